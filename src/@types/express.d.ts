@@ -1,0 +1,18 @@
+// Brings in the `req.oidc` / `res.oidc` augmentation of express-openid-connect and `req.id` of pino-http.
+import type {} from 'express-openid-connect';
+import type {} from 'pino-http';
+import type { UserProfile } from '../auth/user-profile.js';
+
+declare global {
+  namespace Express {
+    /** What every view may read; set by middleware before any route runs. */
+    interface Locals {
+      cspNonce: string;
+      requestId: string;
+      /** The signed-in user, or undefined for a visitor. */
+      user?: UserProfile;
+      /** This session's token for state-changing forms; only for signed-in users. */
+      csrfToken?: string;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import openid from 'express-openid-connect';
+import type { Logger } from 'pino';
+import { completeSignIn } from './auth/complete-sign-in.js';
+import { cookieNames, openidOptions } from './auth/openid-options.js';
+import { createProviderMetadata, type ProviderMetadata } from './auth/provider-metadata.js';
+import { sessionAccess, type SessionStoreBackend } from './auth/session-data.js';
+import type { AppConfig } from './config.js';
+import { errorHandler, notFound } from './middleware/error-pages.js';
+import { requestId } from './middleware/request-id.js';
+import { requestLogging } from './middleware/request-logging.js';
+import { noStore, securityHeaders } from './middleware/security-headers.js';
+import { viewLocals } from './middleware/view-locals.js';
+import { routes } from './routes/index.js';
+
+export interface AppDeps {
+  logger: Logger;
+  /** An express-session-compatible store; the cookie only carries the signed id of an entry here. */
+  sessionStore: SessionStoreBackend;
+  metadata?: ProviderMetadata;
+}
+
+const viewsDir = fileURLToPath(new URL('../views', import.meta.url));
+const publicDir = fileURLToPath(new URL('../public', import.meta.url));
+
+/** Assembles the app. Pure wiring: no environment, no listening (that is server.ts). */
+export function createApp(config: AppConfig, deps: AppDeps): Express {
+  const { logger, sessionStore } = deps;
+  const metadata = deps.metadata ?? createProviderMetadata(config.issuer.issuerBaseURL, config.providerTimeoutMs);
+  const session = sessionAccess(cookieNames(config.baseURL).session);
+  const providerOrigin = new URL(config.issuer.issuerBaseURL).origin;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('views', viewsDir);
+  app.set('view engine', 'ejs');
+  app.set('view cache', config.nodeEnv === 'production');
+
+  app.use(requestId());
+  app.use(requestLogging(logger));
+  app.use(securityHeaders({ baseURL: config.baseURL, providerOrigin }));
+  app.use(express.static(publicDir, { index: false }));
+  app.use(noStore());
+  app.use(openid.auth(openidOptions(config, { store: sessionStore, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) })));
+  app.use(viewLocals(session));
+  app.use(routes({ baseURL: config.baseURL, clientID: config.issuer.clientID, session, metadata, logger }));
+  app.use(notFound());
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import type { Request } from 'express';
+import { jwtVerify } from 'jose';
+import type { Logger } from 'pino';
+import { userError } from '../errors.js';
+import type { ProviderMetadata } from './provider-metadata.js';
+import type { AppSessionData } from './session-data.js';
+import { toUserProfile } from './user-profile.js';
+
+const ID_TOKEN_ALGORITHMS = ['RS256'];
+const CLOCK_TOLERANCE_SECONDS = 60;
+
+interface Options {
+  metadata: ProviderMetadata;
+  clientID: string;
+  logger: Logger;
+}
+
+const unverified = (cause: unknown) =>
+  userError(400, 'Sign-in could not be verified', 'We could not verify your sign-in, so you have not been signed in. Please try again.', {
+    retrySignIn: true,
+    cause,
+  });
+
+/**
+ * express-openid-connect's `afterCallback`: runs after the code was redeemed and before any session
+ * exists. It checks the ID token's signature against the provider's published keys (the library
+ * does not in the code flow), then loads the profile from /userinfo, as the Flask tutorial did.
+ * Throwing here leaves the visitor signed out.
+ */
+export function completeSignIn({ metadata, clientID, logger }: Options) {
+  return async (req: Request, _res: unknown, session: AppSessionData): Promise<AppSessionData> => {
+    const log = logger.child({ reqId: req.id });
+    if (!session.id_token) throw unverified(new Error('token response has no id_token'));
+
+    const { issuer } = await metadata.discovery();
+    try {
+      await jwtVerify(session.id_token, await metadata.signingKeys(), {
+        issuer,
+        audience: clientID,
+        algorithms: ID_TOKEN_ALGORITHMS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['sub', 'iat', 'exp'],
+      });
+    } catch (error) {
+      log.warn({ event: 'auth.login.failed', reason: 'id_token_rejected', err: error }, 'ID token rejected');
+      throw unverified(error);
+    }
+
+    let userinfo: unknown;
+    try {
+      userinfo = await req.oidc.fetchUserInfo();
+    } catch (error) {
+      log.warn({ event: 'auth.login.failed', reason: 'userinfo_failed', err: error }, 'userinfo request failed');
+      throw userError(502, 'Sign-in service error', 'The sign-in service did not return your profile. Please try again in a moment.', {
+        retrySignIn: true,
+        cause: error,
+      });
+    }
+
+    const profile = toUserProfile(userinfo);
+    log.info({ event: 'auth.login.success', userId: profile.user_id }, 'signed in');
+    return { ...session, profile, csrfToken: randomBytes(32).toString('base64url') };
+  };
+}

@@ -1,0 +1,45 @@
+import express, { Router } from 'express';
+import type Provider from 'oidc-provider';
+import { findDemoUserByEmail, demoUsers } from './dev-users.js';
+
+/**
+ * The development provider's hosted login page: the stand-in for Auth0's Universal Login.
+ * oidc-provider hands the browser here (`interactions.url`) and takes it back with the result.
+ */
+export function devInteractions(provider: Provider): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 });
+  const credentials = demoUsers.map(({ email, password, name }) => ({ email, password, name }));
+
+  router.get('/interaction/:uid', async (req, res) => {
+    const details = await provider.interactionDetails(req, res);
+    res.render('login', { uid: details.uid, email: '', error: undefined, credentials });
+  });
+
+  router.post('/interaction/:uid/login', form, async (req, res) => {
+    const details = await provider.interactionDetails(req, res);
+    const { email, password } = req.body as { email?: unknown; password?: unknown };
+    const user = typeof email === 'string' ? findDemoUserByEmail(email) : undefined;
+    if (!user || password !== user.password) {
+      res.status(401).render('login', {
+        uid: details.uid,
+        email: typeof email === 'string' ? email.slice(0, 200) : '',
+        error: 'Wrong email or password.',
+        credentials,
+      });
+      return;
+    }
+    await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+  });
+
+  router.get('/interaction/:uid/abort', async (req, res) => {
+    await provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'The user cancelled the sign-in.' },
+      { mergeWithLastSubmission: false },
+    );
+  });
+
+  return router;
+}

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import ejs from 'ejs';
+import type { Configuration, JWK, KoaContextWithOIDC } from 'oidc-provider';
+import { findDemoUserBySub } from './dev-users.js';
+
+const viewsDir = fileURLToPath(new URL('../../views/dev-provider', import.meta.url));
+
+interface Options {
+  issuer: string;
+  client: { clientID: string; clientSecret: string; appBaseURL: string };
+  signingKey: JWK;
+}
+
+function render(ctx: KoaContextWithOIDC, view: string, data: Record<string, unknown>): Promise<void> {
+  return ejs.renderFile(`${viewsDir}/${view}.ejs`, data).then((html) => {
+    ctx.type = 'html';
+    ctx.body = html;
+  });
+}
+
+/**
+ * oidc-provider settings that make it behave like an Auth0 tenant for one first-party
+ * "Regular Web Application": Auth0's paths, profile claims in the ID token, consent implied,
+ * PKCE required, exact redirect and logout URLs.
+ */
+export function devProviderConfiguration({ issuer, client, signingKey }: Options): Configuration {
+  return {
+    clients: [
+      {
+        client_id: client.clientID,
+        client_secret: client.clientSecret,
+        client_name: 'Auth0 Express Login (development)',
+        redirect_uris: [`${client.appBaseURL}/callback`],
+        post_logout_redirect_uris: [client.appBaseURL, `${client.appBaseURL}/`],
+        response_types: ['code'],
+        grant_types: ['authorization_code', 'refresh_token'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'RS256',
+      },
+    ],
+    routes: {
+      authorization: '/authorize',
+      token: '/oauth/token',
+      userinfo: '/userinfo',
+      jwks: '/.well-known/jwks.json',
+      end_session: '/oidc/logout',
+      revocation: '/oauth/revoke',
+    },
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomBytes(32).toString('hex')] },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'nickname', 'given_name', 'family_name', 'picture', 'updated_at'],
+    },
+    // Auth0 puts the profile claims in the ID token too.
+    conformIdTokenClaims: false,
+    pkce: { required: () => true },
+    ttl: {
+      AuthorizationCode: 60,
+      AccessToken: 60 * 60,
+      IdToken: 60 * 60,
+      Interaction: 60 * 60,
+      Session: 24 * 60 * 60,
+      Grant: 24 * 60 * 60,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => render(ctx, 'logout', { form }),
+        postLogoutSuccessSource: (ctx) => render(ctx, 'logged-out', {}),
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    findAccount(_ctx, sub) {
+      const user = findDemoUserBySub(sub);
+      if (!user) return Promise.resolve(undefined);
+      return Promise.resolve({
+        accountId: user.sub,
+        claims: () => ({
+          sub: user.sub,
+          email: user.email,
+          email_verified: user.email_verified,
+          name: user.name,
+          nickname: user.nickname,
+          given_name: user.given_name,
+          family_name: user.family_name,
+          ...(user.avatar ? { picture: new URL(`assets/avatars/${user.avatar}`, issuer).href } : {}),
+          updated_at: 1_700_000_000,
+        }),
+      });
+    },
+    // A first-party app: consent is implied (as for Auth0 first-party applications), so the
+    // grant is created on the spot instead of showing a consent screen.
+    async loadExistingGrant(ctx) {
+      const { oidc } = ctx;
+      if (!oidc.client || !oidc.session?.accountId) return undefined;
+      const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId);
+      const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      if (existing) return existing;
+      const grant = new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId: oidc.session.accountId });
+      grant.addOIDCScope('openid profile email offline_access');
+      await grant.save();
+      return grant;
+    },
+    async renderError(ctx, out) {
+      await render(ctx, 'error', { error: out.error, description: out.error_description });
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import express, { type ErrorRequestHandler } from 'express';
+import helmet from 'helmet';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { IssuerSettings } from '../config.js';
+import { devInteractions } from './dev-interactions.js';
+import { devProviderConfiguration } from './dev-provider-config.js';
+
+const viewsDir = fileURLToPath(new URL('../../views/dev-provider', import.meta.url));
+const assetsDir = fileURLToPath(new URL('../../public/dev-provider', import.meta.url));
+
+export interface DevProviderOptions {
+  /** The app that signs in here: its /callback and its home page are the only allowed redirects. */
+  appBaseURL: string;
+  nodeEnv: string;
+  /** Set when a real provider is configured; the embedded one then refuses to start. */
+  externalIssuer?: string;
+  port?: number;
+  logger: Logger;
+  /** Koa middleware run around the provider's routes; tests use it to make the provider misbehave. */
+  middleware?: Parameters<Provider['use']>[0][];
+}
+
+export interface DevProvider {
+  issuer: IssuerSettings;
+  provider: Provider;
+  origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the embedded OpenID Provider on loopback: a real oidc-provider, set up like an Auth0
+ * tenant with demo users, so the app runs with no configuration. Never in production.
+ */
+export async function startDevProvider(options: DevProviderOptions): Promise<DevProvider> {
+  if (options.nodeEnv === 'production') throw new Error('The embedded development provider refuses to run with NODE_ENV=production.');
+  if (options.externalIssuer) throw new Error('The embedded development provider refuses to run when ISSUER_BASE_URL is set.');
+
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  const issuer = `${origin}/`;
+
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingKey = { ...(await exportJWK(privateKey)), kid: `dev-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'RS256' };
+  const client = { clientID: 'dev-client', clientSecret: randomBytes(32).toString('hex'), appBaseURL: options.appBaseURL };
+  const provider = new Provider(issuer, devProviderConfiguration({ issuer, client, signingKey }));
+  for (const middleware of options.middleware ?? []) provider.use(middleware);
+  provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'development provider error'));
+
+  server.on('request', providerApp(provider, options));
+  return {
+    issuer: { issuerBaseURL: issuer, clientID: client.clientID, clientSecret: client.clientSecret },
+    provider,
+    origin,
+    close: () => closeServer(server),
+  };
+}
+
+function providerApp(provider: Provider, { appBaseURL, logger }: DevProviderOptions) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('views', viewsDir);
+  app.set('view engine', 'ejs');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'"],
+          // Form posts here end in redirects back to the app, which form-action also governs.
+          formAction: ["'self'", new URL(appBaseURL).origin],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      strictTransportSecurity: false,
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+  app.use('/assets', express.static(assetsDir, { index: false }));
+  app.use(devInteractions(provider));
+  app.use(provider.callback());
+  const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+    logger.warn({ err: error }, 'development provider interaction failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(400).render('error', { error: 'invalid_request', description: 'This sign-in link has expired or was already used. Go back to the app and log in again.' });
+  };
+  app.use(onError);
+  return app;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Demo accounts of the embedded development provider. They exist only in development and tests;
+ * the provider that serves them refuses to start in production.
+ * Shaped like Auth0 users: `sub` is `connection|id`, the claims are the ones Auth0 returns.
+ */
+export interface DemoUser {
+  sub: string;
+  email: string;
+  password: string;
+  email_verified: boolean;
+  name: string;
+  nickname: string;
+  given_name: string;
+  family_name: string;
+  /** File name of an avatar the development provider serves itself, so it works offline. */
+  avatar?: string;
+}
+
+export const demoUsers: readonly DemoUser[] = [
+  {
+    sub: 'auth0|64f1c0ffee0000000000a11c',
+    email: 'alice@example.com',
+    password: 'wonderland',
+    email_verified: true,
+    name: 'Alice Liddell',
+    nickname: 'alice',
+    given_name: 'Alice',
+    family_name: 'Liddell',
+    avatar: 'alice.svg',
+  },
+  {
+    sub: 'auth0|64f1c0ffee00000000000b0b',
+    email: 'bob@example.com',
+    password: 'builder',
+    email_verified: false,
+    name: 'Bob Builder',
+    nickname: 'bob',
+    given_name: 'Bob',
+    family_name: 'Builder',
+  },
+];
+
+export function findDemoUserByEmail(email: string): DemoUser | undefined {
+  const wanted = email.trim().toLowerCase();
+  return demoUsers.find((user) => user.email === wanted);
+}
+
+export function findDemoUserBySub(sub: string): DemoUser | undefined {
+  return demoUsers.find((user) => user.sub === sub);
+}

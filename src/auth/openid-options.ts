@@ -1,0 +1,60 @@
+import type { Request } from 'express';
+import type { ConfigParams, SessionStore } from 'express-openid-connect';
+import type { AppConfig } from '../config.js';
+import type { AppSessionData, SessionStoreBackend } from './session-data.js';
+
+/** Cookie names: `__Host-` under https binds them to this exact origin (Secure, Path=/, no Domain). */
+export function cookieNames(baseURL: string) {
+  const prefix = baseURL.startsWith('https:') ? '__Host-' : '';
+  return { session: `${prefix}session`, transaction: `${prefix}auth_verification` };
+}
+
+interface Hooks {
+  store: SessionStoreBackend;
+  afterCallback: (req: Request, res: unknown, session: AppSessionData) => Promise<AppSessionData>;
+}
+
+/**
+ * Every option of express-openid-connect, set explicitly: the library otherwise reads SECRET,
+ * CLIENT_ID... from process.env behind our back, and several of its defaults are weak
+ * (implicit flow, 24 h idle / 7 day sessions, GET logout, unsigned store cookie).
+ */
+export function openidOptions(config: AppConfig, { store, afterCallback }: Hooks): ConfigParams {
+  const names = cookieNames(config.baseURL);
+  return {
+    issuerBaseURL: config.issuer.issuerBaseURL,
+    baseURL: config.baseURL,
+    clientID: config.issuer.clientID,
+    clientSecret: config.issuer.clientSecret,
+    secret: config.secrets,
+    // Code flow with the client secret; the library then adds PKCE (S256), state and nonce.
+    authorizationParams: { response_type: 'code', response_mode: 'query', scope: 'openid profile email' },
+    clientAuthMethod: 'client_secret_basic',
+    idTokenSigningAlg: 'RS256',
+    clockTolerance: 60,
+    httpTimeout: config.providerTimeoutMs,
+    enableTelemetry: false,
+    useMtls: false,
+    authRequired: false,
+    attemptSilentLogin: false,
+    errorOnRequiredAuth: false,
+    // Our own /login (validated returnTo) and POST /logout (CSRF, session ended first).
+    routes: { login: false, logout: false, callback: '/callback' },
+    idpLogout: false,
+    legacySameSiteCookie: false,
+    transactionCookie: { name: names.transaction, sameSite: 'Lax' },
+    session: {
+      name: names.session,
+      // The library's typings want every token present; our AppSessionData says which may be missing.
+      store: store as unknown as SessionStore,
+      rolling: true,
+      rollingDuration: config.session.idleTimeoutSeconds,
+      absoluteDuration: config.session.absoluteTimeoutSeconds,
+      signSessionStoreCookie: true,
+      requireSignedSessionStoreCookie: true,
+      cookie: { httpOnly: true, sameSite: 'Lax', secure: config.baseURL.startsWith('https:') },
+    },
+    // The library's typings say `expires_at: string`; it really stores epoch seconds, as AppSessionData says.
+    afterCallback: afterCallback as unknown as ConfigParams['afterCallback'],
+  };
+}

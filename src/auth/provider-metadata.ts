@@ -1,0 +1,64 @@
+import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+
+const discoverySchema = z
+  .object({
+    issuer: z.string().min(1),
+    jwks_uri: z.url(),
+    end_session_endpoint: z.url().optional(),
+  })
+  .loose();
+
+export type DiscoveryDocument = z.infer<typeof discoverySchema>;
+
+export interface ProviderMetadata {
+  /** The discovery document, fetched once and cached; a failed fetch is not cached, so the next call retries. */
+  discovery(): Promise<DiscoveryDocument>;
+  /** The provider's signing keys (fetched on first use, refetched on an unknown `kid`). */
+  signingKeys(): Promise<JWTVerifyGetKey>;
+}
+
+const CACHE_MS = 10 * 60 * 1000;
+
+/**
+ * Our own view of the provider's metadata, beside express-openid-connect's private one: we need
+ * the JWKS to check ID token signatures (the library does not, in the code flow) and the
+ * end-session endpoint to log out without depending on the library's logout (which fails before
+ * clearing the session when the provider is down).
+ */
+export function createProviderMetadata(issuerBaseURL: string, timeoutMs: number): ProviderMetadata {
+  const discoveryUrl = new URL('.well-known/openid-configuration', issuerBaseURL.endsWith('/') ? issuerBaseURL : `${issuerBaseURL}/`);
+  let cached: { document: Promise<DiscoveryDocument>; fetchedAt: number } | undefined;
+  let keys: { jwksUri: string; getKey: JWTVerifyGetKey } | undefined;
+
+  async function fetchDiscovery(): Promise<DiscoveryDocument> {
+    const response = await fetch(discoveryUrl, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) throw new Error(`discovery answered HTTP ${response.status}`);
+    return discoverySchema.parse(await response.json());
+  }
+
+  function discovery(): Promise<DiscoveryDocument> {
+    if (!cached || Date.now() - cached.fetchedAt > CACHE_MS) {
+      const document = fetchDiscovery();
+      cached = { document, fetchedAt: Date.now() };
+      document.catch(() => {
+        if (cached?.document === document) cached = undefined;
+      });
+    }
+    return cached.document;
+  }
+
+  return {
+    discovery,
+    async signingKeys() {
+      const { jwks_uri: jwksUri } = await discovery();
+      if (keys?.jwksUri !== jwksUri) {
+        keys = { jwksUri, getKey: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: timeoutMs }) };
+      }
+      return keys.getKey;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Request } from 'express';
+import type { UserProfile } from './user-profile.js';
+
+/** What one signed-in session holds on the server (the browser's cookie holds only its signed id). */
+export interface AppSessionData {
+  id_token?: string;
+  access_token?: string;
+  refresh_token?: string;
+  token_type?: string;
+  expires_at?: number;
+  sid?: string;
+  profile?: UserProfile;
+  /** Synchronizer token for this session's state-changing forms (logout). */
+  csrfToken?: string;
+}
+
+/** The record express-openid-connect hands to an express-session-compatible store. */
+export interface StoredSession {
+  header: { iat: number; uat: number; exp: number };
+  data: AppSessionData;
+  cookie: { expires: number; maxAge: number };
+}
+
+/**
+ * express-openid-connect keeps the session on `req[<cookie name>]`, and the cookie name depends on
+ * the scheme (`__Host-` under https). This hides that property behind two functions.
+ */
+export interface SessionAccess {
+  read(req: Request): AppSessionData | undefined;
+  /** Drops the session: the library then deletes it from the store and clears the cookie. */
+  end(req: Request): void;
+}
+
+export function sessionAccess(cookieName: string): SessionAccess {
+  const holder = (req: Request) => req as unknown as Record<string, AppSessionData | undefined>;
+  return {
+    read(req) {
+      const data = holder(req)[cookieName];
+      return data && Object.keys(data).length > 0 ? data : undefined;
+    },
+    end(req) {
+      holder(req)[cookieName] = undefined;
+    },
+  };
+}
+
+type Callback<T = void> = (err: unknown, value?: T) => void;
+
+/**
+ * An express-session-compatible store (callback style), as express-openid-connect's
+ * `session.store` expects, plus `close` for shutdown.
+ */
+export interface SessionStoreBackend {
+  get(sid: string, callback: Callback<StoredSession | null>): void;
+  set(sid: string, session: StoredSession, callback?: Callback): void;
+  destroy(sid: string, callback?: Callback): void;
+  close(): Promise<void>;
+}

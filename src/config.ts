@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const MIN_SECRET_LENGTH = 32;
+const SECRET_HINT = `generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('hex'))"`;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Environment values are strings; an empty one (`CLIENT_ID=` copied from .env.example) means "not set". */
+const optionalText = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+  z.string().trim().optional(),
+);
+
+const httpUrl = (variable: string, example: string) =>
+  z
+    .string()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+      error: `${variable} must be an absolute http(s) URL such as ${example}`,
+    });
+
+const wholeSeconds = (variable: string, min: number, fallback: number) =>
+  z.coerce
+    .number({ error: `${variable} must be a number of seconds` })
+    .int({ error: `${variable} must be a whole number of seconds` })
+    .min(min, { error: `${variable} must be at least ${min} seconds` })
+    .default(fallback);
+
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      error: 'NODE_ENV must be one of development, production or test',
+    })
+    .default('development'),
+  PORT: z.coerce
+    .number({ error: 'PORT must be a port number such as 3000' })
+    .int({ error: 'PORT must be a whole number such as 3000' })
+    .min(0, { error: 'PORT must be between 0 and 65535' })
+    .max(65535, { error: 'PORT must be between 0 and 65535' })
+    .default(3000),
+  BASE_URL: optionalText.pipe(httpUrl('BASE_URL', 'http://localhost:3000').optional()),
+  ISSUER_BASE_URL: optionalText.pipe(
+    httpUrl('ISSUER_BASE_URL', 'https://YOUR_TENANT.auth0.com/').optional(),
+  ),
+  CLIENT_ID: optionalText,
+  CLIENT_SECRET: optionalText,
+  SECRET: optionalText,
+  SESSION_IDLE_TIMEOUT: wholeSeconds('SESSION_IDLE_TIMEOUT', 60, 30 * 60),
+  SESSION_ABSOLUTE_TIMEOUT: wholeSeconds('SESSION_ABSOLUTE_TIMEOUT', 60, 12 * 60 * 60),
+  PROVIDER_TIMEOUT_MS: z.coerce
+    .number({ error: 'PROVIDER_TIMEOUT_MS must be a number of milliseconds' })
+    .int({ error: 'PROVIDER_TIMEOUT_MS must be a whole number of milliseconds' })
+    .min(500, { error: 'PROVIDER_TIMEOUT_MS must be at least 500' })
+    .max(30_000, { error: 'PROVIDER_TIMEOUT_MS must be at most 30000' })
+    .default(5000),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
+});
+
+type Env = z.output<typeof envSchema>;
+
+/** Cross-field rules: each message names the variable and says how to fix it. */
+function checkCombinations(env: Env, issue: (variable: string, message: string) => void): void {
+  const issuerBaseURL = env.ISSUER_BASE_URL;
+  const external = issuerBaseURL !== undefined;
+
+  if (external) {
+    if (!env.CLIENT_ID) {
+      issue('CLIENT_ID', 'CLIENT_ID is required when ISSUER_BASE_URL is set: copy the Client ID from your Auth0 application settings');
+    }
+    if (!env.CLIENT_SECRET) {
+      issue('CLIENT_SECRET', 'CLIENT_SECRET is required when ISSUER_BASE_URL is set: copy the Client Secret from your Auth0 application settings');
+    }
+    if (!env.BASE_URL) {
+      issue('BASE_URL', 'BASE_URL is required when ISSUER_BASE_URL is set: the public URL of this app, such as https://app.example.com');
+    }
+    const issuerUrl = URL.canParse(issuerBaseURL) ? new URL(issuerBaseURL) : undefined;
+    if (issuerUrl && issuerUrl.protocol !== 'https:' && !LOOPBACK_HOSTS.has(issuerUrl.hostname)) {
+      issue('ISSUER_BASE_URL', 'ISSUER_BASE_URL must use https (plain http is only accepted for a provider on localhost)');
+    }
+  } else {
+    if (env.NODE_ENV === 'production') {
+      issue('ISSUER_BASE_URL', 'ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production; set it to your Auth0 domain, such as https://YOUR_TENANT.auth0.com/');
+    }
+    for (const variable of ['CLIENT_ID', 'CLIENT_SECRET'] as const) {
+      if (env[variable]) {
+        issue(variable, `${variable} is set but ISSUER_BASE_URL is not: set ISSUER_BASE_URL to your Auth0 domain, or remove ${variable} to use the embedded development provider`);
+      }
+    }
+  }
+
+  if (env.SECRET === undefined) {
+    if (external || env.NODE_ENV === 'production') {
+      issue('SECRET', `SECRET is required when ISSUER_BASE_URL is set or NODE_ENV=production (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`);
+    }
+  } else if (env.SECRET.split(',').some((secret) => secret.trim().length < MIN_SECRET_LENGTH)) {
+    issue('SECRET', `SECRET must be at least ${MIN_SECRET_LENGTH} characters long (each one, when rotating with a comma-separated list); ${SECRET_HINT}`);
+  }
+
+  if (env.SESSION_ABSOLUTE_TIMEOUT < env.SESSION_IDLE_TIMEOUT) {
+    issue('SESSION_ABSOLUTE_TIMEOUT', 'SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT');
+  }
+}
+
+/** Where sign-in happens: a real OpenID Provider, or (undefined) the embedded development provider. */
+export interface IssuerSettings {
+  issuerBaseURL: string;
+  clientID: string;
+  clientSecret: string;
+}
+
+function toConfig(env: Env, generateSecret: () => string) {
+  const baseURL = new URL(env.BASE_URL ?? `http://localhost:${env.PORT}`);
+  const issuer: IssuerSettings | undefined =
+    env.ISSUER_BASE_URL && env.CLIENT_ID && env.CLIENT_SECRET
+      ? { issuerBaseURL: env.ISSUER_BASE_URL, clientID: env.CLIENT_ID, clientSecret: env.CLIENT_SECRET }
+      : undefined;
+  return {
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    /** Origin plus path, never with a trailing slash, so `${baseURL}/callback` is always right. */
+    baseURL: baseURL.href.replace(/\/+$/, ''),
+    /** The first secret signs new cookies; all of them are accepted, which allows rotation. */
+    secrets: (env.SECRET ?? generateSecret()).split(',').map((secret) => secret.trim()),
+    secretGenerated: env.SECRET === undefined,
+    issuer,
+    session: {
+      idleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT,
+      absoluteTimeoutSeconds: env.SESSION_ABSOLUTE_TIMEOUT,
+    },
+    providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+export type Config = ReturnType<typeof toConfig>;
+
+/** The configuration once an issuer is known: the external one, or the embedded provider started for it. */
+export type AppConfig = Omit<Config, 'issuer'> & { issuer: IssuerSettings };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is invalid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee .env.example for every variable.`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment and returns the app's configuration.
+ * Pure: reads only `env`. Throws a ConfigError listing every problem at once: each variable is
+ * parsed on its own, so one bad value does not hide the others.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  generateSecret: () => string = () => randomBytes(32).toString('hex'),
+): Config {
+  const problems: string[] = [];
+  const invalid = new Set<string>();
+  const values: Record<string, unknown> = {};
+  for (const [variable, schema] of Object.entries(envSchema.shape)) {
+    const parsed = schema.safeParse(env[variable]);
+    if (parsed.success) {
+      values[variable] = parsed.data;
+    } else {
+      invalid.add(variable);
+      problems.push(...parsed.error.issues.map((issue) => issue.message));
+    }
+  }
+  // A variable that is set but invalid still counts as set, so the cross-field rules below
+  // do not add misleading advice about it (such as "ISSUER_BASE_URL is not set").
+  const data = {
+    ...values,
+    ISSUER_BASE_URL: invalid.has('ISSUER_BASE_URL') ? env.ISSUER_BASE_URL : values.ISSUER_BASE_URL,
+  } as Env;
+  checkCombinations(data, (variable, message) => {
+    if (!invalid.has(variable)) problems.push(message);
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return toConfig(data, generateSecret);
+}

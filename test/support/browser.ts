@@ -1,0 +1,72 @@
+import request from 'supertest';
+
+type Agent = ReturnType<typeof request.agent>;
+export type Page = request.Response & { url: string };
+
+/**
+ * A minimal browser over supertest: one cookie jar per origin, redirects followed by hand so every
+ * hop is visible and every Set-Cookie lands in the jar of the origin that sent it.
+ */
+export class TestBrowser {
+  private readonly agents = new Map<string, Agent>();
+
+  private agentFor(origin: string): Agent {
+    let agent = this.agents.get(origin);
+    if (!agent) {
+      agent = request.agent(origin);
+      this.agents.set(origin, agent);
+    }
+    return agent;
+  }
+
+  async get(url: string, headers: Record<string, string> = {}): Promise<Page> {
+    const target = new URL(url);
+    const response = await this.agentFor(target.origin).get(`${target.pathname}${target.search}`).set(headers).redirects(0);
+    return Object.assign(response, { url: target.href });
+  }
+
+  async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
+    const target = new URL(url);
+    const response = await this.agentFor(target.origin)
+      .post(`${target.pathname}${target.search}`)
+      .type('form')
+      .send(form)
+      .set(headers)
+      .redirects(0);
+    return Object.assign(response, { url: target.href });
+  }
+
+  /**
+   * Follows redirects from `page` (at most `maxHops`), returning every page visited after it.
+   * Stops before requesting a URL for which `stopBefore` is true, and reports it as `next`.
+   */
+  async follow(page: Page, stopBefore: (url: URL) => boolean = () => false, maxHops = 10): Promise<{ visited: Page[]; next?: URL }> {
+    const visited: Page[] = [];
+    let current = page;
+    for (let hop = 0; hop < maxHops && isRedirect(current); hop += 1) {
+      const target = new URL(current.headers.location as string, current.url);
+      if (stopBefore(target)) return { visited, next: target };
+      current = await this.get(target.href);
+      visited.push(current);
+    }
+    return { visited };
+  }
+
+  /** Cookies this browser holds for an origin, by name. */
+  cookies(origin: string): Record<string, string> {
+    const agent = this.agents.get(origin) as unknown as { jar?: { getCookies(access: unknown): { name: string; value: string }[] } } | undefined;
+    const url = new URL(origin);
+    const access = { domain: url.hostname, path: '/', secure: url.protocol === 'https:', script: false };
+    return Object.fromEntries((agent?.jar?.getCookies(access) ?? []).map((cookie) => [cookie.name, cookie.value]));
+  }
+}
+
+export function isRedirect(page: { status: number }): boolean {
+  return page.status >= 300 && page.status < 400;
+}
+
+export function last<T>(items: T[]): T {
+  const item = items[items.length - 1];
+  if (item === undefined) throw new Error('expected at least one item');
+  return item;
+}

@@ -1,0 +1,48 @@
+import { last, type Page, type TestBrowser } from './browser.js';
+
+export const alice = { email: 'alice@example.com', password: 'wonderland' };
+export const bob = { email: 'bob@example.com', password: 'builder' };
+
+/** Opens the provider's login page for a fresh authorization request started at `startUrl`. */
+export async function openLoginPage(browser: TestBrowser, startUrl: string): Promise<{ authorizeUrl: URL; loginPage: Page }> {
+  const start = await browser.get(startUrl);
+  if (start.status !== 302) throw new Error(`expected ${startUrl} to redirect to the provider, got ${start.status}`);
+  const { visited } = await browser.follow(start);
+  return { authorizeUrl: new URL(start.headers.location as string), loginPage: last(visited) };
+}
+
+/** Submits the provider's login form; returns the provider's answer (a redirect on success). */
+export function submitLogin(browser: TestBrowser, loginPage: Page, email: string, password: string): Promise<Page> {
+  return browser.post(`${loginPage.url}/login`, { email, password });
+}
+
+/**
+ * Drives the authorization code flow like a browser up to, not including, the app's /callback:
+ * start at `startPath`, log in at the provider (consent is implied), and return the
+ * authorization request and the authorization response URLs.
+ */
+export async function reachCallback(
+  browser: TestBrowser,
+  appOrigin: string,
+  user = alice,
+  startPath = '/login',
+): Promise<{ authorizeUrl: URL; callbackUrl: URL }> {
+  const { authorizeUrl, loginPage } = await openLoginPage(browser, `${appOrigin}${startPath}`);
+  const submitted = await submitLogin(browser, loginPage, user.email, user.password);
+  const { next } = await browser.follow(submitted, (url) => url.href.startsWith(`${appOrigin}/callback`));
+  if (!next) throw new Error(`the provider did not send the browser back to ${appOrigin}/callback`);
+  return { authorizeUrl, callbackUrl: next };
+}
+
+/** The whole sign-in: returns the callback's answer and the page the browser lands on after it. */
+export async function signIn(
+  browser: TestBrowser,
+  appOrigin: string,
+  user = alice,
+  startPath = '/login',
+): Promise<{ authorizeUrl: URL; callbackUrl: URL; callback: Page; landing: Page }> {
+  const { authorizeUrl, callbackUrl } = await reachCallback(browser, appOrigin, user, startPath);
+  const callback = await browser.get(callbackUrl.href);
+  const { visited } = await browser.follow(callback);
+  return { authorizeUrl, callbackUrl, callback, landing: visited.length > 0 ? last(visited) : callback };
+}
