@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider from 'oidc-provider';
+import type Koa from 'koa';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { IssuerSettings } from '../config.js';
 import { devInteractions } from './dev-interactions.js';
@@ -23,8 +24,14 @@ export interface DevProviderOptions {
   port?: number;
   logger: Logger;
   /** Koa middleware run around the provider's routes; tests use it to make the provider misbehave. */
-  middleware?: Parameters<Provider['use']>[0][];
+  middleware?: ProviderMiddleware[];
 }
+
+/** `ctx.oidc` exists only once the provider's router has matched a route (after `await next()`). */
+export type ProviderMiddleware = (
+  ctx: Koa.ParameterizedContext<Koa.DefaultState, Koa.DefaultContext & { oidc?: KoaContextWithOIDC['oidc'] }>,
+  next: Koa.Next,
+) => Promise<void>;
 
 export interface DevProvider {
   issuer: IssuerSettings;
@@ -54,7 +61,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
   const signingKey = { ...(await exportJWK(privateKey)), kid: `dev-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'RS256' };
   const client = { clientID: 'dev-client', clientSecret: randomBytes(32).toString('hex'), appBaseURL: options.appBaseURL };
   const provider = new Provider(issuer, devProviderConfiguration({ issuer, client, signingKey }));
-  for (const middleware of options.middleware ?? []) provider.use(middleware);
+  for (const middleware of options.middleware ?? []) provider.use(middleware as Parameters<Provider['use']>[0]);
   provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'development provider error'));
 
   server.on('request', providerApp(provider, options));

@@ -18,8 +18,8 @@ export function submitLogin(browser: TestBrowser, loginPage: Page, email: string
 
 /**
  * Drives the authorization code flow like a browser up to, not including, the app's /callback:
- * start at `startPath`, log in at the provider (consent is implied), and return the
- * authorization request and the authorization response URLs.
+ * start at `startPath`, log in at the provider unless its session is still alive (single sign-on),
+ * consent is implied, and return the authorization request and response URLs.
  */
 export async function reachCallback(
   browser: TestBrowser,
@@ -27,9 +27,14 @@ export async function reachCallback(
   user = alice,
   startPath = '/login',
 ): Promise<{ authorizeUrl: URL; callbackUrl: URL }> {
-  const { authorizeUrl, loginPage } = await openLoginPage(browser, `${appOrigin}${startPath}`);
-  const submitted = await submitLogin(browser, loginPage, user.email, user.password);
-  const { next } = await browser.follow(submitted, (url) => url.href.startsWith(`${appOrigin}/callback`));
+  const isCallback = (url: URL) => url.href.startsWith(`${appOrigin}/callback`);
+  const start = await browser.get(`${appOrigin}${startPath}`);
+  if (start.status !== 302) throw new Error(`expected ${startPath} to redirect to the provider, got ${start.status}`);
+  const authorizeUrl = new URL(start.headers.location as string);
+  const toLogin = await browser.follow(start, isCallback);
+  if (toLogin.next) return { authorizeUrl, callbackUrl: toLogin.next };
+  const submitted = await submitLogin(browser, last(toLogin.visited), user.email, user.password);
+  const { next } = await browser.follow(submitted, isCallback);
   if (!next) throw new Error(`the provider did not send the browser back to ${appOrigin}/callback`);
   return { authorizeUrl, callbackUrl: next };
 }

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const secret = 'a'.repeat(32);
+const auth0 = {
+  ISSUER_BASE_URL: 'https://tenant.eu.auth0.com/',
+  CLIENT_ID: 'client-id',
+  CLIENT_SECRET: 'client-secret',
+  BASE_URL: 'https://app.example.com',
+  SECRET: secret,
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe('loadConfig', () => {
+  describe('with no configuration at all', () => {
+    it('runs the development mode on port 3000 with a generated secret', () => {
+      const config = loadConfig({}, () => 'generated-secret-'.padEnd(40, 'x'));
+      expect(config.port).toBe(3000);
+      expect(config.baseURL).toBe('http://localhost:3000');
+      expect(config.issuer).toBeUndefined();
+      expect(config.secrets).toEqual(['generated-secret-'.padEnd(40, 'x')]);
+      expect(config.secretGenerated).toBe(true);
+      expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 43200 });
+    });
+
+    it('derives BASE_URL from PORT', () => {
+      expect(loadConfig({ PORT: '4000' }).baseURL).toBe('http://localhost:4000');
+    });
+
+    it('treats empty values (copied from .env.example) as unset', () => {
+      const config = loadConfig({ ISSUER_BASE_URL: '', CLIENT_ID: ' ', SECRET: '' });
+      expect(config.issuer).toBeUndefined();
+    });
+  });
+
+  describe('with an external provider', () => {
+    it('accepts a complete Auth0 configuration', () => {
+      const config = loadConfig(auth0);
+      expect(config.issuer).toEqual({ issuerBaseURL: auth0.ISSUER_BASE_URL, clientID: 'client-id', clientSecret: 'client-secret' });
+      expect(config.baseURL).toBe('https://app.example.com');
+      expect(config.secrets).toEqual([secret]);
+      expect(config.secretGenerated).toBe(false);
+    });
+
+    it('strips a trailing slash from BASE_URL', () => {
+      expect(loadConfig({ ...auth0, BASE_URL: 'https://app.example.com/' }).baseURL).toBe('https://app.example.com');
+    });
+
+    it('accepts a comma-separated list of secrets for rotation, newest first', () => {
+      const previous = 'b'.repeat(40);
+      expect(loadConfig({ ...auth0, SECRET: `${secret}, ${previous}` }).secrets).toEqual([secret, previous]);
+    });
+
+    it('names every missing variable at once', () => {
+      const problems = problemsOf({ ISSUER_BASE_URL: 'https://tenant.auth0.com/' });
+      expect(problems).toEqual([
+        expect.stringMatching(/^CLIENT_ID is required when ISSUER_BASE_URL is set/),
+        expect.stringMatching(/^CLIENT_SECRET is required when ISSUER_BASE_URL is set/),
+        expect.stringMatching(/^BASE_URL is required when ISSUER_BASE_URL is set/),
+        expect.stringMatching(/^SECRET is required when ISSUER_BASE_URL is set.*randomBytes\(32\)/),
+      ]);
+    });
+
+    it('refuses a plain-http issuer that is not on localhost', () => {
+      expect(problemsOf({ ...auth0, ISSUER_BASE_URL: 'http://tenant.auth0.com/' })).toEqual([
+        expect.stringMatching(/^ISSUER_BASE_URL must use https/),
+      ]);
+    });
+
+    it('accepts a plain-http issuer on localhost', () => {
+      expect(loadConfig({ ...auth0, ISSUER_BASE_URL: 'http://127.0.0.1:4000/' }).issuer?.issuerBaseURL).toBe('http://127.0.0.1:4000/');
+    });
+  });
+
+  describe('reports, naming the variable and the fix,', () => {
+    it.each([
+      [{ SECRET: 'too-short' }, /^SECRET must be at least 32 characters long.*generate one with/],
+      [{ SECRET: `${secret},short` }, /^SECRET must be at least 32 characters long/],
+      [{ BASE_URL: 'localhost:3000' }, /^BASE_URL must be an absolute http\(s\) URL such as http:\/\/localhost:3000/],
+      [{ BASE_URL: 'ftp://example.com' }, /^BASE_URL must be an absolute http\(s\) URL/],
+      [{ ISSUER_BASE_URL: 'tenant.auth0.com' }, /^ISSUER_BASE_URL must be an absolute http\(s\) URL such as https:\/\/YOUR_TENANT\.auth0\.com\//],
+      [{ PORT: 'eighty' }, /^PORT must be a port number/],
+      [{ PORT: '70000' }, /^PORT must be between 0 and 65535/],
+      [{ NODE_ENV: 'staging' }, /^NODE_ENV must be one of development, production or test/],
+      [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+      [{ SESSION_IDLE_TIMEOUT: '10' }, /^SESSION_IDLE_TIMEOUT must be at least 60 seconds/],
+      [{ SESSION_IDLE_TIMEOUT: '90.5' }, /^SESSION_IDLE_TIMEOUT must be a whole number of seconds/],
+      [{ SESSION_ABSOLUTE_TIMEOUT: 'forever' }, /^SESSION_ABSOLUTE_TIMEOUT must be a number of seconds/],
+      [{ SESSION_IDLE_TIMEOUT: '7200', SESSION_ABSOLUTE_TIMEOUT: '3600' }, /^SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT/],
+      [{ PROVIDER_TIMEOUT_MS: '100' }, /^PROVIDER_TIMEOUT_MS must be at least 500/],
+      [{ CLIENT_ID: 'abc' }, /^CLIENT_ID is set but ISSUER_BASE_URL is not/],
+      [{ CLIENT_SECRET: 'abc' }, /^CLIENT_SECRET is set but ISSUER_BASE_URL is not/],
+      [{ NODE_ENV: 'production' }, /^ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production/],
+    ])('%j', (env, expected) => {
+      expect(problemsOf(env)).toContainEqual(expect.stringMatching(expected));
+    });
+  });
+
+  it('lists several independent problems together', () => {
+    const problems = problemsOf({ PORT: 'x', BASE_URL: 'nope', SECRET: 'short' });
+    expect(problems).toHaveLength(3);
+  });
+
+  it('does not blame a missing ISSUER_BASE_URL when it is set but malformed', () => {
+    const problems = problemsOf({ ISSUER_BASE_URL: 'not a url', CLIENT_ID: 'id', CLIENT_SECRET: 's', BASE_URL: 'https://a.example', SECRET: secret });
+    expect(problems).toEqual([expect.stringMatching(/^ISSUER_BASE_URL must be an absolute/)]);
+  });
+
+  it('formats the message as one list that points to .env.example', () => {
+    try {
+      loadConfig({ SECRET: 'short' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/^Configuration is invalid:\n {2}- SECRET must be/);
+      expect((error as Error).message).toMatch(/See \.env\.example for every variable\.$/);
+    }
+  });
+});
