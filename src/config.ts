@@ -37,6 +37,14 @@ const envSchema = z.object({
     .min(0, { error: 'PORT must be between 0 and 65535' })
     .max(65535, { error: 'PORT must be between 0 and 65535' })
     .default(3000),
+  HOST: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(?:[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?)$/, {
+        error: 'HOST must be a host name or IP address to listen on, such as 127.0.0.1 (leave it unset for every interface)',
+      })
+      .optional(),
+  ),
   BASE_URL: optionalText.pipe(httpUrl('BASE_URL', 'http://localhost:3000').optional()),
   ISSUER_BASE_URL: optionalText.pipe(
     httpUrl('ISSUER_BASE_URL', 'https://YOUR_TENANT.auth0.com/').optional(),
@@ -120,6 +128,8 @@ function toConfig(env: Env, generateSecret: () => string) {
   return {
     nodeEnv: env.NODE_ENV,
     port: env.PORT,
+    /** Interface to listen on; undefined means every interface (Node's default). */
+    host: env.HOST,
     /** Origin plus path, never with a trailing slash, so `${baseURL}/callback` is always right. */
     baseURL: baseURL.href.replace(/\/+$/, ''),
     /** The first secret signs new cookies; all of them are accepted, which allows rotation. */

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, `cannot listen on port ${config.port}`);
     process.exit(1);
   });
-  server.listen(config.port, () => {
+  server.listen({ port: config.port, host: config.host }, () => {
     const lines = [`App listening on ${config.baseURL}`];
     if (devProvider) {
       lines.push(

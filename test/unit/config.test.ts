@@ -32,6 +32,12 @@ describe('loadConfig', () => {
       expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 43200 });
     });
 
+    it('listens on every interface unless HOST names one', () => {
+      expect(loadConfig({}).host).toBeUndefined();
+      expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+      expect(loadConfig({ HOST: '::1' }).host).toBe('::1');
+    });
+
     it('derives BASE_URL from PORT', () => {
       expect(loadConfig({ PORT: '4000' }).baseURL).toBe('http://localhost:4000');
     });
@@ -90,6 +96,7 @@ describe('loadConfig', () => {
       [{ ISSUER_BASE_URL: 'tenant.auth0.com' }, /^ISSUER_BASE_URL must be an absolute http\(s\) URL such as https:\/\/YOUR_TENANT\.auth0\.com\//],
       [{ PORT: 'eighty' }, /^PORT must be a port number/],
       [{ PORT: '70000' }, /^PORT must be between 0 and 65535/],
+      [{ HOST: 'http://127.0.0.1' }, /^HOST must be a host name or IP address to listen on/],
       [{ NODE_ENV: 'staging' }, /^NODE_ENV must be one of development, production or test/],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
       [{ SESSION_IDLE_TIMEOUT: '10' }, /^SESSION_IDLE_TIMEOUT must be at least 60 seconds/],
