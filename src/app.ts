@@ -11,8 +11,10 @@ import { errorHandler, notFound } from './middleware/error-pages.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
 import { noStore, securityHeaders } from './middleware/security-headers.js';
+import { staticAssets } from './middleware/static-assets.js';
 import { viewLocals } from './middleware/view-locals.js';
 import { routes } from './routes/index.js';
+import { ejsEngine } from './view-engine.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -30,17 +32,21 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   const metadata = deps.metadata ?? createProviderMetadata(config.issuer.issuerBaseURL, config.providerTimeoutMs);
   const session = sessionAccess(cookieNames(config.baseURL).session);
   const providerOrigin = new URL(config.issuer.issuerBaseURL).origin;
+  const assets = staticAssets(publicDir);
+  const production = config.nodeEnv === 'production';
 
   const app = express();
   app.disable('x-powered-by');
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');
-  app.set('view cache', config.nodeEnv === 'production');
+  app.set('view cache', production);
+  app.engine('ejs', ejsEngine(viewsDir, { cache: production }));
+  app.locals.assetUrl = assets.url;
 
   app.use(requestId());
   app.use(requestLogging(logger));
   app.use(securityHeaders({ baseURL: config.baseURL, providerOrigin }));
-  app.use(express.static(publicDir, { index: false }));
+  app.use(assets.prefix, assets.serve);
   app.use(noStore());
   app.use(openid.auth(openidOptions(config, { store: sessionStore, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) })));
   app.use(viewLocals(session));

@@ -64,10 +64,4 @@ describe('pages', () => {
     expect(response.text).toContain('Request too large');
     expect(leaksIn(response.text)).toEqual([]);
   });
-
-  it('serves the stylesheet', async () => {
-    const css = await new TestBrowser().get(`${stack.appOrigin}/styles.css`);
-    expect(css.status).toBe(200);
-    expect(css.headers['content-type']).toMatch(/^text\/css/);
-  });
 });

@@ -1,0 +1,23 @@
+import { demoUsers } from '../../src/auth/dev-users.js';
+import { toUserProfile, type UserProfile } from '../../src/auth/user-profile.js';
+
+/**
+ * The profile the app keeps for the benchmark's user (the first demo user), built from the claims
+ * the embedded provider's /userinfo returns, so the baseline renders the same page. The driver
+ * checks that both pages really have the same size before it measures anything.
+ */
+export function benchUser(providerOrigin: string): UserProfile {
+  const [user] = demoUsers;
+  if (!user) throw new Error('no demo user');
+  return toUserProfile({
+    sub: user.sub,
+    email: user.email,
+    email_verified: user.email_verified,
+    name: user.name,
+    nickname: user.nickname,
+    given_name: user.given_name,
+    family_name: user.family_name,
+    ...(user.avatar ? { picture: `${providerOrigin}/assets/avatars/${user.avatar}` } : {}),
+    updated_at: 1_700_000_000,
+  });
+}

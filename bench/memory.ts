@@ -1,0 +1,78 @@
+import { BenchBrowser } from './browser.js';
+import { createSessions, signIn } from './logins.js';
+import type { MemoryReading } from './probe-protocol.js';
+import type { RedisTarget } from './redis.js';
+import { PRUNE_INTERVAL_SECONDS, type BenchSettings } from './settings.js';
+import type { AppStack } from './stacks.js';
+
+export interface MemoryFigures {
+  idle: MemoryReading;
+  afterLogins: MemoryReading;
+  sessions: number;
+  loginSeconds: number;
+  heapBytesPerSession: number;
+  redis?: { idleBytes: number; afterBytes: number; keys: number; bytesPerSession: number; afterExpiryBytes?: number; keysAfterExpiry?: number };
+  afterExpiry?: MemoryReading;
+}
+
+export interface PendingExpiry {
+  figures: MemoryFigures;
+  /** When every session created is expired and, in memory, pruned (epoch ms). */
+  expiredAt: number;
+}
+
+/** Warms every lazy path (discovery, keys, compiled views, JIT) so "idle" means ready and idle. */
+async function warmUp(stack: AppStack): Promise<void> {
+  const browser = new BenchBrowser();
+  await signIn(browser, stack.app.origin);
+  const cookie = browser.cookie(stack.app.origin, 'session') ?? '';
+  for (let i = 0; i < 50; i += 1) {
+    for (const [path, headers] of [['/profile', { cookie }], ['/', {}]] as const) {
+      const response = await fetch(`${stack.app.origin}${path}`, { headers, redirect: 'manual' });
+      await response.arrayBuffer();
+    }
+  }
+}
+
+/**
+ * Heap and RSS idle, then after `memoryLogins` sessions created through the real callback path
+ * (bounded in time), and the bytes each stored session costs (in the app's heap, and in Redis).
+ */
+export async function measureMemory(stack: AppStack, settings: BenchSettings, redis?: RedisTarget): Promise<PendingExpiry> {
+  await warmUp(stack);
+  const idle = await stack.app.memory();
+  const redisIdle = await redis?.usedMemory();
+  const begin = Date.now();
+  const cookies = await createSessions(stack.app.origin, stack.provider.origin, {
+    count: settings.memoryLogins,
+    concurrency: settings.loginConcurrency,
+    deadline: begin + settings.sessionCreationMaxSeconds * 1000,
+  });
+  const end = Date.now();
+  const afterLogins = await stack.app.memory();
+  const sessions = cookies.length;
+  const figures: MemoryFigures = {
+    idle,
+    afterLogins,
+    sessions,
+    loginSeconds: (end - begin) / 1000,
+    heapBytesPerSession: (afterLogins.heapUsed - idle.heapUsed) / sessions,
+  };
+  if (redis && redisIdle !== undefined) {
+    const afterBytes = await redis.usedMemory();
+    figures.redis = { idleBytes: redisIdle, afterBytes, keys: await redis.keys(), bytesPerSession: (afterBytes - redisIdle) / sessions };
+  }
+  const expiredAt = end + (settings.memorySessionTimeoutSeconds + PRUNE_INTERVAL_SECONDS + 5) * 1000;
+  return { figures, expiredAt };
+}
+
+/** Waits (bounded: until every session has expired and been pruned) and measures again. */
+export async function measureAfterExpiry(stack: AppStack, pending: PendingExpiry, redis?: RedisTarget): Promise<MemoryFigures> {
+  const wait = pending.expiredAt - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const figures = { ...pending.figures, afterExpiry: await stack.app.memory() };
+  if (redis && figures.redis) {
+    figures.redis = { ...figures.redis, afterExpiryBytes: await redis.usedMemory(), keysAfterExpiry: await redis.keys() };
+  }
+  return figures;
+}

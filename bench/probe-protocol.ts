@@ -1,0 +1,22 @@
+/** Messages between the benchmark driver and the probe preloaded into the app and baseline processes. */
+export type ProbeRequest = { id: number; probe: 'memory' } | { id: number; probe: 'timing-start' } | { id: number; probe: 'timing-read' };
+
+export interface MemoryReading {
+  heapUsed: number;
+  heapTotal: number;
+  rss: number;
+  external: number;
+}
+
+/**
+ * Time the process spent serving HTTP requests, and the part of it spent waiting for its own
+ * outbound HTTP calls (to the OpenID Provider), since the last read.
+ */
+export interface TimingReading {
+  serverMs: number;
+  requests: number;
+  outboundMs: number;
+  outboundRequests: number;
+}
+
+export type ProbeReply = { id: number; memory: MemoryReading } | { id: number; timing: TimingReading } | { id: number; ok: true };

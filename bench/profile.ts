@@ -1,0 +1,35 @@
+/**
+ * `npm run bench:profile -- /profile` (or `/`): CPU profile of the production app under one
+ * load, for finding where request time goes before optimising. Starts the app with --cpu-prof,
+ * signs in once, loads the path for 10 s at 64 connections, stops the app (which writes the
+ * profile) and prints where the self time went. The raw .cpuprofile (open it in Chrome DevTools)
+ * stays in bench/results/profiles/.
+ */
+import { mkdirSync } from 'node:fs';
+import { resultsDir } from './children.js';
+import { createSessions } from './logins.js';
+import { load } from './load.js';
+import { formatProfile, newestMainThreadProfile, summariseProfile } from './profile-summary.js';
+import { fullRun } from './settings.js';
+import { startAppStack } from './stacks.js';
+
+const path = process.argv[2] ?? '/profile';
+const seconds = Number(process.argv[3] ?? 10);
+const profileDir = `${resultsDir}/profiles`;
+
+async function main(): Promise<void> {
+  mkdirSync(profileDir, { recursive: true });
+  const stack = await startAppStack('app-profile', { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+  try {
+    const cookies = await createSessions(stack.app.origin, stack.provider.origin, { count: 1, concurrency: 1, deadline: Date.now() + 30_000 });
+    const result = await load(stack.app.origin, { path, connections: fullRun.connections, seconds, cookies: path === '/' ? [] : cookies });
+    process.stdout.write(`${path}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}\n`);
+  } finally {
+    await stack.stop();
+  }
+  const profile = newestMainThreadProfile(profileDir);
+  if (!profile) throw new Error(`no profile written in ${profileDir}`);
+  process.stdout.write(`${formatProfile(summariseProfile(profile, 30))}${profile}\n`);
+}
+
+await main();

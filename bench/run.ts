@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: the app (production build, NODE_ENV=production) against its own OpenID
+ * Provider on loopback, and a bare Express baseline, loaded alternately with autocannon; login
+ * round trips; memory with the in-memory store and, when a Redis is available, with Redis.
+ * Prints one table with every figure and its ratio to the baseline, and writes the JSON to
+ * bench/results/. Flags: --quick (small counts), --profile (CPU profile of the app under load),
+ * --no-redis.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { resultsDir, type Child } from './children.js';
+import { createSessions, timedLogin } from './logins.js';
+import { measureAfterExpiry, measureMemory, type MemoryFigures, type PendingExpiry } from './memory.js';
+import { formatProfile, newestMainThreadProfile, summariseProfile } from './profile-summary.js';
+import { redisForBench, type RedisTarget } from './redis.js';
+import { formatReport, type BenchResults, type LoginFigures } from './report.js';
+import { alternate, type Scenario } from './scenarios.js';
+import { fullRun, quickRun, type BenchSettings } from './settings.js';
+import { startAppStack, startBaseline, type AppStack } from './stacks.js';
+
+const TIMED_LOGINS_MAX_MS = 180_000;
+const args = new Set(process.argv.slice(2));
+const settings: BenchSettings = args.has('--quick') ? quickRun : fullRun;
+const profileDir = `${resultsDir}/profiles`;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const stops: (() => Promise<unknown>)[] = [];
+
+function track(stack: AppStack): AppStack {
+  stops.push(() => stack.stop());
+  return stack;
+}
+
+const shortSessions = {
+  SESSION_IDLE_TIMEOUT: String(settings.memorySessionTimeoutSeconds),
+  SESSION_ABSOLUTE_TIMEOUT: String(settings.memorySessionTimeoutSeconds),
+};
+
+async function pageBytes(app: Child, baseline: Child, path: string, cookie: string): Promise<{ path: string; app: number; baseline: number }> {
+  const size = async (origin: string) => (await (await fetch(`${origin}${path}`, { headers: { cookie }, redirect: 'manual' })).arrayBuffer()).byteLength;
+  return { path, app: await size(app.origin), baseline: await size(baseline.origin) };
+}
+
+async function timedLogins(app: Child): Promise<LoginFigures> {
+  await app.startTiming();
+  const figures: LoginFigures = { count: 0, totalMs: [], appMs: [], providerMs: [] };
+  const deadline = Date.now() + TIMED_LOGINS_MAX_MS;
+  while (figures.count < settings.timedLogins && Date.now() < deadline) {
+    const split = await timedLogin(app);
+    figures.count += 1;
+    figures.totalMs.push(split.totalMs);
+    figures.appMs.push(split.appMs);
+    figures.providerMs.push(split.providerMs);
+  }
+  return figures;
+}
+
+function profileScenarios(cookies: string[], suffix = ''): Scenario[] {
+  const [first = ''] = cookies;
+  return [
+    { name: `GET /profile, 1 session${suffix}`, path: '/profile', cookies: [first] },
+    { name: `GET /profile, ${cookies.length.toLocaleString('en')} sessions${suffix}`, path: '/profile', cookies },
+  ];
+}
+
+async function redisMemoryPhase(redis: RedisTarget): Promise<{ stack: AppStack; pending: PendingExpiry } | { skipped: string }> {
+  const stack = track(await startAppStack('app-redis-memory', { env: { ...shortSessions, REDIS_URL: redis.url } }));
+  const pending = await measureMemory(stack, settings, redis);
+  if ((pending.figures.redis?.keys ?? 0) < pending.figures.sessions) {
+    await stack.stop();
+    return { skipped: `this build does not keep sessions in Redis (REDIS_URL set, but Redis holds ${pending.figures.redis?.keys ?? 0} keys after ${pending.figures.sessions} logins)` };
+  }
+  return { stack, pending };
+}
+
+async function main(): Promise<void> {
+  const loadAverageBefore = os.loadavg();
+  log(`Benchmark (${args.has('--quick') ? 'quick' : 'full'} run): logs in ${resultsDir}/logs`);
+
+  log(`Memory, in-memory store: ${settings.memoryLogins} logins...`);
+  const memoryStack = track(await startAppStack('app-memory', { env: shortSessions }));
+  const memoryPending = await measureMemory(memoryStack, settings);
+
+  const redis = args.has('--no-redis') ? { skipped: '--no-redis' } : await redisForBench(process.env);
+  if ('url' in redis) stops.push(() => redis.stop());
+  let redisMemory: Awaited<ReturnType<typeof redisMemoryPhase>> = { skipped: 'skipped' in redis ? redis.skipped : '' };
+  if ('url' in redis) {
+    log(`Memory, Redis store (${redis.url}): ${settings.memoryLogins} logins...`);
+    redisMemory = await redisMemoryPhase(redis);
+  }
+
+  log('Load: app and baseline, alternately...');
+  const profiling = args.has('--profile');
+  if (profiling) mkdirSync(profileDir, { recursive: true });
+  const main = track(await startAppStack('app', { nodeFlags: profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] }));
+  const baseline = await startBaseline(main.provider.origin);
+  stops.push(() => baseline.stop());
+  const deadline = Date.now() + settings.sessionCreationMaxSeconds * 1000;
+  const cookies = await createSessions(main.app.origin, main.provider.origin, { count: settings.distinctSessions, concurrency: settings.loginConcurrency, deadline });
+  const [firstCookie = ''] = cookies;
+  const pages = [await pageBytes(main.app, baseline, '/', ''), await pageBytes(main.app, baseline, '/profile', firstCookie)];
+  const baselineMemory = await baseline.memory();
+  const load = await alternate(main.app, baseline, [{ name: 'GET / anonymous', path: '/' }, ...profileScenarios(cookies)], settings, log);
+
+  log(`Logins: ${settings.timedLogins} sequential round trips...`);
+  const logins = await timedLogins(main.app);
+  await main.stop();
+
+  if ('stack' in redisMemory && 'url' in redis) {
+    log('Load with the Redis store: app and baseline, alternately...');
+    const redisApp = track(await startAppStack('app-redis', { env: { REDIS_URL: redis.url } }));
+    const redisCookies = await createSessions(redisApp.app.origin, redisApp.provider.origin, {
+      count: settings.distinctSessions,
+      concurrency: settings.loginConcurrency,
+      deadline: Date.now() + settings.sessionCreationMaxSeconds * 1000,
+    });
+    load.push(...(await alternate(redisApp.app, baseline, profileScenarios(redisCookies, ' (Redis)'), settings, log)));
+    await redisApp.stop();
+  }
+
+  let memory: MemoryFigures = memoryPending.figures;
+  let redisFigures: MemoryFigures | undefined = 'pending' in redisMemory ? redisMemory.pending.figures : undefined;
+  if (settings.measureExpiry) {
+    log('Memory after the sessions expire (waiting for expiry and pruning)...');
+    memory = await measureAfterExpiry(memoryStack, memoryPending);
+    if ('stack' in redisMemory && 'url' in redis) redisFigures = await measureAfterExpiry(redisMemory.stack, redisMemory.pending, redis);
+  }
+
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageBefore, loadAverageAfter: os.loadavg() },
+    settings,
+    pageBytes: pages,
+    load,
+    logins,
+    memory,
+    redisMemory: redisFigures,
+    redisSkipped: 'skipped' in redisMemory ? redisMemory.skipped : undefined,
+    baselineMemory,
+  };
+  const report = formatReport(results);
+  log(`\n${report}`);
+  const profile = profiling ? newestMainThreadProfile(profileDir) : undefined;
+  const profileSummary = profile ? summariseProfile(profile) : undefined;
+  if (profileSummary) log(formatProfile(profileSummary));
+  mkdirSync(resultsDir, { recursive: true });
+  const file = `${resultsDir}/bench-${results.date.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, `${JSON.stringify({ ...results, profile: profileSummary }, null, 2)}\n`);
+  writeFileSync(`${resultsDir}/latest.txt`, `${report}\n${profileSummary ? formatProfile(profileSummary) : ''}`);
+  log(`Written: ${file}`);
+}
+
+try {
+  await main();
+} finally {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+}

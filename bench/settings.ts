@@ -1,0 +1,48 @@
+/** Every count and duration of a benchmark run: each loop is bounded by these, in count and in time. */
+export interface BenchSettings {
+  /** Alternating app/baseline rounds per load scenario; the report takes the median. */
+  rounds: number;
+  warmupSeconds: number;
+  loadSeconds: number;
+  connections: number;
+  distinctSessions: number;
+  timedLogins: number;
+  memoryLogins: number;
+  loginConcurrency: number;
+  /** Upper bound on creating sessions; fewer are created (and reported) if it is reached. */
+  sessionCreationMaxSeconds: number;
+  /** Idle and absolute timeout of the memory-phase instances: long enough to outlast the logins. */
+  memorySessionTimeoutSeconds: number;
+  /** Whether to wait for the memory-phase sessions to expire and measure again. */
+  measureExpiry: boolean;
+}
+
+export const fullRun: BenchSettings = {
+  rounds: 3,
+  warmupSeconds: 3,
+  loadSeconds: 10,
+  connections: 64,
+  distinctSessions: 1000,
+  timedLogins: 200,
+  memoryLogins: 10_000,
+  loginConcurrency: 8,
+  sessionCreationMaxSeconds: 110,
+  memorySessionTimeoutSeconds: 120,
+  measureExpiry: true,
+};
+
+/** A smoke run (`npm run bench -- --quick`): same phases, small counts, no wait for expiry. */
+export const quickRun: BenchSettings = {
+  ...fullRun,
+  rounds: 1,
+  warmupSeconds: 1,
+  loadSeconds: 3,
+  distinctSessions: 100,
+  timedLogins: 20,
+  memoryLogins: 500,
+  sessionCreationMaxSeconds: 40,
+  measureExpiry: false,
+};
+
+/** The in-memory store prunes expired sessions once a minute (MemorySessionStore's default). */
+export const PRUNE_INTERVAL_SECONDS = 60;

@@ -1,0 +1,112 @@
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { IssuerSettings } from '../src/config.js';
+import { freePort } from '../test/support/server-process.js';
+import { resultsDir, root, startChild, type Child } from './children.js';
+
+const providerEntry = fileURLToPath(new URL('./provider-child.ts', import.meta.url));
+const appEntry = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+const PROVIDER_START_TIMEOUT_MS = 30_000;
+
+export interface ProviderProcess {
+  origin: string;
+  issuer: IssuerSettings;
+  stop(): Promise<void>;
+}
+
+/** The benchmark's OpenID Provider (bench/provider-child.ts) in its own process, for one app origin. */
+export async function startProvider(name: string, appBaseURL: string): Promise<ProviderProcess> {
+  mkdirSync(`${resultsDir}/logs`, { recursive: true });
+  const log = openSync(`${resultsDir}/logs/${name}.log`, 'a');
+  const child = fork(providerEntry, [], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', APP_BASE_URL: appBaseURL },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', log, log, 'ipc'],
+  });
+  closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const started = await new Promise<{ origin: string; issuer: IssuerSettings }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start`)), PROVIDER_START_TIMEOUT_MS);
+    child.once('message', (message: { origin: string; issuer: IssuerSettings }) => {
+      clearTimeout(timer);
+      resolve(message);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code ?? 'signal'}) before starting`)));
+  });
+  return {
+    ...started,
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface AppStack {
+  app: Child;
+  provider: ProviderProcess;
+  stop(): Promise<void>;
+}
+
+interface StackOptions {
+  /** Extra environment for the app, e.g. short session timeouts or REDIS_URL. */
+  env?: Record<string, string>;
+  nodeFlags?: string[];
+}
+
+/**
+ * The app as production runs it (`node dist/server.js`, NODE_ENV=production, loopback only),
+ * signing in with its own provider process as an external issuer.
+ */
+export async function startAppStack(name: string, options: StackOptions = {}): Promise<AppStack> {
+  const port = await freePort();
+  const baseURL = `http://127.0.0.1:${port}`;
+  const provider = await startProvider(`${name}-provider`, baseURL);
+  try {
+    const app = await startChild({
+      name,
+      entry: appEntry,
+      port,
+      nodeFlags: options.nodeFlags,
+      env: {
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        BASE_URL: baseURL,
+        ISSUER_BASE_URL: provider.issuer.issuerBaseURL,
+        CLIENT_ID: provider.issuer.clientID,
+        CLIENT_SECRET: provider.issuer.clientSecret,
+        SECRET: randomBytes(32).toString('hex'),
+        LOG_LEVEL: 'info',
+        ...options.env,
+      },
+    });
+    return {
+      app,
+      provider,
+      async stop() {
+        await app.stop();
+        await provider.stop();
+      },
+    };
+  } catch (error) {
+    await provider.stop();
+    throw error;
+  }
+}
+
+/** The bare Express baseline (bench/baseline/server.ts), rendering the same pages. */
+export async function startBaseline(providerOrigin: string): Promise<Child> {
+  const port = await freePort();
+  return startChild({
+    name: 'baseline',
+    entry: fileURLToPath(new URL('./baseline/server.ts', import.meta.url)),
+    port,
+    env: { NODE_ENV: 'production', PORT: String(port), PROVIDER_ORIGIN: providerOrigin },
+  });
+}
