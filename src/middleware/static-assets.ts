@@ -9,7 +9,7 @@ export interface StaticAssets {
   /** Where the files are served: /assets/<version>, the version being a hash of every file. */
   prefix: string;
   /** URL of a file of the folder, for views: url('styles.css') -> /assets/<version>/styles.css. */
-  url(file: string): string;
+  url: (file: string) => string;
   serve: RequestHandler;
 }
 
