@@ -62,6 +62,10 @@ function answer(request: ProbeRequest): ProbeReply {
   switch (request.probe) {
     case 'memory':
       return { id: request.id, memory: memory() };
+    case 'cpu': {
+      const { user, system } = process.cpuUsage();
+      return { id: request.id, cpu: { cpuMicros: user + system } };
+    }
     case 'timing-start':
       startTiming();
       return { id: request.id, ok: true };

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import type { Child } from './children.js';
 
 export interface LoadResult {
   rps: number;
@@ -9,6 +10,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** CPU time the server process spent per request (user + system). */
+  cpuMicrosPerRequest: number;
 }
 
 interface LoadOptions {
@@ -23,15 +26,16 @@ interface LoadOptions {
  * Loads one server with autocannon for a fixed time (autocannon stops by itself; the extra
  * timer is a safety net so a stuck run cannot hang the benchmark).
  */
-export async function load(origin: string, { path, connections, seconds, cookies = [] }: LoadOptions): Promise<LoadResult> {
+export async function load(target: Child, { path, connections, seconds, cookies = [] }: LoadOptions): Promise<LoadResult> {
   let next = 0;
   const rotate = (request: autocannon.Request): autocannon.Request => {
     const cookie = cookies[next % cookies.length];
     next += 1;
     return cookie ? { ...request, headers: { ...request.headers, cookie } } : request;
   };
+  const cpuBefore = await target.cpuMicros();
   const run = autocannon({
-    url: `${origin}${path}`,
+    url: `${target.origin}${path}`,
     connections,
     duration: seconds,
     timeout: 10,
@@ -44,7 +48,9 @@ export async function load(origin: string, { path, connections, seconds, cookies
   });
   try {
     const result = await Promise.race([run, safetyNet]);
+    const cpuMicros = (await target.cpuMicros()) - cpuBefore;
     return {
+      cpuMicrosPerRequest: cpuMicros / result.requests.total,
       rps: result.requests.total / result.duration,
       p50: result.latency.p50,
       p99: result.latency.p99,

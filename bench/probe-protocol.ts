@@ -1,5 +1,5 @@
 /** Messages between the benchmark driver and the probe preloaded into the app and baseline processes. */
-export type ProbeRequest = { id: number; probe: 'memory' } | { id: number; probe: 'timing-start' } | { id: number; probe: 'timing-read' };
+export type ProbeRequest = { id: number; probe: 'memory' | 'cpu' | 'timing-start' | 'timing-read' };
 
 export interface MemoryReading {
   heapUsed: number;
@@ -19,4 +19,9 @@ export interface TimingReading {
   outboundRequests: number;
 }
 
-export type ProbeReply = { id: number; memory: MemoryReading } | { id: number; timing: TimingReading } | { id: number; ok: true };
+/** CPU time the process used so far (user + system), in microseconds. */
+export interface CpuReading {
+  cpuMicros: number;
+}
+
+export type ProbeReply = { id: number; memory: MemoryReading } | { id: number; timing: TimingReading } | { id: number; cpu: CpuReading } | { id: number; ok: true };

@@ -3,7 +3,7 @@
  * load, for finding where request time goes before optimising. Starts the app with --cpu-prof,
  * signs in once, loads the path for 10 s at 64 connections, stops the app (which writes the
  * profile) and prints where the self time went. The raw .cpuprofile (open it in Chrome DevTools)
- * stays in bench/results/profiles/.
+ * stays in bench/results/profiles/. Then loads the baseline the same way, for a rough ratio.
  */
 import { mkdirSync } from 'node:fs';
 import { resultsDir } from './children.js';
@@ -11,7 +11,7 @@ import { createSessions } from './logins.js';
 import { load } from './load.js';
 import { formatProfile, newestMainThreadProfile, summariseProfile } from './profile-summary.js';
 import { fullRun } from './settings.js';
-import { startAppStack } from './stacks.js';
+import { startAppStack, startBaseline } from './stacks.js';
 
 const path = process.argv[2] ?? '/profile';
 const seconds = Number(process.argv[3] ?? 10);
@@ -22,8 +22,13 @@ async function main(): Promise<void> {
   const stack = await startAppStack('app-profile', { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
   try {
     const cookies = await createSessions(stack.app.origin, stack.provider.origin, { count: 1, concurrency: 1, deadline: Date.now() + 30_000 });
-    const result = await load(stack.app.origin, { path, connections: fullRun.connections, seconds, cookies: path === '/' ? [] : cookies });
-    process.stdout.write(`${path}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}\n`);
+    const options = { path, connections: fullRun.connections, seconds, cookies: path === '/' ? [] : cookies };
+    // The baseline right after, for a rough ratio (the full benchmark alternates several rounds).
+    for (const target of [stack.app, await startBaseline(stack.provider.origin)]) {
+      const result = await load(target, options);
+      process.stdout.write(`${target.name} ${path}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}\n`);
+      if (target !== stack.app) await target.stop();
+    }
   } finally {
     await stack.stop();
   }

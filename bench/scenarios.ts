@@ -21,14 +21,14 @@ export interface ScenarioRounds {
 export async function alternate(app: Child, baseline: Child, scenarios: Scenario[], settings: BenchSettings, log: (line: string) => void): Promise<ScenarioRounds[]> {
   const { connections, loadSeconds, warmupSeconds } = settings;
   for (const scenario of scenarios) {
-    for (const target of [app, baseline]) await load(target.origin, { ...scenario, connections, seconds: warmupSeconds });
+    for (const target of [app, baseline]) await load(target, { ...scenario, connections, seconds: warmupSeconds });
   }
   const results = scenarios.map((scenario) => ({ scenario: scenario.name, app: [] as LoadResult[], baseline: [] as LoadResult[] }));
   for (let round = 0; round < settings.rounds; round += 1) {
     for (const [index, scenario] of scenarios.entries()) {
       const order = round % 2 === 0 ? [app, baseline] : [baseline, app];
       for (const target of order) {
-        const result = await load(target.origin, { ...scenario, connections, seconds: loadSeconds });
+        const result = await load(target, { ...scenario, connections, seconds: loadSeconds });
         results[index]?.[target === app ? 'app' : 'baseline'].push(result);
         log(`  round ${round + 1} ${scenario.name} ${target.name}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
       }

@@ -6,6 +6,7 @@ import { completeSignIn } from './auth/complete-sign-in.js';
 import { cookieNames, openidOptions } from './auth/openid-options.js';
 import { createProviderMetadata, type ProviderMetadata } from './auth/provider-metadata.js';
 import { sessionAccess, type SessionStoreBackend } from './auth/session-data.js';
+import { throttleSessionWrites, writeWindowSeconds } from './auth/throttled-session-store.js';
 import type { AppConfig } from './config.js';
 import { errorHandler, notFound } from './middleware/error-pages.js';
 import { requestId } from './middleware/request-id.js';
@@ -34,6 +35,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   const providerOrigin = new URL(config.issuer.issuerBaseURL).origin;
   const assets = staticAssets(publicDir);
   const production = config.nodeEnv === 'production';
+  const store = throttleSessionWrites(sessionStore, writeWindowSeconds(config.session.idleTimeoutSeconds));
 
   const app = express();
   app.disable('x-powered-by');
@@ -48,7 +50,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   app.use(securityHeaders({ baseURL: config.baseURL, providerOrigin }));
   app.use(assets.prefix, assets.serve);
   app.use(noStore());
-  app.use(openid.auth(openidOptions(config, { store: sessionStore, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) })));
+  app.use(openid.auth(openidOptions(config, { store, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) })));
   app.use(viewLocals(session));
   app.use(routes({ baseURL: config.baseURL, clientID: config.issuer.clientID, session, metadata, logger }));
   app.use(notFound());

@@ -28,5 +28,10 @@ export function createLogger(options: { level: LoggerOptions['level']; pretty?: 
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     ...(options.pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   };
-  return destination ? pino(settings, destination) : pino(settings);
+  if (destination) return pino(settings, destination);
+  if (options.pretty) return pino(settings);
+  // Asynchronous stdout: lines written while a write is in progress go out together in the next
+  // one, instead of one blocking write per line (per request). Nothing waits for a buffer to
+  // fill, so a quiet server still logs at once; pino flushes what is pending when the process exits.
+  return pino(settings, pino.destination({ dest: 1, sync: false }));
 }

@@ -2,13 +2,22 @@ import type { SessionStoreBackend, StoredSession } from './session-data.js';
 
 type Callback<T = void> = (err: unknown, value?: T) => void;
 
+/** A stored session as one JSON string: about half the heap of the object graph, and a copy. */
+interface Entry {
+  json: string;
+  expires: number;
+}
+
 /**
  * The in-memory session store used when no REDIS_URL is set. It has the express-session store
  * interface (get/set/destroy with callbacks) and, unlike express-session's MemoryStore, prunes
  * expired sessions on a timer, so memory stays flat once sessions expire. One process only.
+ *
+ * Sessions are kept serialised, as a networked store keeps them: every `get` returns a fresh
+ * copy, so a request that changes its session object changes nothing stored until `set`.
  */
 export class MemorySessionStore implements SessionStoreBackend {
-  private readonly sessions = new Map<string, StoredSession>();
+  private readonly sessions = new Map<string, Entry>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly now: () => number;
 
@@ -20,17 +29,21 @@ export class MemorySessionStore implements SessionStoreBackend {
   }
 
   get(sid: string, callback: Callback<StoredSession | null>): void {
-    const stored = this.sessions.get(sid);
-    if (stored && stored.cookie.expires <= this.now()) {
+    const entry = this.sessions.get(sid);
+    if (!entry) {
+      callback(null, null);
+      return;
+    }
+    if (entry.expires <= this.now()) {
       this.sessions.delete(sid);
       callback(null, null);
       return;
     }
-    callback(null, stored ?? null);
+    callback(null, JSON.parse(entry.json) as StoredSession);
   }
 
   set(sid: string, session: StoredSession, callback?: Callback): void {
-    this.sessions.set(sid, session);
+    this.sessions.set(sid, { json: JSON.stringify(session), expires: session.cookie.expires });
     callback?.(null);
   }
 
@@ -47,8 +60,8 @@ export class MemorySessionStore implements SessionStoreBackend {
   prune(): number {
     const now = this.now();
     let removed = 0;
-    for (const [sid, stored] of this.sessions) {
-      if (stored.cookie.expires <= now) {
+    for (const [sid, entry] of this.sessions) {
+      if (entry.expires <= now) {
         this.sessions.delete(sid);
         removed += 1;
       }

@@ -20,6 +20,15 @@ describe('MemorySessionStore', () => {
     expect(await get('a')).toBeNull();
   });
 
+  it('hands out copies, so changing one changes nothing stored until set', async () => {
+    store.set('c', entry(now + 1000));
+    const first = await get('c');
+    if (!first) throw new Error('no session');
+    first.data.sid = 'changed';
+    expect((await get('c'))?.data.sid).toBe('x');
+    store.destroy('c');
+  });
+
   it('forgets a destroyed session', async () => {
     store.set('b', entry(now + 1000));
     store.destroy('b');

@@ -1,0 +1,79 @@
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
+import type { SessionStoreBackend, StoredSession } from '../../src/auth/session-data.js';
+import { TestBrowser } from '../support/browser.js';
+import { signIn } from '../support/sign-in.js';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+
+const IDLE = 600;
+
+/** The default store, counting the writes that reach it through the app's throttle. */
+class CountingStore extends MemorySessionStore implements SessionStoreBackend {
+  readonly writes: string[] = [];
+  override set(sid: string, session: StoredSession, callback?: (err: unknown) => void): void {
+    this.writes.push(sid);
+    super.set(sid, session, callback);
+  }
+}
+
+describe('session writes', () => {
+  let stack: TestStack;
+  const store = new CountingStore();
+  const read = promisify(store.get.bind(store));
+  const now = () => Math.floor(Date.now() / 1000);
+
+  beforeAll(async () => {
+    stack = await startTestStack({ store, env: { SESSION_IDLE_TIMEOUT: String(IDLE) } });
+  });
+  afterAll(() => stack.close());
+
+  async function signedIn(): Promise<{ browser: TestBrowser; id: string }> {
+    const browser = new TestBrowser();
+    await signIn(browser, stack.appOrigin);
+    const id = browser.cookies(stack.appOrigin).session?.split('.')[0];
+    if (!id) throw new Error('no session cookie');
+    return { browser, id };
+  }
+
+  async function setStoredUat(id: string, uat: number): Promise<void> {
+    const stored = await read(id);
+    if (!stored) throw new Error(`session ${id} not found`);
+    await promisify(store.set.bind(store))(id, { ...stored, header: { ...stored.header, uat } });
+  }
+
+  it('does not rewrite an unchanged session on every page view', async () => {
+    const { browser, id } = await signedIn();
+    const writesAfterSignIn = store.writes.filter((sid) => sid === id).length;
+    for (let i = 0; i < 3; i += 1) expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+    expect(store.writes.filter((sid) => sid === id).length).toBe(writesAfterSignIn);
+  });
+
+  it('moves the stored last-use time forward once it is a minute old', async () => {
+    const { browser, id } = await signedIn();
+    await setStoredUat(id, now() - 61);
+    expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+    expect((await read(id))?.header.uat).toBeGreaterThanOrEqual(now() - 1);
+  });
+
+  it('still ends a session idle for longer than SESSION_IDLE_TIMEOUT, counted from the last write', async () => {
+    const { browser, id } = await signedIn();
+    await setStoredUat(id, now() - 30);
+    expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+    expect((await read(id))?.header.uat).toBeLessThanOrEqual(now() - 30);
+    await setStoredUat(id, now() - IDLE - 1);
+    const page = await browser.get(`${stack.appOrigin}/profile`);
+    expect(page.status).toBe(302);
+    expect(page.headers.location).toMatch(/\/authorize\?/);
+  });
+
+  it('deletes the stored session at logout, whatever the throttle skipped', async () => {
+    const { browser, id } = await signedIn();
+    await browser.get(`${stack.appOrigin}/profile`);
+    const profile = await browser.get(`${stack.appOrigin}/profile`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(profile.text)?.[1] ?? '';
+    const logout = await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { origin: stack.appOrigin });
+    expect(logout.status).toBe(303);
+    expect(await read(id)).toBeNull();
+  });
+});
