@@ -1,10 +1,13 @@
-// Brings in the `req.oidc` / `res.oidc` augmentation of express-openid-connect and `req.id` of pino-http.
+// Brings in the `req.oidc` / `res.oidc` augmentation of express-openid-connect.
 import type {} from 'express-openid-connect';
-import type {} from 'pino-http';
 import type { UserProfile } from '../auth/user-profile.js';
 
 declare global {
   namespace Express {
+    interface Request {
+      /** This request's id (set first, by the request-id middleware): in logs, headers and error pages. */
+      id: string;
+    }
     /** What every view may read; set by middleware before any route runs. */
     interface Locals {
       cspNonce: string;

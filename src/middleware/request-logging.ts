@@ -1,40 +1,41 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler, Response } from 'express';
+import { performance } from 'node:perf_hooks';
+import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 
 /**
- * One log line per request: id, method, path (never the query: /callback carries the code),
- * status, duration, and the user id once signed in. Headers are not logged at all, so cookies
- * and tokens cannot leak.
+ * One log line per request, when the response is finished (or the connection closed first):
+ * request id, method, path (never the query: /callback carries the code), status, duration in ms,
+ * and the user id once signed in. Headers are never logged, so cookies and tokens cannot leak.
  *
- * Tuned because it runs on every request: the serializers read the raw request and response
- * (pino-http's default wrapping first copies every header into a new object), and the user id is
- * added to the finished line instead of through a child logger per request.
+ * A single logger call per request, through the app logger and its redaction. pino-http did the
+ * same job with two child loggers per request (each serialised through the redaction rules), and
+ * measured about three times as much CPU per request as this.
  */
 export function requestLogging(logger: Logger): RequestHandler {
-  return pinoHttp({
-    logger,
-    genReqId: (req) => req.id,
-    quietReqLogger: true,
-    wrapSerializers: false,
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    customSuccessMessage: (req, res) => `${req.method} ${pathOf(req.url)} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${pathOf(req.url)} ${res.statusCode}`,
-    customSuccessObject: (_req, res, line: object) => withUser(res, line),
-    customErrorObject: (_req, res, _error, line: object) => withUser(res, line),
-    serializers: {
-      req: (req: IncomingMessage & { id: unknown }) => ({ id: req.id, method: req.method, path: pathOf(req.url) }),
-      res: (res: ServerResponse) => ({ status: res.statusCode }),
-    },
-  });
-}
-
-function withUser(res: ServerResponse, line: object): object {
-  const userId = (res as Response).locals.user?.user_id;
-  return userId ? { ...line, userId } : line;
-}
-
-function pathOf(url: string | undefined): string {
-  return (url ?? '').split('?')[0] ?? '';
+  return (req, res, next) => {
+    const start = performance.now();
+    const done = () => {
+      res.off('finish', done);
+      res.off('close', done);
+      const path = (req.originalUrl.split('?')[0] ?? '').slice(0, 512);
+      const status = res.statusCode;
+      const finished = res.writableFinished;
+      const level = !finished || status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      const userId = res.locals.user?.user_id;
+      logger[level](
+        {
+          reqId: req.id,
+          req: { id: req.id, method: req.method, path },
+          res: { status },
+          responseTime: Math.round((performance.now() - start) * 10) / 10,
+          ...(userId ? { userId } : {}),
+          ...(finished ? {} : { aborted: true }),
+        },
+        `${req.method} ${path} ${finished ? status : 'aborted'}`,
+      );
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  };
 }

@@ -23,10 +23,12 @@ interface Deps {
 export function routes(deps: Deps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  // viewLocals already decided who is signed in; asking the library again would decode the ID token twice.
+  const signedInOnly = openid.requiresAuth((req) => req.res?.locals.user === undefined);
 
   router.get('/', home());
   router.get('/login', login());
-  router.get('/profile', openid.requiresAuth(), profile());
+  router.get('/profile', signedInOnly, profile());
   router.get('/logout', logoutConfirmation());
   router.post('/logout', form, skipWhenSignedOut(), verifyCsrf(deps.baseURL), logout(deps));
 
