@@ -21,8 +21,16 @@ export interface PendingExpiry {
   expiredAt: number;
 }
 
-/** Warms every lazy path (discovery, keys, compiled views, JIT) so "idle" means ready and idle. */
-async function warmUp(stack: AppStack): Promise<void> {
+/**
+ * Warms every lazy path (discovery, keys, compiled views, JIT-compiled login and page code) so
+ * "idle" means ready and idle, and the growth after it is the sessions, not the code.
+ */
+async function warmUp(stack: AppStack, settings: BenchSettings): Promise<void> {
+  await createSessions(stack.app.origin, stack.provider.origin, {
+    count: settings.memoryWarmupLogins,
+    concurrency: settings.loginConcurrency,
+    deadline: Date.now() + settings.sessionCreationMaxSeconds * 1000,
+  });
   const browser = new BenchBrowser();
   await signIn(browser, stack.app.origin);
   const cookie = browser.cookie(stack.app.origin, 'session') ?? '';
@@ -39,7 +47,7 @@ async function warmUp(stack: AppStack): Promise<void> {
  * (bounded in time), and the bytes each stored session costs (in the app's heap, and in Redis).
  */
 export async function measureMemory(stack: AppStack, settings: BenchSettings, redis?: RedisTarget): Promise<PendingExpiry> {
-  await warmUp(stack);
+  await warmUp(stack, settings);
   const idle = await stack.app.memory();
   const redisIdle = await redis?.usedMemory();
   const begin = Date.now();

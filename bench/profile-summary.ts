@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -20,6 +21,8 @@ export interface ProfileSummary {
   totalMs: number;
   byPackage: { name: string; percent: number }[];
   byFunction: { name: string; percent: number }[];
+  /** Time with the function anywhere on the stack (itself and what it calls), counted once per sample. */
+  inclusive: { name: string; percent: number }[];
 }
 
 function packageOf(url: string, functionName: string): string {
@@ -38,6 +41,31 @@ function top(counts: Map<string, number>, total: number, limit: number) {
     .map(([name, count]) => ({ name, percent: (100 * count) / total }));
 }
 
+function frameName(frame: ProfileNode['callFrame']): string {
+  const where = frame.url ? `${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|src)\//, '$1/')}:${frame.lineNumber + 1}` : '';
+  return `${frame.functionName || '(anonymous)'} ${where}`.trim();
+}
+
+function inclusiveCounts(profile: CpuProfile, nodes: Map<number, ProfileNode>): Map<string, number> {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const hits = new Map<number, number>();
+  for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+  const counts = new Map<string, number>();
+  for (const [id, count] of hits) {
+    const seen = new Set<string>();
+    for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
+      const frame = nodes.get(current)?.callFrame;
+      if (!frame || frame.functionName === '(root)') continue;
+      const name = frameName(frame);
+      if (seen.has(name)) continue;
+      seen.add(name);
+      counts.set(name, (counts.get(name) ?? 0) + count);
+    }
+  }
+  return counts;
+}
+
 export function summariseProfile(path: string, limit = 20): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -48,8 +76,7 @@ export function summariseProfile(path: string, limit = 20): ProfileSummary {
     if (!frame) continue;
     const pkg = packageOf(frame.url, frame.functionName);
     packages.set(pkg, (packages.get(pkg) ?? 0) + 1);
-    const where = frame.url ? `${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|src)\//, '$1/')}:${frame.lineNumber + 1}` : '';
-    const name = `${frame.functionName || '(anonymous)'} ${where}`.trim();
+    const name = frameName(frame);
     functions.set(name, (functions.get(name) ?? 0) + 1);
   }
   const total = profile.samples.length || 1;
@@ -57,12 +84,13 @@ export function summariseProfile(path: string, limit = 20): ProfileSummary {
     totalMs: (profile.endTime - profile.startTime) / 1000,
     byPackage: top(packages, total, limit),
     byFunction: top(functions, total, limit),
+    inclusive: top(inclusiveCounts(profile, nodes), total, limit),
   };
 }
 
 export function formatProfile(summary: ProfileSummary): string {
   const rows = (items: { name: string; percent: number }[]) => items.map((item) => `  ${item.percent.toFixed(1).padStart(5)}%  ${item.name}`).join('\n');
-  return `CPU profile (${(summary.totalMs / 1000).toFixed(1)} s), self time by package:\n${rows(summary.byPackage)}\nby function:\n${rows(summary.byFunction)}\n`;
+  return `CPU profile (${(summary.totalMs / 1000).toFixed(1)} s), self time by package:\n${rows(summary.byPackage)}\nself time by function:\n${rows(summary.byFunction)}\ninclusive time (the function and what it calls):\n${rows(summary.inclusive)}\n`;
 }
 
 /** One profile per thread: the main thread's (thread id 0) is the app; the others are loader hooks. */

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     // The baseline right after, for a rough ratio (the full benchmark alternates several rounds).
     for (const target of [stack.app, await startBaseline(stack.provider.origin)]) {
       const result = await load(target, options);
-      process.stdout.write(`${target.name} ${path}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}\n`);
+      process.stdout.write(`${target.name} ${path}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/request, non-2xx ${result.non2xx}\n`);
       if (target !== stack.app) await target.stop();
     }
   } finally {

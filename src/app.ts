@@ -11,6 +11,7 @@ import type { AppConfig } from './config.js';
 import { errorHandler, notFound } from './middleware/error-pages.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
+import { sessionWhereNeeded } from './middleware/session-where-needed.js';
 import { noStore, securityHeaders } from './middleware/security-headers.js';
 import { staticAssets } from './middleware/static-assets.js';
 import { viewLocals } from './middleware/view-locals.js';
@@ -31,7 +32,8 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 export function createApp(config: AppConfig, deps: AppDeps): Express {
   const { logger, sessionStore } = deps;
   const metadata = deps.metadata ?? createProviderMetadata(config.issuer.issuerBaseURL, config.providerTimeoutMs);
-  const session = sessionAccess(cookieNames(config.baseURL).session);
+  const sessionCookie = cookieNames(config.baseURL).session;
+  const session = sessionAccess(sessionCookie);
   const providerOrigin = new URL(config.issuer.issuerBaseURL).origin;
   const assets = staticAssets(publicDir);
   const production = config.nodeEnv === 'production';
@@ -50,7 +52,8 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   app.use(securityHeaders({ baseURL: config.baseURL, providerOrigin }));
   app.use(assets.prefix, assets.serve);
   app.use(noStore());
-  app.use(openid.auth(openidOptions(config, { store, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) })));
+  const auth = openid.auth(openidOptions(config, { store, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) }));
+  app.use(sessionWhereNeeded(auth, { cookieName: sessionCookie, publicPaths: ['/'] }));
   app.use(viewLocals(session));
   app.use(routes({ baseURL: config.baseURL, clientID: config.issuer.clientID, session, metadata, logger }));
   app.use(notFound());
