@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const MIN_SECRET_LENGTH = 32;
@@ -24,6 +25,38 @@ const wholeSeconds = (variable: string, min: number, fallback: number) =>
     .int({ error: `${variable} must be a whole number of seconds` })
     .min(min, { error: `${variable} must be at least ${min} seconds` })
     .default(fallback);
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const TRUST_PROXY_HINT =
+  'set it to the number of proxies in front of the app (such as 1) or to their addresses (such as 10.0.0.0/8 or loopback), or leave it unset when clients connect directly';
+
+/** An address, a subnet in CIDR notation, or one of Express's named ranges. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+/**
+ * Express's `trust proxy`: which X-Forwarded-For hops to believe for the client address (rate
+ * limits, logs). `true` is refused: it would believe any client's header.
+ */
+const trustProxy = optionalText.transform((value, ctx): false | number | string[] => {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.every(isProxyAddress)) return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      value === 'true'
+        ? `TRUST_PROXY=true would believe the X-Forwarded-For header of any client, so anyone could pick their own address and escape rate limits; ${TRUST_PROXY_HINT}`
+        : `TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; ${TRUST_PROXY_HINT}`,
+  });
+  return z.NEVER;
+});
 
 const envSchema = z.object({
   NODE_ENV: z
@@ -52,6 +85,7 @@ const envSchema = z.object({
     .min(500, { error: 'PROVIDER_TIMEOUT_MS must be at least 500' })
     .max(30_000, { error: 'PROVIDER_TIMEOUT_MS must be at most 30000' })
     .default(5000),
+  TRUST_PROXY: trustProxy,
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
@@ -131,6 +165,7 @@ function toConfig(env: Env, generateSecret: () => string) {
       absoluteTimeoutSeconds: env.SESSION_ABSOLUTE_TIMEOUT,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -9,6 +9,11 @@ export function cookieNames(baseURL: string) {
   return { session: `${prefix}session`, transaction: `${prefix}auth_verification` };
 }
 
+/** Where the provider sends the browser back: always from BASE_URL, never from the request's Host. */
+export function callbackUrl(baseURL: string): string {
+  return `${baseURL}/callback`;
+}
+
 interface Hooks {
   store: SessionStoreBackend;
   afterCallback: (req: Request, res: unknown, session: AppSessionData) => Promise<AppSessionData>;
@@ -28,7 +33,7 @@ export function openidOptions(config: AppConfig, { store, afterCallback }: Hooks
     clientSecret: config.issuer.clientSecret,
     secret: config.secrets,
     // Code flow with the client secret; the library then adds PKCE (S256), state and nonce.
-    authorizationParams: { response_type: 'code', response_mode: 'query', scope: 'openid profile email' },
+    authorizationParams: { response_type: 'code', response_mode: 'query', scope: 'openid profile email', redirect_uri: callbackUrl(config.baseURL) },
     clientAuthMethod: 'client_secret_basic',
     idTokenSigningAlg: 'RS256',
     clockTolerance: 60,
@@ -38,8 +43,9 @@ export function openidOptions(config: AppConfig, { store, afterCallback }: Hooks
     authRequired: false,
     attemptSilentLogin: false,
     errorOnRequiredAuth: false,
-    // Our own /login (validated returnTo) and POST /logout (CSRF, session ended first).
-    routes: { login: false, logout: false, callback: '/callback' },
+    // Our own /login (validated returnTo), GET /callback (rate-limited, fresh session id every
+    // time) and POST /logout (CSRF, session ended first).
+    routes: { login: false, logout: false, callback: false },
     idpLogout: false,
     legacySameSiteCookie: false,
     transactionCookie: { name: names.transaction, sameSite: 'Lax' },

@@ -3,7 +3,9 @@ import openid from 'express-openid-connect';
 import type { Logger } from 'pino';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
 import type { SessionAccess } from '../auth/session-data.js';
+import { signInRateLimit } from '../middleware/rate-limit.js';
 import { verifyCsrf } from '../middleware/verify-csrf.js';
+import { callback } from './callback.js';
 import { home } from './home.js';
 import { login } from './login.js';
 import { logout, logoutConfirmation, skipWhenSignedOut } from './logout.js';
@@ -12,20 +14,21 @@ import { profile } from './profile.js';
 interface Deps {
   baseURL: string;
   clientID: string;
+  redirectUri: string;
+  transactionCookie: string;
   session: SessionAccess;
   metadata: ProviderMetadata;
   logger: Logger;
 }
 
-/**
- * Every URL of the app. GET /callback is express-openid-connect's own route (mounted with auth()).
- */
+/** Every URL of the app. */
 export function routes(deps: Deps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
 
   router.get('/', home());
-  router.get('/login', login());
+  router.get('/login', signInRateLimit(deps.logger), login());
+  router.get('/callback', signInRateLimit(deps.logger), callback(deps));
   router.get('/profile', openid.requiresAuth(), profile());
   router.get('/logout', logoutConfirmation());
   router.post('/logout', form, skipWhenSignedOut(), verifyCsrf(deps.baseURL), logout(deps));

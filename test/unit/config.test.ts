@@ -100,8 +100,28 @@ describe('loadConfig', () => {
       [{ CLIENT_ID: 'abc' }, /^CLIENT_ID is set but ISSUER_BASE_URL is not/],
       [{ CLIENT_SECRET: 'abc' }, /^CLIENT_SECRET is set but ISSUER_BASE_URL is not/],
       [{ NODE_ENV: 'production' }, /^ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production/],
+      [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY=true would believe the X-Forwarded-For header of any client.*number of proxies in front of the app/],
+      [{ TRUST_PROXY: 'yes please' }, /^TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; set it to/],
+      [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY must be a number of proxies/],
+      [{ TRUST_PROXY: '10.0.0.1,proxy.example' }, /^TRUST_PROXY must be a number of proxies/],
     ])('%j', (env, expected) => {
       expect(problemsOf(env)).toContainEqual(expect.stringMatching(expected));
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('is off by default: the client address is the connecting socket', () => {
+      expect(loadConfig({}).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    });
+
+    it('takes a number of proxy hops', () => {
+      expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    });
+
+    it('takes addresses, subnets and named ranges of the proxies', () => {
+      expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '2001:db8::1']);
     });
   });
 
