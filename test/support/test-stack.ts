@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { JWK } from 'oidc-provider';
+import type { JWK } from 'jose';
 import { createApp } from '../../src/app.js';
 import { generateSigningKey, startDevProvider, type DevProvider, type DevProviderOptions } from '../../src/auth/dev-provider.js';
 import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
