@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { ConfigParams, SessionStore } from 'express-openid-connect';
 import type { AppConfig } from '../config.js';
@@ -34,6 +35,11 @@ export function openidOptions(config: AppConfig, { store, afterCallback }: Hooks
     secret: config.secrets,
     // Code flow with the client secret; the library then adds PKCE (S256), state and nonce.
     authorizationParams: { response_type: 'code', response_mode: 'query', scope: 'openid profile email', redirect_uri: callbackUrl(config.baseURL) },
+    // The library's state is base64url({returnTo}): the same for every sign-in to the same page,
+    // so an attacker's authorization response would pass the state check in a victim's browser and
+    // its code would be redeemed (only PKCE would stop it). A random part makes the state check
+    // refuse it before anything reaches the provider.
+    getLoginState: (_req, options) => ({ returnTo: options.returnTo, csrf: randomBytes(16).toString('base64url') }),
     clientAuthMethod: 'client_secret_basic',
     idTokenSigningAlg: 'RS256',
     clockTolerance: 60,

@@ -29,11 +29,6 @@ export interface SessionAccess {
   read(req: Request): AppSessionData | undefined;
   /** Drops the session: the library then deletes it from the store and clears the cookie. */
   end(req: Request): void;
-  /**
-   * Empties the session in place (the library forbids replacing the object): the visitor counts as
-   * signed out for the rest of the request, and a sign-in that fills it again gets a new id.
-   */
-  empty(req: Request): void;
 }
 
 export function sessionAccess(cookieName: string): SessionAccess {
@@ -45,11 +40,6 @@ export function sessionAccess(cookieName: string): SessionAccess {
     },
     end(req) {
       holder(req)[cookieName] = undefined;
-    },
-    empty(req) {
-      const data = holder(req)[cookieName];
-      if (!data) return;
-      for (const key of Object.keys(data)) Reflect.deleteProperty(data, key);
     },
   };
 }
