@@ -84,6 +84,19 @@ describe('rate limits', () => {
     });
   });
 
+  it('log one hint when X-Forwarded-For arrives while TRUST_PROXY is off (a proxy nobody configured)', async () => {
+    const behindProxy = await startTestStack();
+    try {
+      const browser = new TestBrowser();
+      for (const client of ['203.0.113.5', '203.0.113.6']) await browser.get(`${behindProxy.appOrigin}/login`, { 'x-forwarded-for': client });
+      const hints = behindProxy.logs.lines().filter((line) => JSON.stringify(line).includes('ERR_ERL_UNEXPECTED_X_FORWARDED_FOR'));
+      expect(hints).toHaveLength(1);
+      expect(hints[0]).toMatchObject({ level: 40, library: 'express-rate-limit' });
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   describe('with TRUST_PROXY=1 (one proxy in front of the app)', () => {
     let stack: TestStack;
     beforeAll(async () => {
