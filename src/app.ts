@@ -52,6 +52,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
       baseURL: config.baseURL,
       clientID: config.issuer.clientID,
       redirectUri: callbackUrl(config.baseURL),
+      signInRateLimit: config.signInRateLimit,
       transactionCookie: cookies.transaction,
       session,
       metadata,

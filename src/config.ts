@@ -86,6 +86,12 @@ const envSchema = z.object({
     .max(30_000, { error: 'PROVIDER_TIMEOUT_MS must be at most 30000' })
     .default(5000),
   TRUST_PROXY: trustProxy,
+  SIGN_IN_RATE_LIMIT: z.coerce
+    .number({ error: 'SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30' })
+    .int({ error: 'SIGN_IN_RATE_LIMIT must be a whole number of requests per minute' })
+    .min(1, { error: 'SIGN_IN_RATE_LIMIT must be at least 1 (rate limits cannot be switched off)' })
+    .max(1_000_000, { error: 'SIGN_IN_RATE_LIMIT must be at most 1000000' })
+    .default(30),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
@@ -166,6 +172,8 @@ function toConfig(env: Env, generateSecret: () => string) {
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     trustProxy: env.TRUST_PROXY,
+    /** Requests a minute per client address, on /login and on /callback each. */
+    signInRateLimit: env.SIGN_IN_RATE_LIMIT,
     logLevel: env.LOG_LEVEL,
   };
 }

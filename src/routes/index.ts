@@ -15,6 +15,7 @@ interface Deps {
   baseURL: string;
   clientID: string;
   redirectUri: string;
+  signInRateLimit: number;
   transactionCookie: string;
   session: SessionAccess;
   metadata: ProviderMetadata;
@@ -26,9 +27,11 @@ export function routes(deps: Deps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
 
+  const limited = () => signInRateLimit({ perMinute: deps.signInRateLimit, logger: deps.logger });
+
   router.get('/', home());
-  router.get('/login', signInRateLimit(deps.logger), login());
-  router.get('/callback', signInRateLimit(deps.logger), callback(deps));
+  router.get('/login', limited(), login());
+  router.get('/callback', limited(), callback(deps));
   router.get('/profile', openid.requiresAuth(), profile());
   router.get('/logout', logoutConfirmation());
   router.post('/logout', form, skipWhenSignedOut(), verifyCsrf(deps.baseURL), logout(deps));

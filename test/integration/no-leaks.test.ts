@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBrowser } from '../support/browser.js';
 import { forgeIdTokens, signedWithForeignKey, type IdTokenForgery } from '../support/id-token-forgery.js';
 import { leaksIn, setCookies } from '../support/page-checks.js';
-import { bob, signIn } from '../support/sign-in.js';
+import { bob, signedInBrowser, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { recordTokens } from '../support/token-recorder.js';
 
@@ -47,9 +47,7 @@ describe('what must never leak into pages or logs', () => {
     });
     const app = stack.appOrigin;
 
-    const alice = browser();
-    const { landing } = await signIn(alice, app, undefined, '/profile');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(landing.text)?.[1] ?? '';
+    const { browser: alice, csrf } = await signedInBrowser(app, { browser: browser() });
     csrfTokens.push(csrf);
     await alice.get(`${app}/`);
     await alice.get(`${app}/logout`);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_ATTEMPT_LIMIT } from '../../src/auth/dev-interactions.js';
-import { SIGN_IN_LIMIT } from '../../src/middleware/rate-limit.js';
 import { TestBrowser, type Page } from '../support/browser.js';
-import { alice, openLoginPage, signIn, submitLogin } from '../support/sign-in.js';
+import { alice, openLoginPage, signedInBrowser, submitLogin } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 /** Sends `count` requests one after the other; returns every answer. */
@@ -33,11 +32,11 @@ function expectTooManyRequests(page: Page) {
   expect(page.text).toContain('Too many requests');
   const retryAfter = Number(page.headers['retry-after']);
   expect(retryAfter).toBeGreaterThan(0);
-  expect(retryAfter).toBeLessThanOrEqual(SIGN_IN_LIMIT.windowMs / 1000);
+  expect(retryAfter).toBeLessThanOrEqual(60);
 }
 
 describe('rate limits', () => {
-  describe('with TRUST_PROXY off (the default)', () => {
+  describe('with TRUST_PROXY off and SIGN_IN_RATE_LIMIT unset (the defaults)', () => {
     let stack: TestStack;
     beforeAll(async () => {
       stack = await startTestStack();
@@ -46,15 +45,12 @@ describe('rate limits', () => {
 
     it('never limit a person who signs in and out a few times', async () => {
       for (let round = 0; round < 3; round += 1) {
-        const browser = new TestBrowser();
-        const { landing } = await signIn(browser, stack.appOrigin);
-        expect(landing.status).toBe(200);
-        const csrf = /name="_csrf" value="([^"]+)"/.exec(landing.text)?.[1] ?? '';
+        const { browser, csrf } = await signedInBrowser(stack.appOrigin);
         expect((await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { origin: stack.appOrigin })).status).toBe(303);
       }
       const next = await new TestBrowser().get(`${stack.appOrigin}/login`);
       expect(next.status).toBe(302);
-      expect(next.headers.ratelimit).toMatch(new RegExp(`^limit=${SIGN_IN_LIMIT.limit}, remaining=\\d+, reset=\\d+$`));
+      expect(next.headers.ratelimit).toMatch(new RegExp(`^limit=${stack.config.signInRateLimit}, remaining=\\d+, reset=\\d+$`));
     });
 
     it('answer a flood of /login with 429 on the error page, and a made-up X-Forwarded-For does not reset the count', async () => {
@@ -74,7 +70,7 @@ describe('rate limits', () => {
     it('answer a flood of /callback with 429', async () => {
       const browser = new TestBrowser();
       const { allowed, beyond } = await exhaust(() => browser.get(`${stack.appOrigin}/callback?code=guess&state=guess`));
-      expect(allowed.length).toBeGreaterThan(SIGN_IN_LIMIT.limit / 2);
+      expect(allowed.length).toBeGreaterThan(stack.config.signInRateLimit / 2);
       expect(allowed.map((page) => page.status)).toEqual(allowed.map(() => 400));
       expectTooManyRequests(beyond);
     });
@@ -108,13 +104,25 @@ describe('rate limits', () => {
       const browser = new TestBrowser();
       const asClient = (forwardedFor: string) => () => browser.get(`${stack.appOrigin}/login`, { 'x-forwarded-for': forwardedFor });
       const { allowed, beyond } = await exhaust(asClient('203.0.113.1'));
-      expect(allowed).toHaveLength(SIGN_IN_LIMIT.limit);
+      expect(allowed).toHaveLength(stack.config.signInRateLimit);
       expect(beyond.status).toBe(429);
       // A client cannot escape by putting its own entry in front: the proxy appends the real address last.
       expect((await asClient('198.51.100.9, 203.0.113.1')()).status).toBe(429);
       // Another client behind the same proxy is not affected.
       expect((await asClient('203.0.113.2')()).status).toBe(302);
     });
+  });
+
+  it('follow SIGN_IN_RATE_LIMIT', async () => {
+    const strict = await startTestStack({ env: { SIGN_IN_RATE_LIMIT: '5' } });
+    try {
+      const browser = new TestBrowser();
+      const { allowed, beyond } = await exhaust(() => browser.get(`${strict.appOrigin}/login`));
+      expect(allowed).toHaveLength(5);
+      expectTooManyRequests(beyond);
+    } finally {
+      await strict.close();
+    }
   });
 
   describe("the development provider's login form", () => {

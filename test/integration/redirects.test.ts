@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, type Page } from '../support/browser.js';
-import { signIn } from '../support/sign-in.js';
+import { FOREIGN_RETURN_TO } from '../support/open-redirects.js';
+import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 /** Where the provider will send the browser back after signing in: the returnTo inside `state`. */
@@ -12,41 +13,38 @@ function returnToOf(authorizationRedirect: Page): unknown {
 const hostile = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', forwarded: 'host=evil.example' };
 
 describe('redirects', () => {
-  let stack: TestStack;
-  let signedIn: TestBrowser;
-  beforeAll(async () => {
-    stack = await startTestStack();
-    signedIn = new TestBrowser();
-    await signIn(signedIn, stack.appOrigin);
-  });
-  afterAll(() => stack.close());
+  // Each group has its own stack: together they would exceed the sign-in rate limit of one address.
+  describe('returnTo on /login for a visitor (open redirects)', () => {
+    let stack: TestStack;
+    beforeAll(async () => {
+      stack = await startTestStack();
+    });
+    afterAll(() => stack.close());
 
-  describe('returnTo on /login (open redirects)', () => {
     it.each(['/profile', '/profile?tab=claims#top'])('keeps the path on this site %j', async (path) => {
       const response = await new TestBrowser().get(`${stack.appOrigin}/login?returnTo=${encodeURIComponent(path)}`);
       expect(returnToOf(response)).toBe(path);
     });
 
-    it.each([
-      'https://evil.example',
-      '//evil.example',
-      '///evil.example',
-      '/\\evil.example',
-      '\\/evil.example',
-      '/%2F%2Fevil.example',
-      '/%5Cevil.example',
-      '%2F%2Fevil.example',
-      'https:evil.example',
-      'javascript:alert(1)',
-      'http://localhost@evil.example',
-      '/\t/evil.example',
-      '/profile\r\nLocation: https://evil.example',
-    ])('falls back to / for %j, before and after sign-in', async (candidate) => {
-      const query = `returnTo=${encodeURIComponent(candidate)}`;
-      expect(returnToOf(await new TestBrowser().get(`${stack.appOrigin}/login?${query}`))).toBe('/');
-      const alreadySignedIn = await signedIn.get(`${stack.appOrigin}/login?${query}`);
-      expect(alreadySignedIn.status).toBe(302);
-      expect(alreadySignedIn.headers.location).toBe('/');
+    it.each(FOREIGN_RETURN_TO)('falls back to / for %j', async (candidate) => {
+      const response = await new TestBrowser().get(`${stack.appOrigin}/login?returnTo=${encodeURIComponent(candidate)}`);
+      expect(returnToOf(response)).toBe('/');
+    });
+  });
+
+  describe('returnTo on /login for someone already signed in', () => {
+    let stack: TestStack;
+    let signedIn: TestBrowser;
+    beforeAll(async () => {
+      stack = await startTestStack();
+      ({ browser: signedIn } = await signedInBrowser(stack.appOrigin));
+    });
+    afterAll(() => stack.close());
+
+    it.each(FOREIGN_RETURN_TO)('falls back to / for %j', async (candidate) => {
+      const response = await signedIn.get(`${stack.appOrigin}/login?returnTo=${encodeURIComponent(candidate)}`);
+      expect(response.status).toBe(302);
+      expect(response.headers.location).toBe('/');
     });
   });
 
@@ -56,10 +54,10 @@ describe('redirects', () => {
   ])('with a hostile Host header (%s)', (_mode, env) => {
     let proxied: TestStack;
     let browser: TestBrowser;
+    let csrf: string;
     beforeAll(async () => {
       proxied = await startTestStack({ env });
-      browser = new TestBrowser();
-      await signIn(browser, proxied.appOrigin);
+      ({ browser, csrf } = await signedInBrowser(proxied.appOrigin));
     });
     afterAll(() => proxied.close());
 
@@ -91,8 +89,6 @@ describe('redirects', () => {
     });
 
     it('returns from the provider logout to BASE_URL', async () => {
-      const profile = await browser.get(`${proxied.appOrigin}/profile`);
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(profile.text)?.[1] ?? '';
       const response = await browser.post(`${proxied.appOrigin}/logout`, { _csrf: csrf }, { ...hostile, origin: proxied.appOrigin });
       expect(response.status).toBe(303);
       expect(new URL(String(response.headers.location)).searchParams.get('post_logout_redirect_uri')).toBe(proxied.appOrigin);

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, type Page } from '../support/browser.js';
-import { signIn } from '../support/sign-in.js';
+import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 function cspOf(page: Page): Map<string, string[]> {
@@ -33,8 +33,7 @@ describe('security headers', () => {
   let signedIn: TestBrowser;
   beforeAll(async () => {
     stack = await startTestStack();
-    signedIn = new TestBrowser();
-    await signIn(signedIn, stack.appOrigin);
+    ({ browser: signedIn } = await signedInBrowser(stack.appOrigin));
   });
   afterAll(() => stack.close());
 

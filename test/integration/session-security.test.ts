@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredSession } from '../../src/auth/session-data.js';
 import { TestBrowser } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
-import { alice, bob, openLoginPage, reachCallback, signIn } from '../support/sign-in.js';
+import { alice, bob, openLoginPage, reachCallback, signedInBrowser, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 describe('session integrity', () => {
@@ -10,14 +10,6 @@ describe('session integrity', () => {
   const calls = (path: string) => stack.providerRequests.filter((requested) => requested === path).length;
   const idOf = (cookie: string | undefined) => cookie?.split('.')[0] ?? '';
   const stored = (id: string) => new Promise<StoredSession | null | undefined>((resolve) => stack.store.get(id, (_err, value) => resolve(value)));
-
-  async function signedInCookie(user = alice): Promise<{ browser: TestBrowser; cookie: string }> {
-    const browser = new TestBrowser();
-    await signIn(browser, stack.appOrigin, user);
-    const cookie = browser.cookies(stack.appOrigin).session;
-    if (!cookie) throw new Error('no session cookie after sign-in');
-    return { browser, cookie };
-  }
 
   /**
    * Completes a sign-in started in a fresh browser, presenting `cookie` as the session at
@@ -38,7 +30,7 @@ describe('session integrity', () => {
 
   describe('session fixation: a session id that existed before a sign-in is never the one after it', () => {
     it("gives a new id to a sign-in that lands on another user's session (a planted cookie), and deletes that session", async () => {
-      const { cookie: planted } = await signedInCookie(bob);
+      const { cookie: planted } = await signedInBrowser(stack.appOrigin, { user: bob });
       const { issued, landing } = await completeSignInWith(planted, alice);
       expect(landing?.text).toContain('Welcome, Alice Liddell');
       expect(idOf(issued)).toMatch(/^[0-9a-f]{32}$/);
@@ -47,7 +39,7 @@ describe('session integrity', () => {
     });
 
     it('gives a new id when the same user signs in again on top of her live session, and the old id stops working', async () => {
-      const { cookie: before } = await signedInCookie(alice);
+      const { cookie: before } = await signedInBrowser(stack.appOrigin);
       const { issued, landing } = await completeSignInWith(before, alice);
       expect(landing?.text).toContain('Welcome, Alice Liddell');
       expect(idOf(issued)).toMatch(/^[0-9a-f]{32}$/);
@@ -74,7 +66,7 @@ describe('session integrity', () => {
       ['another id under the same signature', (cookie: string) => `${'0'.repeat(32)}${cookie.slice(32)}`],
       ['no signature', (cookie: string) => idOf(cookie)],
     ])('counts as signed out with %s (no error)', async (_case, tamper) => {
-      const { cookie } = await signedInCookie();
+      const { cookie } = await signedInBrowser(stack.appOrigin);
       const response = await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${tamper(cookie)}` });
       expect(response.status).toBe(302);
       expect(response.headers.location).toMatch(new RegExp(`^${stack.provider.origin}/authorize\\?`));

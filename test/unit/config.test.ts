@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       expect(config.secrets).toEqual(['generated-secret-'.padEnd(40, 'x')]);
       expect(config.secretGenerated).toBe(true);
       expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 43200 });
+      expect(config.signInRateLimit).toBe(30);
+      expect(config.trustProxy).toBe(false);
     });
 
     it('derives BASE_URL from PORT', () => {
@@ -100,6 +102,9 @@ describe('loadConfig', () => {
       [{ CLIENT_ID: 'abc' }, /^CLIENT_ID is set but ISSUER_BASE_URL is not/],
       [{ CLIENT_SECRET: 'abc' }, /^CLIENT_SECRET is set but ISSUER_BASE_URL is not/],
       [{ NODE_ENV: 'production' }, /^ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production/],
+      [{ SIGN_IN_RATE_LIMIT: '0' }, /^SIGN_IN_RATE_LIMIT must be at least 1 \(rate limits cannot be switched off\)/],
+      [{ SIGN_IN_RATE_LIMIT: 'lots' }, /^SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30/],
+      [{ SIGN_IN_RATE_LIMIT: '2.5' }, /^SIGN_IN_RATE_LIMIT must be a whole number of requests per minute/],
       [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY=true would believe the X-Forwarded-For header of any client.*number of proxies in front of the app/],
       [{ TRUST_PROXY: 'yes please' }, /^TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; set it to/],
       [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY must be a number of proxies/],
