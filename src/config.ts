@@ -25,6 +25,14 @@ const wholeSeconds = (variable: string, min: number, fallback: number) =>
     .min(min, { error: `${variable} must be at least ${min} seconds` })
     .default(fallback);
 
+const milliseconds = (variable: string, min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: `${variable} must be a number of milliseconds` })
+    .int({ error: `${variable} must be a whole number of milliseconds` })
+    .min(min, { error: `${variable} must be at least ${min}` })
+    .max(max, { error: `${variable} must be at most ${max}` })
+    .default(fallback);
+
 const envSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'], {
@@ -46,17 +54,17 @@ const envSchema = z.object({
   SECRET: optionalText,
   SESSION_IDLE_TIMEOUT: wholeSeconds('SESSION_IDLE_TIMEOUT', 60, 30 * 60),
   SESSION_ABSOLUTE_TIMEOUT: wholeSeconds('SESSION_ABSOLUTE_TIMEOUT', 60, 12 * 60 * 60),
-  PROVIDER_TIMEOUT_MS: z.coerce
-    .number({ error: 'PROVIDER_TIMEOUT_MS must be a number of milliseconds' })
-    .int({ error: 'PROVIDER_TIMEOUT_MS must be a whole number of milliseconds' })
-    .min(500, { error: 'PROVIDER_TIMEOUT_MS must be at least 500' })
-    .max(30_000, { error: 'PROVIDER_TIMEOUT_MS must be at most 30000' })
-    .default(5000),
+  PROVIDER_TIMEOUT_MS: milliseconds('PROVIDER_TIMEOUT_MS', 500, 30_000, 5000),
+  SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 300_000, 10_000),
+  SHUTDOWN_DELAY_MS: milliseconds('SHUTDOWN_DELAY_MS', 0, 60_000, 0),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
     })
     .default('info'),
+  LOG_FORMAT: optionalText.pipe(
+    z.enum(['json', 'pretty'], { error: 'LOG_FORMAT must be json or pretty' }).optional(),
+  ),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -131,7 +139,10 @@ function toConfig(env: Env, generateSecret: () => string) {
       absoluteTimeoutSeconds: env.SESSION_ABSOLUTE_TIMEOUT,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    shutdown: { timeoutMs: env.SHUTDOWN_TIMEOUT_MS, delayMs: env.SHUTDOWN_DELAY_MS },
     logLevel: env.LOG_LEVEL,
+    /** Readable lines for a person at a terminal in development; one JSON object per line for machines otherwise. */
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
   };
 }
 
