@@ -4,7 +4,8 @@ import { createApp } from '../../src/app.js';
 import { startDevProvider, type DevProvider, type DevProviderOptions } from '../../src/auth/dev-provider.js';
 import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
 import type { SessionStoreBackend } from '../../src/auth/session-data.js';
-import { loadConfig, type AppConfig } from '../../src/config.js';
+import { loadConfig, type AppConfig, type IssuerSettings } from '../../src/config.js';
+import { createLifecycle, type Lifecycle } from '../../src/lifecycle.js';
 import { captureLogs } from './logs.js';
 
 export interface TestStack {
@@ -13,6 +14,8 @@ export interface TestStack {
   provider: DevProvider;
   store: SessionStoreBackend;
   logs: ReturnType<typeof captureLogs>;
+  /** What server.ts flips when shutdown begins. */
+  lifecycle: Lifecycle;
   /** Every request path the provider received, in order (for "no /userinfo call" assertions). */
   providerRequests: string[];
   close(): Promise<void>;
@@ -22,6 +25,8 @@ interface Options {
   env?: Record<string, string>;
   providerMiddleware?: DevProviderOptions['middleware'];
   store?: SessionStoreBackend;
+  /** Changes what the app believes about its registration (e.g. a wrong client secret). */
+  issuer?: Partial<IssuerSettings>;
 }
 
 function listen(server: Server): Promise<number> {
@@ -56,9 +61,10 @@ export async function startTestStack(options: Options = {}): Promise<TestStack> 
       ...(options.providerMiddleware ?? []),
     ],
   });
-  const config: AppConfig = { ...base, issuer: provider.issuer };
+  const config: AppConfig = { ...base, issuer: { ...provider.issuer, ...options.issuer } };
   const store = options.store ?? new MemorySessionStore();
-  server.on('request', createApp(config, { logger: logs.logger, sessionStore: store }));
+  const lifecycle = createLifecycle();
+  server.on('request', createApp(config, { logger: logs.logger, sessionStore: store, lifecycle }));
 
   return {
     appOrigin,
@@ -66,6 +72,7 @@ export async function startTestStack(options: Options = {}): Promise<TestStack> 
     provider,
     store,
     logs,
+    lifecycle,
     providerRequests,
     async close() {
       await new Promise<void>((resolve) => {
