@@ -3,6 +3,7 @@ import { stdSerializers, type Logger } from 'pino';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
 import type { SessionStoreBackend } from '../auth/session-data.js';
 import type { Lifecycle } from '../lifecycle.js';
+import { withinTime } from '../time-limit.js';
 
 /** Probes give up after a second or so (Kubernetes' default timeout is 1 s): answer before that. */
 const CHECK_TIMEOUT_MS = 800;
@@ -41,7 +42,7 @@ export function health({ metadata, sessionStore, lifecycle, logger }: Deps): Rou
       return;
     }
     const names = Object.keys(checks) as CheckName[];
-    const outcomes = await Promise.allSettled(names.map((name) => within(checks[name](), CHECK_TIMEOUT_MS)));
+    const outcomes = await Promise.allSettled(names.map((name) => withinTime(checks[name](), CHECK_TIMEOUT_MS)));
     const failures: Partial<Record<CheckName, unknown>> = {};
     outcomes.forEach((outcome, index) => {
       const name = names[index];
@@ -68,16 +69,4 @@ function errorDetails(reason: unknown): unknown {
 function answer(res: Response, status: number, body: object): void {
   res.status(status).setHeader('Cache-Control', 'no-store');
   res.json(body);
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`no answer within ${ms} ms`));
-    }, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => {
-    clearTimeout(timer);
-  });
 }
