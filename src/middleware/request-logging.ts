@@ -30,8 +30,8 @@ export function requestLogging(logger: Logger): RequestHandler {
       if (res.statusCode >= 500) return 'error';
       return res.statusCode >= 400 ? 'warn' : 'info';
     },
-    customSuccessMessage: (req, res) => `${req.method} ${pathOf(req.url)} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${pathOf(req.url)} ${res.statusCode}`,
+    customSuccessMessage: (req, res) => `${req.method} ${pathOf(req.url)} ${outcomeOf(res)}`,
+    customErrorMessage: (req, res) => `${req.method} ${pathOf(req.url)} ${outcomeOf(res)}`,
     customSuccessObject: (_req, res, line: Record<string, unknown>) => withUser(res, line),
     customErrorObject: (_req, res, _error, line: Record<string, unknown>) => withUser(res, line),
     serializers: {
@@ -39,6 +39,11 @@ export function requestLogging(logger: Logger): RequestHandler {
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
     },
   });
+}
+
+/** A client that hangs up first gets no status at all (pino's `res.status` is then null too). */
+function outcomeOf(res: ServerResponse): string {
+  return res.headersSent ? String(res.statusCode) : 'closed by the client before an answer';
 }
 
 function pathOf(url: IncomingMessage['url']): string {
