@@ -2,7 +2,7 @@ import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { userError } from '../errors.js';
 
-const discoverySchema = z
+export const discoverySchema = z
   .object({
     issuer: z.string().min(1),
     jwks_uri: z.url(),

@@ -4,7 +4,7 @@ import type { ProviderMiddleware } from '../../src/auth/dev-provider.js';
 export type Fault =
   | { kind: 'drop' }
   | { kind: 'delay'; ms: number }
-  | { kind: 'answer'; status: number; body: unknown; type?: string };
+  | { kind: 'answer'; status: number; body: unknown; type?: string; headers?: Record<string, string> };
 
 /**
  * Makes the real embedded provider misbehave on chosen paths, switchable at any moment: drop
@@ -22,6 +22,7 @@ export function providerFaults(): { middleware: ProviderMiddleware; set(path: st
     if (fault?.kind === 'answer') {
       ctx.status = fault.status;
       if (fault.type) ctx.type = fault.type;
+      for (const [name, value] of Object.entries(fault.headers ?? {})) ctx.set(name, value);
       ctx.body = fault.body;
       return;
     }
