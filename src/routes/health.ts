@@ -42,7 +42,8 @@ export function health({ metadata, sessionStore, lifecycle, logger }: Deps): Rou
       return;
     }
     const names = Object.keys(checks) as CheckName[];
-    const outcomes = await Promise.allSettled(names.map((name) => withinTime(checks[name](), CHECK_TIMEOUT_MS)));
+    // Through .then, so a check that throws instead of rejecting is a failing check, not a 500.
+    const outcomes = await Promise.allSettled(names.map((name) => withinTime(Promise.resolve().then(checks[name]), CHECK_TIMEOUT_MS)));
     const failures: Partial<Record<CheckName, unknown>> = {};
     outcomes.forEach((outcome, index) => {
       const name = names[index];
