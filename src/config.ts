@@ -26,6 +26,14 @@ const wholeSeconds = (variable: string, min: number, fallback: number) =>
     .min(min, { error: `${variable} must be at least ${min} seconds` })
     .default(fallback);
 
+const milliseconds = (variable: string, min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: `${variable} must be a number of milliseconds` })
+    .int({ error: `${variable} must be a whole number of milliseconds` })
+    .min(min, { error: `${variable} must be at least ${min}` })
+    .max(max, { error: `${variable} must be at most ${max}` })
+    .default(fallback);
+
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const TRUST_PROXY_HINT =
   'set it to the number of proxies in front of the app (such as 1) or to their addresses (such as 10.0.0.0/8 or loopback), or leave it unset when clients connect directly';
@@ -79,12 +87,9 @@ const envSchema = z.object({
   SECRET: optionalText,
   SESSION_IDLE_TIMEOUT: wholeSeconds('SESSION_IDLE_TIMEOUT', 60, 30 * 60),
   SESSION_ABSOLUTE_TIMEOUT: wholeSeconds('SESSION_ABSOLUTE_TIMEOUT', 60, 12 * 60 * 60),
-  PROVIDER_TIMEOUT_MS: z.coerce
-    .number({ error: 'PROVIDER_TIMEOUT_MS must be a number of milliseconds' })
-    .int({ error: 'PROVIDER_TIMEOUT_MS must be a whole number of milliseconds' })
-    .min(500, { error: 'PROVIDER_TIMEOUT_MS must be at least 500' })
-    .max(30_000, { error: 'PROVIDER_TIMEOUT_MS must be at most 30000' })
-    .default(5000),
+  PROVIDER_TIMEOUT_MS: milliseconds('PROVIDER_TIMEOUT_MS', 500, 30_000, 5000),
+  SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 300_000, 10_000),
+  SHUTDOWN_DELAY_MS: milliseconds('SHUTDOWN_DELAY_MS', 0, 60_000, 0),
   TRUST_PROXY: trustProxy,
   SIGN_IN_RATE_LIMIT: z.coerce
     .number({ error: 'SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30' })
@@ -97,6 +102,9 @@ const envSchema = z.object({
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
     })
     .default('info'),
+  LOG_FORMAT: optionalText.pipe(
+    z.enum(['json', 'pretty'], { error: 'LOG_FORMAT must be json or pretty' }).optional(),
+  ),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -174,7 +182,10 @@ function toConfig(env: Env, generateSecret: () => string) {
     trustProxy: env.TRUST_PROXY,
     /** Requests a minute per client address, on /login and on /callback each. */
     signInRateLimit: env.SIGN_IN_RATE_LIMIT,
+    shutdown: { timeoutMs: env.SHUTDOWN_TIMEOUT_MS, delayMs: env.SHUTDOWN_DELAY_MS },
     logLevel: env.LOG_LEVEL,
+    /** Readable lines for a person at a terminal in development; one JSON object per line for machines otherwise. */
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
   };
 }
 

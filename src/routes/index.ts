@@ -22,7 +22,10 @@ interface Deps {
   logger: Logger;
 }
 
-/** Every URL of the app. */
+/**
+ * Every URL of the app (sign-in routes rate-limited). GET /healthz and GET /readyz
+ * (routes/health.ts) are mounted in app.ts ahead of sessions, and never rate-limited.
+ */
 export function routes(deps: Deps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });

@@ -6,7 +6,8 @@ import { createApp } from '../../src/app.js';
 import { generateSigningKey, startDevProvider, type DevProvider, type DevProviderOptions } from '../../src/auth/dev-provider.js';
 import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
 import type { SessionStoreBackend } from '../../src/auth/session-data.js';
-import { loadConfig, type AppConfig } from '../../src/config.js';
+import { loadConfig, type AppConfig, type IssuerSettings } from '../../src/config.js';
+import { createLifecycle, type Lifecycle } from '../../src/lifecycle.js';
 import { TestBrowser } from './browser.js';
 import { captureLogs } from './logs.js';
 import { localhostCertificate } from './tls-certificate.js';
@@ -19,6 +20,8 @@ export interface TestStack {
   signingKey: JWK;
   store: SessionStoreBackend;
   logs: ReturnType<typeof captureLogs>;
+  /** What server.ts flips when shutdown begins. */
+  lifecycle: Lifecycle;
   /** Every request path the provider received, in order (for "no /userinfo call" assertions). */
   providerRequests: string[];
   /** A browser that trusts this stack's certificate in HTTPS mode. */
@@ -35,6 +38,8 @@ interface Options {
   env?: Record<string, string>;
   providerMiddleware?: DevProviderOptions['middleware'];
   store?: SessionStoreBackend;
+  /** Changes what the app believes about its registration (e.g. a wrong client secret). */
+  issuer?: Partial<IssuerSettings>;
   /** Serve the app over TLS (a self-signed certificate for localhost); the provider stays on http. */
   https?: boolean;
 }
@@ -76,10 +81,11 @@ export async function startTestStack(options: Options = {}): Promise<TestStack> 
       ...(options.providerMiddleware ?? []),
     ],
   });
-  const config: AppConfig = { ...base, issuer: provider.issuer };
+  const config: AppConfig = { ...base, issuer: { ...provider.issuer, ...options.issuer } };
   const store = options.store ?? new MemorySessionStore();
+  const lifecycle = createLifecycle();
   const restartApp = () => {
-    app = createApp(config, { logger: logs.logger, sessionStore: store });
+    app = createApp(config, { logger: logs.logger, sessionStore: store, lifecycle });
   };
   restartApp();
 
@@ -90,6 +96,7 @@ export async function startTestStack(options: Options = {}): Promise<TestStack> 
     signingKey,
     store,
     logs,
+    lifecycle,
     providerRequests,
     newBrowser: () => new TestBrowser({ ca: certificate?.cert }),
     restartApp,
