@@ -3,11 +3,12 @@ import express, { type Express } from 'express';
 import openid from 'express-openid-connect';
 import type { Logger } from 'pino';
 import { completeSignIn } from './auth/complete-sign-in.js';
-import { cookieNames, openidOptions } from './auth/openid-options.js';
+import { callbackUrl, cookieNames, openidOptions } from './auth/openid-options.js';
 import { createProviderMetadata, type ProviderMetadata } from './auth/provider-metadata.js';
 import { sessionAccess, type SessionStoreBackend } from './auth/session-data.js';
 import { throttleSessionWrites, writeWindowSeconds } from './auth/throttled-session-store.js';
 import type { AppConfig } from './config.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { errorHandler, notFound } from './middleware/error-pages.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
@@ -15,6 +16,7 @@ import { sessionWhereNeeded } from './middleware/session-where-needed.js';
 import { noStore, securityHeaders } from './middleware/security-headers.js';
 import { staticAssets } from './middleware/static-assets.js';
 import { viewLocals } from './middleware/view-locals.js';
+import { health } from './routes/health.js';
 import { routes } from './routes/index.js';
 import { ejsEngine } from './view-engine.js';
 
@@ -23,6 +25,8 @@ export interface AppDeps {
   /** An express-session-compatible store; the cookie only carries the signed id of an entry here. */
   sessionStore: SessionStoreBackend;
   metadata?: ProviderMetadata;
+  /** Tells /readyz that shutdown has begun; server.ts owns it. */
+  lifecycle?: Lifecycle;
 }
 
 const viewsDir = fileURLToPath(new URL('../views', import.meta.url));
@@ -32,8 +36,8 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 export function createApp(config: AppConfig, deps: AppDeps): Express {
   const { logger, sessionStore } = deps;
   const metadata = deps.metadata ?? createProviderMetadata(config.issuer.issuerBaseURL, config.providerTimeoutMs);
-  const sessionCookie = cookieNames(config.baseURL).session;
-  const session = sessionAccess(sessionCookie);
+  const cookies = cookieNames(config.baseURL);
+  const session = sessionAccess(cookies.session);
   const providerOrigin = new URL(config.issuer.issuerBaseURL).origin;
   const assets = staticAssets(publicDir);
   const production = config.nodeEnv === 'production';
@@ -41,6 +45,8 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // Which X-Forwarded-For hops to believe for req.ip (rate limits, logs); off unless TRUST_PROXY says.
+  app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');
   app.set('view cache', production);
@@ -50,12 +56,25 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   app.use(requestId());
   app.use(requestLogging(logger));
   app.use(securityHeaders({ baseURL: config.baseURL, providerOrigin }));
+  // Before sessions (a probe never reads or creates one) and before any rate limit.
+  app.use(health({ metadata, sessionStore, lifecycle: deps.lifecycle ?? createLifecycle(), logger }));
   app.use(assets.prefix, assets.serve);
   app.use(noStore());
   const auth = openid.auth(openidOptions(config, { store, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) }));
-  app.use(sessionWhereNeeded(auth, { cookieName: sessionCookie, publicPaths: ['/'] }));
+  app.use(sessionWhereNeeded(auth, { cookieName: cookies.session, publicPaths: ['/'] }));
   app.use(viewLocals(session));
-  app.use(routes({ baseURL: config.baseURL, clientID: config.issuer.clientID, session, metadata, logger }));
+  app.use(
+    routes({
+      baseURL: config.baseURL,
+      clientID: config.issuer.clientID,
+      redirectUri: callbackUrl(config.baseURL),
+      signInRateLimit: config.signInRateLimit,
+      transactionCookie: cookies.transaction,
+      session,
+      metadata,
+      logger,
+    }),
+  );
   app.use(notFound());
   app.use(errorHandler(logger));
   return app;

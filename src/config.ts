@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const MIN_SECRET_LENGTH = 32;
@@ -24,6 +25,46 @@ const wholeSeconds = (variable: string, min: number, fallback: number) =>
     .int({ error: `${variable} must be a whole number of seconds` })
     .min(min, { error: `${variable} must be at least ${min} seconds` })
     .default(fallback);
+
+const milliseconds = (variable: string, min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: `${variable} must be a number of milliseconds` })
+    .int({ error: `${variable} must be a whole number of milliseconds` })
+    .min(min, { error: `${variable} must be at least ${min}` })
+    .max(max, { error: `${variable} must be at most ${max}` })
+    .default(fallback);
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const TRUST_PROXY_HINT =
+  'set it to the number of proxies in front of the app (such as 1) or to their addresses (such as 10.0.0.0/8 or loopback), or leave it unset when clients connect directly';
+
+/** An address, a subnet in CIDR notation, or one of Express's named ranges. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+/**
+ * Express's `trust proxy`: which X-Forwarded-For hops to believe for the client address (rate
+ * limits, logs). `true` is refused: it would believe any client's header.
+ */
+const trustProxy = optionalText.transform((value, ctx): false | number | string[] => {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.every(isProxyAddress)) return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      value === 'true'
+        ? `TRUST_PROXY=true would believe the X-Forwarded-For header of any client, so anyone could pick their own address and escape rate limits; ${TRUST_PROXY_HINT}`
+        : `TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; ${TRUST_PROXY_HINT}`,
+  });
+  return z.NEVER;
+});
 
 const envSchema = z.object({
   NODE_ENV: z
@@ -54,17 +95,24 @@ const envSchema = z.object({
   SECRET: optionalText,
   SESSION_IDLE_TIMEOUT: wholeSeconds('SESSION_IDLE_TIMEOUT', 60, 30 * 60),
   SESSION_ABSOLUTE_TIMEOUT: wholeSeconds('SESSION_ABSOLUTE_TIMEOUT', 60, 12 * 60 * 60),
-  PROVIDER_TIMEOUT_MS: z.coerce
-    .number({ error: 'PROVIDER_TIMEOUT_MS must be a number of milliseconds' })
-    .int({ error: 'PROVIDER_TIMEOUT_MS must be a whole number of milliseconds' })
-    .min(500, { error: 'PROVIDER_TIMEOUT_MS must be at least 500' })
-    .max(30_000, { error: 'PROVIDER_TIMEOUT_MS must be at most 30000' })
-    .default(5000),
+  PROVIDER_TIMEOUT_MS: milliseconds('PROVIDER_TIMEOUT_MS', 500, 30_000, 5000),
+  SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 300_000, 10_000),
+  SHUTDOWN_DELAY_MS: milliseconds('SHUTDOWN_DELAY_MS', 0, 60_000, 0),
+  TRUST_PROXY: trustProxy,
+  SIGN_IN_RATE_LIMIT: z.coerce
+    .number({ error: 'SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30' })
+    .int({ error: 'SIGN_IN_RATE_LIMIT must be a whole number of requests per minute' })
+    .min(1, { error: 'SIGN_IN_RATE_LIMIT must be at least 1 (rate limits cannot be switched off)' })
+    .max(1_000_000, { error: 'SIGN_IN_RATE_LIMIT must be at most 1000000' })
+    .default(30),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
     })
     .default('info'),
+  LOG_FORMAT: optionalText.pipe(
+    z.enum(['json', 'pretty'], { error: 'LOG_FORMAT must be json or pretty' }).optional(),
+  ),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -141,7 +189,13 @@ function toConfig(env: Env, generateSecret: () => string) {
       absoluteTimeoutSeconds: env.SESSION_ABSOLUTE_TIMEOUT,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    trustProxy: env.TRUST_PROXY,
+    /** Requests a minute per client address, on /login and on /callback each. */
+    signInRateLimit: env.SIGN_IN_RATE_LIMIT,
+    shutdown: { timeoutMs: env.SHUTDOWN_TIMEOUT_MS, delayMs: env.SHUTDOWN_DELAY_MS },
     logLevel: env.LOG_LEVEL,
+    /** Readable lines for a person at a terminal in development; one JSON object per line for machines otherwise. */
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
   };
 }
 

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
 /**
@@ -8,6 +9,9 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers.authorization',
   'res.headers["set-cookie"]',
+  '*.headers.cookie',
+  '*.headers.authorization',
+  '*.headers["set-cookie"]',
   '*.id_token',
   '*.access_token',
   '*.refresh_token',
@@ -22,16 +26,45 @@ export const REDACTED_PATHS = [
   '*.logout_token',
 ];
 
+/**
+ * pino-pretty is a development dependency: a production install (`npm ci --omit=dev`) does not
+ * have it, and asking for pretty output there must not crash the process.
+ */
+function prettyIsInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The app's logger: JSON lines with secrets redacted, or (when `pretty` and pino-pretty is
+ * installed) readable lines for a person at a terminal. Falls back to JSON, with a warning, when
+ * pretty output is asked for but pino-pretty is missing.
+ */
 export function createLogger(options: { level: LoggerOptions['level']; pretty?: boolean }, destination?: pino.DestinationStream): Logger {
+  const pretty = options.pretty === true && prettyIsInstalled();
   const settings: LoggerOptions = {
     level: options.level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    ...(options.pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   };
-  if (destination) return pino(settings, destination);
-  if (options.pretty) return pino(settings);
-  // Asynchronous stdout: lines written while a write is in progress go out together in the next
-  // one, instead of one blocking write per line (per request). Nothing waits for a buffer to
-  // fill, so a quiet server still logs at once; pino flushes what is pending when the process exits.
-  return pino(settings, pino.destination({ dest: 1, sync: false }));
+  // Without a destination of its own: asynchronous stdout. Lines written while a write is in
+  // progress go out together in the next one, instead of one blocking write per line (per
+  // request). Nothing waits for a buffer to fill, so a quiet server still logs at once, and pino
+  // flushes what is pending when the process exits.
+  const logger = destination ? pino(settings, destination) : pretty ? pino(settings) : pino(settings, pino.destination({ dest: 1, sync: false }));
+  if (options.pretty === true && !pretty) logger.warn('pretty logs need pino-pretty (a development dependency), which is not installed: writing JSON');
+  return logger;
+}
+
+/**
+ * The `{ warn, error }(error, message)` shape some libraries (express-rate-limit) log through, so
+ * their one-time warnings land in our log with the error serialised, instead of on stderr.
+ */
+export function libraryLogger(logger: Logger, library: string) {
+  const log = (error: unknown, message?: string) => logger.warn({ err: error, library }, message ?? `${library} warning`);
+  return { warn: log, error: log };
 }

@@ -78,6 +78,11 @@ export class MemorySessionStore implements SessionStoreBackend {
     return removed;
   }
 
+  /** In-process memory always answers. */
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     clearInterval(this.sweeper);
     return Promise.resolve();

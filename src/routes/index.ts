@@ -3,7 +3,9 @@ import openid from 'express-openid-connect';
 import type { Logger } from 'pino';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
 import type { SessionAccess } from '../auth/session-data.js';
+import { signInRateLimit } from '../middleware/rate-limit.js';
 import { verifyCsrf } from '../middleware/verify-csrf.js';
+import { callback } from './callback.js';
 import { home } from './home.js';
 import { login } from './login.js';
 import { logout, logoutConfirmation, skipWhenSignedOut } from './logout.js';
@@ -12,13 +14,17 @@ import { profile } from './profile.js';
 interface Deps {
   baseURL: string;
   clientID: string;
+  redirectUri: string;
+  signInRateLimit: number;
+  transactionCookie: string;
   session: SessionAccess;
   metadata: ProviderMetadata;
   logger: Logger;
 }
 
 /**
- * Every URL of the app. GET /callback is express-openid-connect's own route (mounted with auth()).
+ * Every URL of the app (sign-in routes rate-limited). GET /healthz and GET /readyz
+ * (routes/health.ts) are mounted in app.ts ahead of sessions, and never rate-limited.
  */
 export function routes(deps: Deps): Router {
   const router = Router();
@@ -26,8 +32,11 @@ export function routes(deps: Deps): Router {
   // viewLocals already decided who is signed in; asking the library again would decode the ID token twice.
   const signedInOnly = openid.requiresAuth((req) => req.res?.locals.user === undefined);
 
+  const limited = () => signInRateLimit({ perMinute: deps.signInRateLimit, logger: deps.logger });
+
   router.get('/', home());
-  router.get('/login', login());
+  router.get('/login', limited(), login());
+  router.get('/callback', limited(), callback(deps));
   router.get('/profile', signedInOnly, profile());
   router.get('/logout', logoutConfirmation());
   router.post('/logout', form, skipWhenSignedOut(), verifyCsrf(deps.baseURL), logout(deps));

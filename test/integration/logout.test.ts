@@ -1,22 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, type Page } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
-import { signIn } from '../support/sign-in.js';
+import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
-function csrfTokenIn(page: Page): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
-  if (!token) throw new Error('no CSRF token on the page');
-  return token;
-}
-
-async function signedInBrowser(stack: TestStack): Promise<{ browser: TestBrowser; csrf: string; cookie: string }> {
-  const browser = new TestBrowser();
-  const { landing } = await signIn(browser, stack.appOrigin, undefined, '/profile');
-  const cookie = browser.cookies(stack.appOrigin).session;
-  if (!cookie) throw new Error('no session cookie after sign-in');
-  return { browser, csrf: csrfTokenIn(landing), cookie };
-}
 
 describe('logging out', () => {
   let stack: TestStack;
@@ -30,7 +17,7 @@ describe('logging out', () => {
     let response: Page;
 
     beforeAll(async () => {
-      signedIn = await signedInBrowser(stack);
+      signedIn = await signedInBrowser(stack.appOrigin);
       response = await signedIn.browser.post(`${stack.appOrigin}/logout`, { _csrf: signedIn.csrf }, { origin: stack.appOrigin });
     });
 
@@ -75,7 +62,7 @@ describe('logging out', () => {
   });
 
   it('refuses a POST without the CSRF token and keeps the session', async () => {
-    const { browser } = await signedInBrowser(stack);
+    const { browser } = await signedInBrowser(stack.appOrigin);
     const refused = await browser.post(`${stack.appOrigin}/logout`, {});
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('Request refused');
@@ -83,7 +70,7 @@ describe('logging out', () => {
   });
 
   it('refuses a cross-site POST even with a valid token', async () => {
-    const { browser, csrf } = await signedInBrowser(stack);
+    const { browser, csrf } = await signedInBrowser(stack.appOrigin);
     const refused = await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' });
     expect(refused.status).toBe(403);
     const withoutFetchMetadata = await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { origin: 'https://evil.example' });
@@ -91,8 +78,16 @@ describe('logging out', () => {
     expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
   });
 
+  it("refuses another session's CSRF token", async () => {
+    const victim = await signedInBrowser(stack.appOrigin);
+    const attacker = await signedInBrowser(stack.appOrigin);
+    const refused = await victim.browser.post(`${stack.appOrigin}/logout`, { _csrf: attacker.csrf }, { origin: stack.appOrigin });
+    expect(refused.status).toBe(403);
+    expect((await victim.browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+  });
+
   it('shows a confirmation on GET /logout instead of logging out', async () => {
-    const { browser } = await signedInBrowser(stack);
+    const { browser } = await signedInBrowser(stack.appOrigin);
     const page = await browser.get(`${stack.appOrigin}/logout`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Log out?');
@@ -104,5 +99,34 @@ describe('logging out', () => {
     const response = await new TestBrowser().post(`${stack.appOrigin}/logout`, {});
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe('/');
+  });
+});
+
+describe('logging out while the provider is down', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack.close());
+
+  it('still ends the session here, even with nothing about the provider cached, and says so', async () => {
+    const { browser, csrf, cookie } = await signedInBrowser(stack.appOrigin);
+    await stack.provider.close();
+    // A restarted app: the library's and our discovery caches are cold, so any call to the
+    // provider before the session is destroyed would fail and keep the visitor signed in.
+    stack.restartApp();
+
+    const response = await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { origin: stack.appOrigin });
+
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/?signed_out=local');
+    expect(setCookies(response.headers).find((set) => set.name === 'session')?.value).toBe('');
+    const id = cookie.split('.')[0] ?? '';
+    expect(await new Promise((resolve) => stack.store.get(id, (_err, value) => resolve(value)))).toBeNull();
+    const home = await browser.get(`${stack.appOrigin}/?signed_out=local`);
+    expect(home.text).toContain('You are signed out of this app. The sign-in service could not be reached');
+    expect(home.text).toContain('>Log in<');
+    const replay = await new TestBrowser().get(`${stack.appOrigin}/`, { cookie: `session=${cookie}` });
+    expect(replay.text).toContain('>Log in<');
   });
 });

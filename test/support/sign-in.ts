@@ -1,4 +1,4 @@
-import { last, type Page, type TestBrowser } from './browser.js';
+import { last, TestBrowser, type Page } from './browser.js';
 
 export const alice = { email: 'alice@example.com', password: 'wonderland' };
 export const bob = { email: 'bob@example.com', password: 'builder' };
@@ -50,4 +50,26 @@ export async function signIn(
   const callback = await browser.get(callbackUrl.href);
   const { visited } = await browser.follow(callback);
   return { authorizeUrl, callbackUrl, callback, landing: visited.length > 0 ? last(visited) : callback };
+}
+
+/** The CSRF token in the page's Log out form. */
+export function csrfTokenIn(page: Page): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+  if (!token) throw new Error(`no CSRF token on ${page.url}`);
+  return token;
+}
+
+/**
+ * A browser signed in as `user` (landing on /profile), with its CSRF token and session cookie.
+ * Under https the cookie is the `__Host-session` one.
+ */
+export async function signedInBrowser(
+  appOrigin: string,
+  { user = alice, browser = new TestBrowser() }: { user?: typeof alice; browser?: TestBrowser } = {},
+): Promise<{ browser: TestBrowser; landing: Page; csrf: string; cookie: string }> {
+  const { landing } = await signIn(browser, appOrigin, user, '/profile');
+  const cookies = browser.cookies(appOrigin);
+  const cookie = cookies.session ?? cookies['__Host-session'];
+  if (!cookie) throw new Error('no session cookie after sign-in');
+  return { browser, landing, csrf: csrfTokenIn(landing), cookie };
 }

@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       expect(config.secrets).toEqual(['generated-secret-'.padEnd(40, 'x')]);
       expect(config.secretGenerated).toBe(true);
       expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 43200 });
+      expect(config.signInRateLimit).toBe(30);
+      expect(config.trustProxy).toBe(false);
     });
 
     it('listens on every interface unless HOST names one', () => {
@@ -40,6 +42,17 @@ describe('loadConfig', () => {
 
     it('derives BASE_URL from PORT', () => {
       expect(loadConfig({ PORT: '4000' }).baseURL).toBe('http://localhost:4000');
+    });
+
+    it('writes readable log lines in development and JSON elsewhere, unless LOG_FORMAT says otherwise', () => {
+      expect(loadConfig({}).logFormat).toBe('pretty');
+      expect(loadConfig({ NODE_ENV: 'test' }).logFormat).toBe('json');
+      expect(loadConfig({ ...auth0, NODE_ENV: 'production' }).logFormat).toBe('json');
+      expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    });
+
+    it('drains for at most 10 s on shutdown, with no delay before it', () => {
+      expect(loadConfig({}).shutdown).toEqual({ timeoutMs: 10_000, delayMs: 0 });
     });
 
     it('treats empty values (copied from .env.example) as unset', () => {
@@ -104,11 +117,38 @@ describe('loadConfig', () => {
       [{ SESSION_ABSOLUTE_TIMEOUT: 'forever' }, /^SESSION_ABSOLUTE_TIMEOUT must be a number of seconds/],
       [{ SESSION_IDLE_TIMEOUT: '7200', SESSION_ABSOLUTE_TIMEOUT: '3600' }, /^SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT/],
       [{ PROVIDER_TIMEOUT_MS: '100' }, /^PROVIDER_TIMEOUT_MS must be at least 500/],
+      [{ SHUTDOWN_TIMEOUT_MS: 'soon' }, /^SHUTDOWN_TIMEOUT_MS must be a number of milliseconds/],
+      [{ SHUTDOWN_TIMEOUT_MS: '999999' }, /^SHUTDOWN_TIMEOUT_MS must be at most 300000/],
+      [{ SHUTDOWN_DELAY_MS: '-1' }, /^SHUTDOWN_DELAY_MS must be at least 0/],
+      [{ LOG_FORMAT: 'xml' }, /^LOG_FORMAT must be json or pretty/],
       [{ CLIENT_ID: 'abc' }, /^CLIENT_ID is set but ISSUER_BASE_URL is not/],
       [{ CLIENT_SECRET: 'abc' }, /^CLIENT_SECRET is set but ISSUER_BASE_URL is not/],
       [{ NODE_ENV: 'production' }, /^ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production/],
+      [{ SIGN_IN_RATE_LIMIT: '0' }, /^SIGN_IN_RATE_LIMIT must be at least 1 \(rate limits cannot be switched off\)/],
+      [{ SIGN_IN_RATE_LIMIT: 'lots' }, /^SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30/],
+      [{ SIGN_IN_RATE_LIMIT: '2.5' }, /^SIGN_IN_RATE_LIMIT must be a whole number of requests per minute/],
+      [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY=true would believe the X-Forwarded-For header of any client.*number of proxies in front of the app/],
+      [{ TRUST_PROXY: 'yes please' }, /^TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; set it to/],
+      [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY must be a number of proxies/],
+      [{ TRUST_PROXY: '10.0.0.1,proxy.example' }, /^TRUST_PROXY must be a number of proxies/],
     ])('%j', (env, expected) => {
       expect(problemsOf(env)).toContainEqual(expect.stringMatching(expected));
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('is off by default: the client address is the connecting socket', () => {
+      expect(loadConfig({}).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    });
+
+    it('takes a number of proxy hops', () => {
+      expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    });
+
+    it('takes addresses, subnets and named ranges of the proxies', () => {
+      expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '2001:db8::1']);
     });
   });
 
