@@ -45,6 +45,9 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // Pages are no-store, so no browser ever revalidates them: hashing every body for an ETag is
+  // wasted work. Static assets keep theirs (express.static makes its own).
+  app.set('etag', false);
   // Which X-Forwarded-For hops to believe for req.ip (rate limits, logs); off unless TRUST_PROXY says.
   app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);

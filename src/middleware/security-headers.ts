@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import { createRandomTokens } from '../random-token.js';
 
 interface Options {
   baseURL: string;
@@ -15,8 +15,9 @@ interface Options {
  */
 export function securityHeaders({ baseURL, providerOrigin }: Options): RequestHandler[] {
   const https = baseURL.startsWith('https:');
+  const randomToken = createRandomTokens();
   const nonce: RequestHandler = (_req, res, next) => {
-    res.locals.cspNonce = randomBytes(16).toString('base64');
+    res.locals.cspNonce = randomToken(16);
     next();
   };
   const headers = helmet({

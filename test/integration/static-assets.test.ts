@@ -27,6 +27,12 @@ describe('static assets', () => {
     expect(css.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it('spends no ETag on pages, which nobody may cache', async () => {
+    const page = await new TestBrowser().get(`${stack.appOrigin}/`);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.headers).not.toHaveProperty('etag');
+  });
+
   it('answers a revalidation with 304 Not Modified', async () => {
     const browser = new TestBrowser();
     const first = await browser.get(`${stack.appOrigin}${stylesheet}`);
