@@ -1,4 +1,4 @@
-import { demoUsers } from '../../src/auth/dev-users.js';
+import { demoUserClaims, demoUsers } from '../../src/auth/dev-users.js';
 import { toUserProfile, type UserProfile } from '../../src/auth/user-profile.js';
 
 /**
@@ -9,15 +9,5 @@ import { toUserProfile, type UserProfile } from '../../src/auth/user-profile.js'
 export function benchUser(providerOrigin: string): UserProfile {
   const [user] = demoUsers;
   if (!user) throw new Error('no demo user');
-  return toUserProfile({
-    sub: user.sub,
-    email: user.email,
-    email_verified: user.email_verified,
-    name: user.name,
-    nickname: user.nickname,
-    given_name: user.given_name,
-    family_name: user.family_name,
-    ...(user.avatar ? { picture: `${providerOrigin}/assets/avatars/${user.avatar}` } : {}),
-    updated_at: 1_700_000_000,
-  });
+  return toUserProfile(demoUserClaims(user, `${providerOrigin}/`));
 }

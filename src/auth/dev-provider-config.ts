@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import type { Configuration, JWK, KoaContextWithOIDC } from 'oidc-provider';
-import { findDemoUserBySub } from './dev-users.js';
+import { demoUserClaims, findDemoUserBySub } from './dev-users.js';
 
 const viewsDir = fileURLToPath(new URL('../../views/dev-provider', import.meta.url));
 
@@ -80,17 +80,7 @@ export function devProviderConfiguration({ issuer, client, signingKey }: Options
       if (!user) return Promise.resolve(undefined);
       return Promise.resolve({
         accountId: user.sub,
-        claims: () => ({
-          sub: user.sub,
-          email: user.email,
-          email_verified: user.email_verified,
-          name: user.name,
-          nickname: user.nickname,
-          given_name: user.given_name,
-          family_name: user.family_name,
-          ...(user.avatar ? { picture: new URL(`assets/avatars/${user.avatar}`, issuer).href } : {}),
-          updated_at: 1_700_000_000,
-        }),
+        claims: () => demoUserClaims(user, issuer),
       });
     },
     // A first-party app: consent is implied (as for Auth0 first-party applications), so the

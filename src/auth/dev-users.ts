@@ -48,3 +48,18 @@ export function findDemoUserByEmail(email: string): DemoUser | undefined {
 export function findDemoUserBySub(sub: string): DemoUser | undefined {
   return demoUsers.find((user) => user.sub === sub);
 }
+
+/** The claims the development provider releases for a demo user (its avatar is served by the provider at `issuer`). */
+export function demoUserClaims(user: DemoUser, issuer: string): { sub: string } & Record<string, unknown> {
+  return {
+    sub: user.sub,
+    email: user.email,
+    email_verified: user.email_verified,
+    name: user.name,
+    nickname: user.nickname,
+    given_name: user.given_name,
+    family_name: user.family_name,
+    ...(user.avatar ? { picture: new URL(`assets/avatars/${user.avatar}`, issuer).href } : {}),
+    updated_at: 1_700_000_000,
+  };
+}

@@ -2,8 +2,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
 import type { SessionStoreBackend, StoredSession } from '../../src/auth/session-data.js';
-import { TestBrowser } from '../support/browser.js';
-import { signIn } from '../support/sign-in.js';
+import type { TestBrowser } from '../support/browser.js';
+import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 const IDLE = 600;
@@ -28,12 +28,9 @@ describe('session writes', () => {
   });
   afterAll(() => stack.close());
 
-  async function signedIn(): Promise<{ browser: TestBrowser; id: string }> {
-    const browser = new TestBrowser();
-    await signIn(browser, stack.appOrigin);
-    const id = browser.cookies(stack.appOrigin).session?.split('.')[0];
-    if (!id) throw new Error('no session cookie');
-    return { browser, id };
+  async function signedIn(): Promise<{ browser: TestBrowser; id: string; csrf: string }> {
+    const { browser, cookie, csrf } = await signedInBrowser(stack.appOrigin);
+    return { browser, id: cookie.split('.')[0] ?? '', csrf };
   }
 
   async function setStoredUat(id: string, uat: number): Promise<void> {
@@ -68,10 +65,8 @@ describe('session writes', () => {
   });
 
   it('deletes the stored session at logout, whatever the throttle skipped', async () => {
-    const { browser, id } = await signedIn();
+    const { browser, id, csrf } = await signedIn();
     await browser.get(`${stack.appOrigin}/profile`);
-    const profile = await browser.get(`${stack.appOrigin}/profile`);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(profile.text)?.[1] ?? '';
     const logout = await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { origin: stack.appOrigin });
     expect(logout.status).toBe(303);
     expect(await read(id)).toBeNull();
