@@ -15,6 +15,9 @@ export interface MemoryFigures {
   afterExpiry?: MemoryReading;
 }
 
+/** Thrown when REDIS_URL was given to the app but its sessions did not land in Redis. */
+export class SessionsNotInRedisError extends Error {}
+
 export interface PendingExpiry {
   figures: MemoryFigures;
   /** When every session created is expired and, in memory, pruned (epoch ms). */
@@ -48,6 +51,10 @@ async function warmUp(stack: AppStack, settings: BenchSettings): Promise<void> {
  */
 export async function measureMemory(stack: AppStack, settings: BenchSettings, redis?: RedisTarget): Promise<PendingExpiry> {
   await warmUp(stack, settings);
+  // A build without a Redis store ignores REDIS_URL: say so now rather than after 10,000 logins.
+  if (redis && (await redis.keys()) === 0) {
+    throw new SessionsNotInRedisError(`this build does not keep sessions in Redis (REDIS_URL set, but Redis holds no key after ${settings.memoryWarmupLogins} logins)`);
+  }
   const idle = await stack.app.memory();
   const redisIdle = await redis?.usedMemory();
   const begin = Date.now();

@@ -39,17 +39,19 @@ const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : 'MISSED');
 
 function loadRows(rounds: ScenarioRounds, minRatio: number | undefined): Row[] {
-  const pick = (results: LoadResult[], key: 'rps' | 'p50' | 'p99') => median(results.map((result) => result[key]));
+  const pick = (results: LoadResult[], key: 'rps' | 'p50' | 'p99' | 'cpuMicrosPerRequest') => median(results.map((result) => result[key]));
   const failures = (results: LoadResult[]) => results.reduce((sum, result) => sum + result.non2xx + result.errors + result.timeouts, 0);
   const rps = { app: pick(rounds.app, 'rps'), baseline: pick(rounds.baseline, 'rps') };
   const p99 = { app: pick(rounds.app, 'p99'), baseline: pick(rounds.baseline, 'p99') };
   const p50 = { app: pick(rounds.app, 'p50'), baseline: pick(rounds.baseline, 'p50') };
+  const cpu = { app: pick(rounds.app, 'cpuMicrosPerRequest'), baseline: pick(rounds.baseline, 'cpuMicrosPerRequest') };
   const failed = { app: failures(rounds.app), baseline: failures(rounds.baseline) };
   const rpsRatio = rps.app / rps.baseline;
   return [
     { figure: `${rounds.scenario}: req/s`, app: fixed(rps.app, 0), baseline: fixed(rps.baseline, 0), ratio: times(rpsRatio), target: minRatio ? `>= ${minRatio}x` : '', met: verdict(minRatio ? rpsRatio >= minRatio : undefined) },
     { figure: '  p50 latency ms', app: fixed(p50.app), baseline: fixed(p50.baseline), ratio: times(p50.app / p50.baseline), target: '', met: '' },
     { figure: '  p99 latency ms', app: fixed(p99.app), baseline: fixed(p99.baseline), ratio: times(p99.app / p99.baseline), target: '< 50 ms', met: verdict(p99.app < 50) },
+    { figure: '  server CPU per request, µs', app: fixed(cpu.app, 0), baseline: fixed(cpu.baseline, 0), ratio: times(cpu.app / cpu.baseline), target: '', met: '' },
     { figure: '  non-2xx + errors', app: String(failed.app), baseline: String(failed.baseline), ratio: '', target: '0', met: verdict(failed.app === 0) },
   ];
 }
