@@ -5,19 +5,22 @@ import type { Logger } from 'pino';
 import { completeSignIn } from './auth/complete-sign-in.js';
 import { cookieNames, openidOptions } from './auth/openid-options.js';
 import { createProviderMetadata, type ProviderMetadata } from './auth/provider-metadata.js';
-import { sessionAccess, type SessionStoreBackend } from './auth/session-data.js';
+import { sessionAccess } from './auth/session-data.js';
+import { trackSessionReads } from './auth/session-read-failures.js';
+import type { AppSessionStore } from './auth/session-registry.js';
 import type { AppConfig } from './config.js';
 import { errorHandler, notFound } from './middleware/error-pages.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
 import { noStore, securityHeaders } from './middleware/security-headers.js';
+import { refuseUnreadableSession } from './middleware/session-unavailable.js';
 import { viewLocals } from './middleware/view-locals.js';
 import { routes } from './routes/index.js';
 
 export interface AppDeps {
   logger: Logger;
-  /** An express-session-compatible store; the cookie only carries the signed id of an entry here. */
-  sessionStore: SessionStoreBackend;
+  /** Where sessions live (see auth/session-store.ts); the cookie only carries the signed id of one. */
+  sessionStore: AppSessionStore;
   metadata?: ProviderMetadata;
 }
 
@@ -42,9 +45,11 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   app.use(securityHeaders({ baseURL: config.baseURL, providerOrigin }));
   app.use(express.static(publicDir, { index: false }));
   app.use(noStore());
+  app.use(trackSessionReads());
   app.use(openid.auth(openidOptions(config, { store: sessionStore, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) })));
+  app.use(refuseUnreadableSession(session));
   app.use(viewLocals(session));
-  app.use(routes({ baseURL: config.baseURL, clientID: config.issuer.clientID, session, metadata, logger }));
+  app.use(routes({ baseURL: config.baseURL, clientID: config.issuer.clientID, session, metadata, sessions: sessionStore, logger }));
   app.use(notFound());
   app.use(errorHandler(logger));
   return app;

@@ -52,6 +52,26 @@ const envSchema = z.object({
     .min(500, { error: 'PROVIDER_TIMEOUT_MS must be at least 500' })
     .max(30_000, { error: 'PROVIDER_TIMEOUT_MS must be at most 30000' })
     .default(5000),
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .refine((value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol), {
+        error: 'REDIS_URL must be a redis:// or rediss:// URL such as redis://localhost:6379 (rediss:// for TLS)',
+      })
+      .optional(),
+  ),
+  REDIS_TIMEOUT_MS: z.coerce
+    .number({ error: 'REDIS_TIMEOUT_MS must be a number of milliseconds' })
+    .int({ error: 'REDIS_TIMEOUT_MS must be a whole number of milliseconds' })
+    .min(50, { error: 'REDIS_TIMEOUT_MS must be at least 50' })
+    .max(10_000, { error: 'REDIS_TIMEOUT_MS must be at most 10000' })
+    .default(500),
+  REQUIRE_REDIS: optionalText.pipe(
+    z
+      .enum(['true', 'false'], { error: 'REQUIRE_REDIS must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+  ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
@@ -99,6 +119,10 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
     issue('SECRET', `SECRET must be at least ${MIN_SECRET_LENGTH} characters long (each one, when rotating with a comma-separated list); ${SECRET_HINT}`);
   }
 
+  if (env.REQUIRE_REDIS && env.REDIS_URL === undefined) {
+    issue('REDIS_URL', 'REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis, such as redis://redis.internal:6379, or set REQUIRE_REDIS=false to allow in-memory sessions (one instance only)');
+  }
+
   if (env.SESSION_ABSOLUTE_TIMEOUT < env.SESSION_IDLE_TIMEOUT) {
     issue('SESSION_ABSOLUTE_TIMEOUT', 'SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT');
   }
@@ -129,6 +153,12 @@ function toConfig(env: Env, generateSecret: () => string) {
     session: {
       idleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT,
       absoluteTimeoutSeconds: env.SESSION_ABSOLUTE_TIMEOUT,
+    },
+    /** Where sessions live: Redis when a URL is set (shared by every instance), else this process's memory. */
+    sessionStore: {
+      redisUrl: env.REDIS_URL,
+      redisTimeoutMs: env.REDIS_TIMEOUT_MS,
+      requireRedis: env.REQUIRE_REDIS,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,

@@ -29,6 +29,13 @@ export function userError(
   return error;
 }
 
+/** The session store failed: a temporary outage for the visitor, never a 500 and never "signed out". */
+export function storeUnavailable(cause: unknown): createError.HttpError {
+  return userError(503, 'Temporarily unavailable', 'Your session cannot be reached right now. You have not been signed out: please try again in a moment.', {
+    cause,
+  });
+}
+
 const signInFailed = {
   title: 'Sign-in could not be completed',
   message:

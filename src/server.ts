@@ -3,7 +3,7 @@ import dotenv from 'dotenv';
 import { createApp } from './app.js';
 import { startDevProvider, type DevProvider } from './auth/dev-provider.js';
 import { demoUsers } from './auth/dev-users.js';
-import { MemorySessionStore } from './auth/memory-session-store.js';
+import { createSessionStore } from './auth/session-store.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     : await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: process.env.ISSUER_BASE_URL, logger });
   const issuer = config.issuer ?? devProvider?.issuer;
   if (!issuer) throw new Error('unreachable: no issuer and no development provider');
-  const sessionStore = new MemorySessionStore();
+  const sessionStore = createSessionStore(config, logger);
   const app = createApp({ ...config, issuer }, { logger, sessionStore });
 
   const server = createServer(app);

@@ -1,6 +1,4 @@
-import type { SessionStoreBackend, StoredSession } from './session-data.js';
-
-type Callback<T = void> = (err: unknown, value?: T) => void;
+import type { Callback, SessionStoreBackend, StoredSession } from './session-data.js';
 
 /**
  * The in-memory session store used when no REDIS_URL is set. It has the express-session store

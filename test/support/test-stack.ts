@@ -2,26 +2,40 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.js';
 import { startDevProvider, type DevProvider, type DevProviderOptions } from '../../src/auth/dev-provider.js';
-import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
-import type { SessionStoreBackend } from '../../src/auth/session-data.js';
+import type { AppSessionStore } from '../../src/auth/session-registry.js';
+import { createSessionStore } from '../../src/auth/session-store.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { captureLogs } from './logs.js';
 
+/** One running copy of the app: its own server, store client and logs, like one process. */
+export interface AppInstance {
+  origin: string;
+  store: AppSessionStore;
+  logs: ReturnType<typeof captureLogs>;
+  close(): Promise<void>;
+}
+
 export interface TestStack {
+  /** The first instance's origin, which is also BASE_URL (the provider sends browsers there). */
   appOrigin: string;
   config: AppConfig;
   provider: DevProvider;
-  store: SessionStoreBackend;
+  /** The first instance's store. */
+  store: AppSessionStore;
   logs: ReturnType<typeof captureLogs>;
   /** Every request path the provider received, in order (for "no /userinfo call" assertions). */
   providerRequests: string[];
+  /**
+   * Starts one more instance with the same configuration (SECRET, REDIS_URL, provider), as a
+   * second process behind a load balancer would be; it is reached directly on its own port.
+   */
+  startInstance(): Promise<AppInstance>;
   close(): Promise<void>;
 }
 
 interface Options {
   env?: Record<string, string>;
   providerMiddleware?: DevProviderOptions['middleware'];
-  store?: SessionStoreBackend;
 }
 
 function listen(server: Server): Promise<number> {
@@ -31,19 +45,43 @@ function listen(server: Server): Promise<number> {
   });
 }
 
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+async function startInstance(config: AppConfig, server: Server = createServer(), logs = captureLogs()): Promise<AppInstance> {
+  const port = server.listening ? (server.address() as AddressInfo).port : await listen(server);
+  // The production factory: REDIS_URL in the test's env selects Redis, as it does in server.ts.
+  const store = createSessionStore(config, logs.logger);
+  server.on('request', createApp(config, { logger: logs.logger, sessionStore: store }));
+  return {
+    origin: `http://localhost:${port}`,
+    store,
+    logs,
+    async close() {
+      await closeServer(server);
+      await store.close();
+    },
+  };
+}
+
 /**
  * The production app (createApp) and the embedded provider, both on loopback, wired exactly as
  * server.ts wires them. The app is reached as localhost and the provider as 127.0.0.1, so their
  * cookies never mix (cookies ignore ports).
  */
 export async function startTestStack(options: Options = {}): Promise<TestStack> {
-  const logs = captureLogs();
   const server = createServer();
   const port = await listen(server);
   const appOrigin = `http://localhost:${port}`;
-  const base = loadConfig({ NODE_ENV: 'test', PORT: String(port), BASE_URL: appOrigin, LOG_LEVEL: 'debug', ...options.env });
+  // A fixed SECRET, so that every instance of this stack accepts the others' cookies.
+  const base = loadConfig({ NODE_ENV: 'test', PORT: String(port), BASE_URL: appOrigin, LOG_LEVEL: 'debug', SECRET: 'test-secret-'.padEnd(40, 'x'), ...options.env });
 
   const providerRequests: string[] = [];
+  const logs = captureLogs();
   const provider = await startDevProvider({
     appBaseURL: base.baseURL,
     nodeEnv: 'test',
@@ -57,23 +95,24 @@ export async function startTestStack(options: Options = {}): Promise<TestStack> 
     ],
   });
   const config: AppConfig = { ...base, issuer: provider.issuer };
-  const store = options.store ?? new MemorySessionStore();
-  server.on('request', createApp(config, { logger: logs.logger, sessionStore: store }));
+  const main = await startInstance(config, server, logs);
+  const others: AppInstance[] = [];
 
   return {
     appOrigin,
     config,
     provider,
-    store,
-    logs,
+    store: main.store,
+    logs: main.logs,
     providerRequests,
+    async startInstance() {
+      const instance = await startInstance(config);
+      others.push(instance);
+      return instance;
+    },
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await Promise.all([main, ...others].map((instance) => instance.close()));
       await provider.close();
-      await store.close();
     },
   };
 }
