@@ -3,11 +3,12 @@ import dotenv from 'dotenv';
 import { createApp } from './app.js';
 import { startDevProvider, type DevProvider } from './auth/dev-provider.js';
 import { demoUsers } from './auth/dev-users.js';
-import { createSessionStore } from './auth/session-store.js';
+import { createSessionStore, storeAnswers } from './auth/session-store.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const STORE_STARTUP_WAIT_MS = 5000;
 
 function readConfig(): Config {
   dotenv.config({ quiet: true });
@@ -33,6 +34,9 @@ async function main(): Promise<void> {
   const issuer = config.issuer ?? devProvider?.issuer;
   if (!issuer) throw new Error('unreachable: no issuer and no development provider');
   const sessionStore = createSessionStore(config, logger);
+  if (!(await storeAnswers(sessionStore, STORE_STARTUP_WAIT_MS))) {
+    logger.warn({ event: 'sessions.store_not_ready' }, 'the session store does not answer yet: signed-in pages answer 503 until it does');
+  }
   const app = createApp({ ...config, issuer }, { logger, sessionStore });
 
   const server = createServer(app);
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
     } else {
       lines.push(`Mode: ${config.nodeEnv}, signing in with ${issuer.issuerBaseURL}`);
     }
+    lines.push(config.sessionStore.redisUrl ? 'Sessions: Redis (shared by every instance)' : 'Sessions: in memory (this process only; set REDIS_URL to share them)');
     if (config.secretGenerated) lines.push('SECRET is not set: using a random one, so sessions end when the app restarts.');
     // The banner is for the person at the terminal; the log line is for the machines.
     process.stdout.write(`\n${lines.join('\n')}\n\n`);

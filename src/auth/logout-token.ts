@@ -14,7 +14,7 @@ const claimsSchema = z.object({
   sid: z.string().min(1).optional(),
   jti: z.string().min(1),
   events: z.object({ [BACKCHANNEL_LOGOUT_EVENT]: z.object({}).loose() }).loose(),
-  nonce: z.undefined({ error: 'a logout token must not carry a nonce' }),
+  nonce: z.unknown().optional(),
 });
 
 /** Why a logout token was refused: for the log only, never for the response. */
@@ -50,7 +50,9 @@ export async function verifyLogoutToken(token: string, { metadata, clientID }: {
   }
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) throw new InvalidLogoutToken('logout token claims are not those of a back-channel logout', { cause: claims.error });
-  const { sub, sid, jti } = claims.data;
+  const { sub, sid, jti, nonce } = claims.data;
+  // Section 2.4: a nonce is forbidden, so that an ID token can never pass for a logout token.
+  if (nonce !== undefined) throw new InvalidLogoutToken('logout token carries a nonce');
   if (sub === undefined && sid === undefined) throw new InvalidLogoutToken('logout token names neither sub nor sid');
   return { sub, sid, jti };
 }

@@ -47,3 +47,21 @@ function redisRecords(client: RedisClient): SessionStoreBackend {
     close: () => Promise.resolve(),
   };
 }
+
+/**
+ * Waits (bounded) until the store answers, so that a starting instance does not greet its first
+ * visitors with 503s while Redis is still connecting. False when it did not answer in time: the
+ * caller starts anyway, since the client keeps reconnecting by itself.
+ */
+export async function storeAnswers(store: Pick<AppSessionStore, 'ping'>, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      await store.ping();
+      return true;
+    } catch {
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

@@ -1,22 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, type Page } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
-import { signIn } from '../support/sign-in.js';
+import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-
-function csrfTokenIn(page: Page): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
-  if (!token) throw new Error('no CSRF token on the page');
-  return token;
-}
-
-async function signedInBrowser(stack: TestStack): Promise<{ browser: TestBrowser; csrf: string; cookie: string }> {
-  const browser = new TestBrowser();
-  const { landing } = await signIn(browser, stack.appOrigin, undefined, '/profile');
-  const cookie = browser.cookies(stack.appOrigin).session;
-  if (!cookie) throw new Error('no session cookie after sign-in');
-  return { browser, csrf: csrfTokenIn(landing), cookie };
-}
 
 describe('logging out', () => {
   let stack: TestStack;
@@ -30,7 +16,7 @@ describe('logging out', () => {
     let response: Page;
 
     beforeAll(async () => {
-      signedIn = await signedInBrowser(stack);
+      signedIn = await signedInBrowser(stack.appOrigin);
       response = await signedIn.browser.post(`${stack.appOrigin}/logout`, { _csrf: signedIn.csrf }, { origin: stack.appOrigin });
     });
 
@@ -75,7 +61,7 @@ describe('logging out', () => {
   });
 
   it('refuses a POST without the CSRF token and keeps the session', async () => {
-    const { browser } = await signedInBrowser(stack);
+    const { browser } = await signedInBrowser(stack.appOrigin);
     const refused = await browser.post(`${stack.appOrigin}/logout`, {});
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('Request refused');
@@ -83,7 +69,7 @@ describe('logging out', () => {
   });
 
   it('refuses a cross-site POST even with a valid token', async () => {
-    const { browser, csrf } = await signedInBrowser(stack);
+    const { browser, csrf } = await signedInBrowser(stack.appOrigin);
     const refused = await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' });
     expect(refused.status).toBe(403);
     const withoutFetchMetadata = await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { origin: 'https://evil.example' });
@@ -92,7 +78,7 @@ describe('logging out', () => {
   });
 
   it('shows a confirmation on GET /logout instead of logging out', async () => {
-    const { browser } = await signedInBrowser(stack);
+    const { browser } = await signedInBrowser(stack.appOrigin);
     const page = await browser.get(`${stack.appOrigin}/logout`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Log out?');

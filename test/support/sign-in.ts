@@ -1,4 +1,4 @@
-import { last, type Page, type TestBrowser } from './browser.js';
+import { last, TestBrowser, type Page } from './browser.js';
 
 export const alice = { email: 'alice@example.com', password: 'wonderland' };
 export const bob = { email: 'bob@example.com', password: 'builder' };
@@ -50,4 +50,30 @@ export async function signIn(
   const callback = await browser.get(callbackUrl.href);
   const { visited } = await browser.follow(callback);
   return { authorizeUrl, callbackUrl, callback, landing: visited.length > 0 ? last(visited) : callback };
+}
+
+export function csrfTokenIn(page: Page): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+  if (!token) throw new Error('no CSRF token on the page');
+  return token;
+}
+
+/** A new browser signed in (landing on /profile): its CSRF token and its session cookie's value. */
+export async function signedInBrowser(appOrigin: string, user = alice): Promise<{ browser: TestBrowser; csrf: string; cookie: string }> {
+  const browser = new TestBrowser();
+  const { landing } = await signIn(browser, appOrigin, user, '/profile');
+  const cookie = browser.cookies(appOrigin).session;
+  if (!cookie) throw new Error('no session cookie after sign-in');
+  return { browser, csrf: csrfTokenIn(landing), cookie };
+}
+
+/**
+ * Ends the browser's session at the provider directly, as logging out of another application of
+ * the same tenant would: the provider then sends its back-channel logout to this app.
+ */
+export async function logOutAtProvider(browser: TestBrowser, providerOrigin: string, clientID: string): Promise<Page> {
+  const confirm = await browser.get(`${providerOrigin}/oidc/logout?client_id=${encodeURIComponent(clientID)}`);
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.text)?.[1];
+  if (!xsrf) throw new Error(`the provider showed no logout form (HTTP ${confirm.status})`);
+  return browser.post(`${providerOrigin}/oidc/logout/confirm`, { xsrf, logout: 'yes' });
 }

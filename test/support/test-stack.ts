@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.js';
 import { startDevProvider, type DevProvider, type DevProviderOptions } from '../../src/auth/dev-provider.js';
 import type { AppSessionStore } from '../../src/auth/session-registry.js';
-import { createSessionStore } from '../../src/auth/session-store.js';
+import { createSessionStore, storeAnswers } from '../../src/auth/session-store.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { captureLogs } from './logs.js';
 
@@ -56,6 +56,7 @@ async function startInstance(config: AppConfig, server: Server = createServer(),
   const port = server.listening ? (server.address() as AddressInfo).port : await listen(server);
   // The production factory: REDIS_URL in the test's env selects Redis, as it does in server.ts.
   const store = createSessionStore(config, logs.logger);
+  if (!(await storeAnswers(store, 5000))) throw new Error('the session store did not answer within 5 s');
   server.on('request', createApp(config, { logger: logs.logger, sessionStore: store }));
   return {
     origin: `http://localhost:${port}`,
