@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredSession } from '../../src/auth/session-data.js';
@@ -35,15 +36,15 @@ function record({ userId = 'alice', sid, signedInAt = Date.now(), expiresInMs = 
 const newId = () => randomBytes(16).toString('hex');
 
 function put(store: AppSessionStore, id: string, value: StoredSession): Promise<void> {
-  return new Promise((resolve, reject) => store.set(id, value, (error) => (error ? reject(error as Error) : resolve())));
+  return promisify(store.set.bind(store))(id, value);
 }
 
 function fetch(store: AppSessionStore, id: string): Promise<StoredSession | null | undefined> {
-  return new Promise((resolve, reject) => store.get(id, (error, value) => (error ? reject(error as Error) : resolve(value))));
+  return promisify(store.get.bind(store))(id);
 }
 
 function destroy(store: AppSessionStore, id: string): Promise<void> {
-  return new Promise((resolve, reject) => store.destroy(id, (error) => (error ? reject(error as Error) : resolve())));
+  return promisify(store.destroy.bind(store))(id);
 }
 
 /** The same behaviour is required of both stores: the app cannot tell which one it was given. */

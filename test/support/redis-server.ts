@@ -54,8 +54,8 @@ export async function startRedisServer(): Promise<RedisServer> {
           resolve();
         }
       };
-      started.stdout?.on('data', onData);
-      started.stderr?.on('data', onData);
+      started.stdout.on('data', onData);
+      started.stderr.on('data', onData);
       started.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`redis-server exited with ${String(code)}:\n${output}`));
