@@ -7,6 +7,10 @@ import type { AppSessionStore, ListedSession, ProviderLogout } from './session-r
 interface Options {
   /** How long "ended" marks live: the absolute session lifetime, after which no older session can be alive. */
   markTtlMs: number;
+  /** The longest any operation may take before it fails as unavailable. */
+  timeoutMs: number;
+  /** Called when an operation timed out and nothing has succeeded for that long either: the storage is stuck. */
+  onStuck?: () => void;
   now?: () => number;
 }
 
@@ -38,6 +42,9 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
 export class IndexedSessionStore implements AppSessionStore {
   private readonly now: () => number;
   private readonly markTtlMs: number;
+  private readonly timeoutMs: number;
+  private readonly onStuck: () => void;
+  private lastSuccessAt: number;
 
   constructor(
     private readonly records: SessionStoreBackend,
@@ -46,10 +53,13 @@ export class IndexedSessionStore implements AppSessionStore {
   ) {
     this.now = options.now ?? Date.now;
     this.markTtlMs = options.markTtlMs;
+    this.timeoutMs = options.timeoutMs;
+    this.onStuck = options.onStuck ?? (() => undefined);
+    this.lastSuccessAt = this.now();
   }
 
   get(id: string, callback: Callback<StoredSession | null>): void {
-    this.read(id).then(
+    this.bounded(() => this.read(id)).then(
       (record) => callback(null, record),
       (error: unknown) => {
         noteFailedRead(id, error);
@@ -179,12 +189,33 @@ export class IndexedSessionStore implements AppSessionStore {
     });
   }
 
+  /** Every public operation: bounded in time, and failing only as "unavailable" (503). */
   private async guarded<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await work();
+      return await this.bounded(work);
     } catch (error) {
       throw storeUnavailable(error);
     }
+  }
+
+  private bounded<T>(work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.now() - this.lastSuccessAt >= this.timeoutMs) this.onStuck();
+        reject(new Error(`session store did not answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      work().then(
+        (value) => {
+          clearTimeout(timer);
+          this.lastSuccessAt = this.now();
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(asError(error));
+        },
+      );
+    });
   }
 }
 

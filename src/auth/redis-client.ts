@@ -42,10 +42,29 @@ export function createRedisClient({ url, timeoutMs, logger }: { url: string; tim
     up = false;
     logger.error({ event: 'redis.unavailable', err: error, ...where }, 'Redis unreachable: signed-in pages answer 503 until it is back');
   });
-  client.connect().catch((error: unknown) => {
-    logger.error({ event: 'redis.gave_up', err: error, ...where }, 'Redis client stopped reconnecting');
-  });
+  connect(client, logger);
   return client;
+}
+
+function connect(client: { connect(): Promise<unknown> }, logger: Logger): void {
+  client.connect().catch((error: unknown) => {
+    logger.error({ event: 'redis.gave_up', err: error }, 'Redis client stopped reconnecting');
+  });
+}
+
+/**
+ * Drops the connection and opens a new one. node-redis's timeouts only cover commands not yet
+ * sent: once written, a command waits for its answer forever, so a Redis that hangs, or a peer
+ * that vanished without closing the connection (a failover, a network partition), would otherwise
+ * keep the client "connected" for as long as TCP takes to notice (many minutes). While the new
+ * connection is being made, commands fail at once (no offline queue). Does nothing while the
+ * client is not ready, so it cannot loop.
+ */
+export function reconnectRedis(client: RedisClient, logger: Logger): void {
+  if (!client.isReady) return;
+  logger.warn({ event: 'redis.reconnect' }, 'Redis stopped answering: reconnecting');
+  client.destroy();
+  connect(client, logger);
 }
 
 function redisAddress(url: string): string {

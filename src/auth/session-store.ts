@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { IndexedSessionStore } from './indexed-session-store.js';
 import { MemorySessionIndex } from './memory-session-index.js';
 import { MemorySessionStore } from './memory-session-store.js';
-import { createRedisClient, type RedisClient } from './redis-client.js';
+import { createRedisClient, reconnectRedis, type RedisClient } from './redis-client.js';
 import { RedisSessionIndex } from './redis-session-index.js';
 import type { SessionStoreBackend } from './session-data.js';
 import type { AppSessionStore } from './session-registry.js';
@@ -19,11 +19,11 @@ type StoreConfig = Pick<Config, 'nodeEnv' | 'session' | 'sessionStore'>;
  * configuration error, see config.ts).
  */
 export function createSessionStore(config: StoreConfig, logger: Logger): AppSessionStore {
-  const options = { markTtlMs: config.session.absoluteTimeoutSeconds * 1000 };
   const { redisUrl, redisTimeoutMs } = config.sessionStore;
+  const options = { markTtlMs: config.session.absoluteTimeoutSeconds * 1000, timeoutMs: redisTimeoutMs };
   if (redisUrl !== undefined) {
     const client = createRedisClient({ url: redisUrl, timeoutMs: redisTimeoutMs, logger });
-    return new IndexedSessionStore(redisRecords(client), new RedisSessionIndex(client), options);
+    return new IndexedSessionStore(redisRecords(client), new RedisSessionIndex(client), { ...options, onStuck: () => reconnectRedis(client, logger) });
   }
   if (config.nodeEnv === 'production') {
     logger.warn(
