@@ -2,7 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser.js';
 import { leaksIn } from '../support/page-checks.js';
-import { providerLogoutToken, storedSession } from '../support/provider-tokens.js';
+import { providerLogoutToken } from '../support/provider-tokens.js';
+import { storedSession } from '../support/stored-session.js';
 import { logOutAtProvider, signedInBrowser, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 

@@ -10,6 +10,9 @@ export type Page = request.Response & { url: string };
 export class TestBrowser {
   private readonly agents = new Map<string, Agent>();
 
+  /** `headers` go with every request, as a browser's User-Agent does. */
+  constructor(private readonly headers: Record<string, string> = {}) {}
+
   private agentFor(origin: string): Agent {
     let agent = this.agents.get(origin);
     if (!agent) {
@@ -21,7 +24,7 @@ export class TestBrowser {
 
   async get(url: string, headers: Record<string, string> = {}): Promise<Page> {
     const target = new URL(url);
-    const response = await this.agentFor(target.origin).get(`${target.pathname}${target.search}`).set(headers).redirects(0);
+    const response = await this.agentFor(target.origin).get(`${target.pathname}${target.search}`).set({ ...this.headers, ...headers }).redirects(0);
     return Object.assign(response, { url: target.href });
   }
 
@@ -31,7 +34,7 @@ export class TestBrowser {
       .post(`${target.pathname}${target.search}`)
       .type('form')
       .send(form)
-      .set(headers)
+      .set({ ...this.headers, ...headers })
       .redirects(0);
     return Object.assign(response, { url: target.href });
   }

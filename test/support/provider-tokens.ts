@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import type { DevProvider } from '../../src/auth/dev-provider.js';
-import type { StoredSession } from '../../src/auth/session-data.js';
-import type { AppSessionStore } from '../../src/auth/session-registry.js';
 
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -17,9 +14,4 @@ export async function providerLogoutToken(dev: DevProvider, { sub, sid }: { sub?
   token.set('jti', randomUUID());
   if (sid !== undefined) token.set('sid', sid);
   return token.issue({ use: 'logout' });
-}
-
-/** The stored session behind a signed session cookie value (`<id>.<signature>`). */
-export async function storedSession(store: AppSessionStore, cookie: string): Promise<StoredSession | null | undefined> {
-  return promisify(store.get.bind(store))(cookie.split('.')[0] ?? '');
 }

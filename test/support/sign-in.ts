@@ -59,8 +59,12 @@ export function csrfTokenIn(page: Page): string {
 }
 
 /** A new browser signed in (landing on /profile): its CSRF token and its session cookie's value. */
-export async function signedInBrowser(appOrigin: string, user = alice): Promise<{ browser: TestBrowser; csrf: string; cookie: string }> {
-  const browser = new TestBrowser();
+export async function signedInBrowser(
+  appOrigin: string,
+  user = alice,
+  headers: Record<string, string> = {},
+): Promise<{ browser: TestBrowser; csrf: string; cookie: string }> {
+  const browser = new TestBrowser(headers);
   const { landing } = await signIn(browser, appOrigin, user, '/profile');
   const cookie = browser.cookies(appOrigin).session;
   if (!cookie) throw new Error('no session cookie after sign-in');
