@@ -1,9 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
 
 describe('MemorySessionIndex', () => {
-  let now = 1_000_000;
-  const index = new MemorySessionIndex(() => now, 3_600_000);
+  let now: number;
+  let index: MemorySessionIndex;
+  beforeEach(() => {
+    now = 1_000_000;
+    index = new MemorySessionIndex(() => now, 3_600_000);
+  });
   afterEach(() => index.close());
 
   it('forgets marks when their time is up', async () => {
