@@ -20,6 +20,8 @@ export const REDACTED_PATHS = [
   '*.password',
   '*.csrfToken',
   '*.logout_token',
+  // May carry the Redis password.
+  '*.redisUrl',
 ];
 
 export function createLogger(options: { level: LoggerOptions['level']; pretty?: boolean }, destination?: pino.DestinationStream): Logger {
