@@ -114,6 +114,9 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
   if (env.SECRET === undefined) {
     if (external || env.NODE_ENV === 'production') {
       issue('SECRET', `SECRET is required when ISSUER_BASE_URL is set or NODE_ENV=production (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`);
+    } else if (env.REDIS_URL !== undefined) {
+      // A secret made up at start would differ per instance and per restart: sessions in Redis would outlive every cookie.
+      issue('SECRET', `SECRET is required when REDIS_URL is set: every instance must sign cookies with the same secret (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`);
     }
   } else if (env.SECRET.split(',').some((secret) => secret.trim().length < MIN_SECRET_LENGTH)) {
     issue('SECRET', `SECRET must be at least ${MIN_SECRET_LENGTH} characters long (each one, when rotating with a comma-separated list); ${SECRET_HINT}`);

@@ -52,7 +52,7 @@ function describeStore(name: string, makeEnv: () => Record<string, string>, skip
   describe.skipIf(skip)(name, () => {
     let store: AppSessionStore;
     beforeAll(async () => {
-      store = createSessionStore(loadConfig({ NODE_ENV: 'test', ...makeEnv() }), pino({ level: 'silent' }));
+      store = createSessionStore(loadConfig({ NODE_ENV: 'test', SECRET: 'test-secret-'.padEnd(40, 'x'), ...makeEnv() }), pino({ level: 'silent' }));
       expect(await storeAnswers(store, 5000)).toBe(true);
     });
     afterAll(() => store.close());

@@ -106,6 +106,7 @@ describe('loadConfig', () => {
       [{ REDIS_TIMEOUT_MS: '60000' }, /^REDIS_TIMEOUT_MS must be at most 10000/],
       [{ REDIS_TIMEOUT_MS: 'fast' }, /^REDIS_TIMEOUT_MS must be a number of milliseconds/],
       [{ REQUIRE_REDIS: 'yes' }, /^REQUIRE_REDIS must be true or false/],
+      [{ REDIS_URL: 'redis://localhost:6379' }, /^SECRET is required when REDIS_URL is set: every instance must sign cookies with the same secret/],
       [{ REQUIRE_REDIS: 'true' }, /^REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis.*or set REQUIRE_REDIS=false/],
     ])('%j', (env, expected) => {
       expect(problemsOf(env)).toContainEqual(expect.stringMatching(expected));
@@ -118,7 +119,7 @@ describe('loadConfig', () => {
     });
 
     it('use Redis when REDIS_URL is set, TLS (rediss) included', () => {
-      const config = loadConfig({ REDIS_URL: 'rediss://:pw@cache.internal:6380/2', REDIS_TIMEOUT_MS: '250', REQUIRE_REDIS: 'true' });
+      const config = loadConfig({ REDIS_URL: 'rediss://:pw@cache.internal:6380/2', REDIS_TIMEOUT_MS: '250', REQUIRE_REDIS: 'true', SECRET: secret });
       expect(config.sessionStore).toEqual({ redisUrl: 'rediss://:pw@cache.internal:6380/2', redisTimeoutMs: 250, requireRedis: true });
     });
 
