@@ -25,6 +25,14 @@ const wholeSeconds = (variable: string, min: number, fallback: number) =>
     .min(min, { error: `${variable} must be at least ${min} seconds` })
     .default(fallback);
 
+const milliseconds = (variable: string, min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: `${variable} must be a number of milliseconds` })
+    .int({ error: `${variable} must be a whole number of milliseconds` })
+    .min(min, { error: `${variable} must be at least ${min}` })
+    .max(max, { error: `${variable} must be at most ${max}` })
+    .default(fallback);
+
 const envSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'], {
@@ -46,12 +54,7 @@ const envSchema = z.object({
   SECRET: optionalText,
   SESSION_IDLE_TIMEOUT: wholeSeconds('SESSION_IDLE_TIMEOUT', 60, 30 * 60),
   SESSION_ABSOLUTE_TIMEOUT: wholeSeconds('SESSION_ABSOLUTE_TIMEOUT', 60, 12 * 60 * 60),
-  PROVIDER_TIMEOUT_MS: z.coerce
-    .number({ error: 'PROVIDER_TIMEOUT_MS must be a number of milliseconds' })
-    .int({ error: 'PROVIDER_TIMEOUT_MS must be a whole number of milliseconds' })
-    .min(500, { error: 'PROVIDER_TIMEOUT_MS must be at least 500' })
-    .max(30_000, { error: 'PROVIDER_TIMEOUT_MS must be at most 30000' })
-    .default(5000),
+  PROVIDER_TIMEOUT_MS: milliseconds('PROVIDER_TIMEOUT_MS', 500, 30_000, 5000),
   REDIS_URL: optionalText.pipe(
     z
       .string()
@@ -60,12 +63,7 @@ const envSchema = z.object({
       })
       .optional(),
   ),
-  REDIS_TIMEOUT_MS: z.coerce
-    .number({ error: 'REDIS_TIMEOUT_MS must be a number of milliseconds' })
-    .int({ error: 'REDIS_TIMEOUT_MS must be a whole number of milliseconds' })
-    .min(50, { error: 'REDIS_TIMEOUT_MS must be at least 50' })
-    .max(10_000, { error: 'REDIS_TIMEOUT_MS must be at most 10000' })
-    .default(500),
+  REDIS_TIMEOUT_MS: milliseconds('REDIS_TIMEOUT_MS', 50, 10_000, 500),
   REQUIRE_REDIS: optionalText.pipe(
     z
       .enum(['true', 'false'], { error: 'REQUIRE_REDIS must be true or false' })
