@@ -1,6 +1,8 @@
 import { storeUnavailable } from '../errors.js';
+import { createDeadline } from './deadline.js';
 import type { AppSessionData, Callback, SessionStoreBackend, StoredSession } from './session-data.js';
 import type { SessionIndex } from './session-index.js';
+import { sessionRecords, type SessionRecords } from './session-records.js';
 import { noteFailedRead, readFailedFor } from './session-read-failures.js';
 import type { AppSessionStore, ListedSession, ProviderLogout } from './session-registry.js';
 
@@ -42,24 +44,22 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
 export class IndexedSessionStore implements AppSessionStore {
   private readonly now: () => number;
   private readonly markTtlMs: number;
-  private readonly timeoutMs: number;
-  private readonly onStuck: () => void;
-  private lastSuccessAt: number;
+  private readonly records: SessionRecords;
+  private readonly withinDeadline: ReturnType<typeof createDeadline>;
 
   constructor(
-    private readonly records: SessionStoreBackend,
+    private readonly store: SessionStoreBackend,
     private readonly index: SessionIndex,
     options: Options,
   ) {
     this.now = options.now ?? Date.now;
     this.markTtlMs = options.markTtlMs;
-    this.timeoutMs = options.timeoutMs;
-    this.onStuck = options.onStuck ?? (() => undefined);
-    this.lastSuccessAt = this.now();
+    this.records = sessionRecords(store);
+    this.withinDeadline = createDeadline({ timeoutMs: options.timeoutMs, onStuck: options.onStuck, now: this.now });
   }
 
   get(id: string, callback: Callback<StoredSession | null>): void {
-    this.bounded(() => this.read(id)).then(
+    this.withinDeadline(() => this.records.read(id)).then(
       (record) => callback(null, record),
       (error: unknown) => {
         noteFailedRead(id, error);
@@ -127,17 +127,17 @@ export class IndexedSessionStore implements AppSessionStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.records.close(), this.index.close()]);
+    await Promise.all([this.store.close(), this.index.close()]);
   }
 
   private async write(id: string, record: StoredSession): Promise<void> {
     // The read failed, so this is not the session's real content: writing it would overwrite it.
     if (readFailedFor(id)) return;
-    await this.outcome((done) => this.records.set(id, record, done));
+    await this.records.write(id, record);
     const sets = setsOf(record.data);
     await Promise.all(sets.map((set) => this.index.add(set, id, record.cookie.expires)));
     if (await this.wasEnded(id, record.data)) {
-      await this.outcome((done) => this.records.destroy(id, done));
+      await this.records.remove(id);
       await Promise.all(sets.map((set) => this.index.remove(set, [id])));
     }
   }
@@ -157,70 +157,27 @@ export class IndexedSessionStore implements AppSessionStore {
   private async end(ids: string[]): Promise<void> {
     const ending = ids.filter((id) => !readFailedFor(id));
     await Promise.all(ending.map((id) => this.index.mark(`ended:${id}`, '1', this.markTtlMs)));
-    await Promise.all(ending.map((id) => this.outcome((done) => this.records.destroy(id, done))));
+    await Promise.all(ending.map((id) => this.records.remove(id)));
   }
 
   /** The sessions listed in a set that still exist and match; drops the ones that do not. */
   private async live(set: string, matches: (data: AppSessionData) => boolean): Promise<Entry[]> {
     const ids = await this.index.members(set, this.now());
-    const found = await Promise.all(ids.map(async (id) => ({ id, record: await this.read(id) })));
+    const found = await Promise.all(ids.map(async (id) => ({ id, record: await this.records.read(id) })));
     const live = found.filter((entry): entry is Entry => entry.record !== null && matches(entry.record.data));
     const stale = found.filter((entry) => entry.record === null).map((entry) => entry.id);
     if (stale.length > 0) await this.index.remove(set, stale);
     return live;
   }
 
-  private read(id: string): Promise<StoredSession | null> {
-    return new Promise((resolve, reject) => {
-      this.records.get(id, (error, record) => {
-        if (error === null || error === undefined) resolve(record ?? null);
-        else reject(asError(error));
-      });
-    });
-  }
-
-  /** Runs a callback-style record operation that yields nothing but success or failure. */
-  private outcome(operation: (done: Callback) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      operation((error) => {
-        if (error === null || error === undefined) resolve();
-        else reject(asError(error));
-      });
-    });
-  }
-
   /** Every public operation: bounded in time, and failing only as "unavailable" (503). */
   private async guarded<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await this.bounded(work);
+      return await this.withinDeadline(work);
     } catch (error) {
       throw storeUnavailable(error);
     }
   }
-
-  private bounded<T>(work: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.now() - this.lastSuccessAt >= this.timeoutMs) this.onStuck();
-        reject(new Error(`session store did not answer within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      work().then(
-        (value) => {
-          clearTimeout(timer);
-          this.lastSuccessAt = this.now();
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(asError(error));
-        },
-      );
-    });
-  }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error('session store failed', { cause: error });
 }
 
 function setsOf(data: AppSessionData): string[] {
