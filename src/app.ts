@@ -9,12 +9,14 @@ import { sessionAccess } from './auth/session-data.js';
 import { trackSessionReads } from './auth/session-read-failures.js';
 import type { AppSessionStore } from './auth/session-registry.js';
 import type { AppConfig } from './config.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { errorHandler, notFound } from './middleware/error-pages.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
 import { noStore, securityHeaders } from './middleware/security-headers.js';
 import { refuseUnreadableSession } from './middleware/session-unavailable.js';
 import { viewLocals } from './middleware/view-locals.js';
+import { health } from './routes/health.js';
 import { routes } from './routes/index.js';
 
 export interface AppDeps {
@@ -22,6 +24,8 @@ export interface AppDeps {
   /** Where sessions live (see auth/session-store.ts); the cookie only carries the signed id of one. */
   sessionStore: AppSessionStore;
   metadata?: ProviderMetadata;
+  /** Tells /readyz that shutdown has begun; server.ts owns it. */
+  lifecycle?: Lifecycle;
 }
 
 const viewsDir = fileURLToPath(new URL('../views', import.meta.url));
@@ -43,6 +47,8 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   app.use(requestId());
   app.use(requestLogging(logger));
   app.use(securityHeaders({ baseURL: config.baseURL, providerOrigin }));
+  // Before sessions (a probe never reads or creates one) and before any rate limit.
+  app.use(health({ metadata, sessionStore, lifecycle: deps.lifecycle ?? createLifecycle(), logger }));
   app.use(express.static(publicDir, { index: false }));
   app.use(noStore());
   app.use(trackSessionReads());

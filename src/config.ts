@@ -70,11 +70,16 @@ const envSchema = z.object({
       .default('false')
       .transform((value) => value === 'true'),
   ),
+  SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 300_000, 10_000),
+  SHUTDOWN_DELAY_MS: milliseconds('SHUTDOWN_DELAY_MS', 0, 60_000, 0),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
     })
     .default('info'),
+  LOG_FORMAT: optionalText.pipe(
+    z.enum(['json', 'pretty'], { error: 'LOG_FORMAT must be json or pretty' }).optional(),
+  ),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -162,7 +167,10 @@ function toConfig(env: Env, generateSecret: () => string) {
       requireRedis: env.REQUIRE_REDIS,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    shutdown: { timeoutMs: env.SHUTDOWN_TIMEOUT_MS, delayMs: env.SHUTDOWN_DELAY_MS },
     logLevel: env.LOG_LEVEL,
+    /** Readable lines for a person at a terminal in development; one JSON object per line for machines otherwise. */
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
   };
 }
 

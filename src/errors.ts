@@ -1,4 +1,5 @@
 import createError, { isHttpError } from 'http-errors';
+import { describeCallbackError, describeProviderFailure } from './provider-errors.js';
 
 /** What a person sees on the error page (or a client gets as JSON): never a library message. */
 export interface PublicError {
@@ -36,37 +37,6 @@ export function storeUnavailable(cause: unknown): createError.HttpError {
   });
 }
 
-const signInFailed = {
-  title: 'Sign-in could not be completed',
-  message:
-    'Your sign-in could not be completed. This happens when it took too long, was started in another tab, or cookies are blocked. Please try again.',
-  retrySignIn: true,
-};
-
-/** Plain-words explanations of the OAuth/OpenID error codes a provider sends back to /callback. */
-const providerDenials: Record<string, Omit<PublicError, 'status'>> = {
-  access_denied: {
-    title: 'Sign-in was cancelled',
-    message: 'Sign-in was cancelled, or the sign-in service denied access. If you did not cancel, check with your administrator, or try again.',
-    retrySignIn: true,
-  },
-  login_required: {
-    title: 'Please sign in again',
-    message: 'The sign-in service needs you to sign in again.',
-    retrySignIn: true,
-  },
-  interaction_required: {
-    title: 'Please sign in again',
-    message: 'The sign-in service needs you to sign in again.',
-    retrySignIn: true,
-  },
-  consent_required: {
-    title: 'Permission needed',
-    message: 'The sign-in service needs your permission before this app may see your profile. Please try again and allow access.',
-    retrySignIn: true,
-  },
-};
-
 const badRequest = { title: 'Bad request', message: 'The request could not be understood.' };
 
 const byStatus: Record<number, Omit<PublicError, 'status' | 'retrySignIn'>> = {
@@ -83,41 +53,19 @@ const byStatus: Record<number, Omit<PublicError, 'status' | 'retrySignIn'>> = {
 
 const generic = { title: 'Something went wrong', message: 'Something went wrong on our side. Please try again later.' };
 
-/** Network-level failures talking to the provider (discovery, token, userinfo): not a bug of ours. */
-function isProviderUnreachable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
-  if (error instanceof TypeError && error.message === 'fetch failed') return true;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code === 'OAUTH_TIMEOUT' || code.startsWith('ECONN'));
-}
-
 /**
- * Turns any error into what may be shown. express-openid-connect reports every callback failure
- * as a 400 whose message is the library's own text (and `error` the protocol code); that text is
- * never shown, only mapped.
+ * Turns any error into what may be shown: text written for people, or a fixed text per status.
+ * A library's own message is never shown, only mapped (provider-errors.ts explains the sign-in
+ * service's failures).
  */
 export function describeError(error: unknown): PublicError {
   if (isHttpError(error)) {
     const { publicError } = error as Partial<PublicErrorProps>;
     if (publicError) return { status: error.status, ...publicError };
-    const code = (error as { error?: unknown }).error;
-    if (error.status === 400 && typeof code === 'string') {
-      if (code === 'OAUTH_TIMEOUT') {
-        return { status: 504, title: 'Sign-in service is slow', message: 'The sign-in service did not answer in time. Please try again in a moment.', retrySignIn: true };
-      }
-      return { status: 400, ...(providerDenials[code] ?? signInFailed) };
-    }
+    const fromCallback = describeCallbackError(error);
+    if (fromCallback) return fromCallback;
     const known = byStatus[error.status] ?? (error.status >= 500 ? generic : badRequest);
     return { status: error.status, retrySignIn: false, ...known };
   }
-  if (isProviderUnreachable(error)) {
-    return {
-      status: 503,
-      title: 'Sign-in service unreachable',
-      message: 'The sign-in service is unreachable right now. Please try again in a moment.',
-      retrySignIn: true,
-    };
-  }
-  return { status: 500, retrySignIn: false, ...generic };
+  return describeProviderFailure(error) ?? { status: 500, retrySignIn: false, ...generic };
 }

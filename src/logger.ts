@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
 /**
@@ -8,6 +9,9 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers.authorization',
   'res.headers["set-cookie"]',
+  '*.headers.cookie',
+  '*.headers.authorization',
+  '*.headers["set-cookie"]',
   '*.id_token',
   '*.access_token',
   '*.refresh_token',
@@ -24,11 +28,32 @@ export const REDACTED_PATHS = [
   '*.redisUrl',
 ];
 
+/**
+ * pino-pretty is a development dependency: a production install (`npm ci --omit=dev`) does not
+ * have it, and asking for pretty output there must not crash the process.
+ */
+function prettyIsInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The app's logger: JSON lines with secrets redacted, or (when `pretty` and pino-pretty is
+ * installed) readable lines for a person at a terminal. Falls back to JSON, with a warning, when
+ * pretty output is asked for but pino-pretty is missing.
+ */
 export function createLogger(options: { level: LoggerOptions['level']; pretty?: boolean }, destination?: pino.DestinationStream): Logger {
+  const pretty = options.pretty === true && prettyIsInstalled();
   const settings: LoggerOptions = {
     level: options.level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    ...(options.pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   };
-  return destination ? pino(settings, destination) : pino(settings);
+  const logger = destination ? pino(settings, destination) : pino(settings);
+  if (options.pretty === true && !pretty) logger.warn('pretty logs need pino-pretty (a development dependency), which is not installed: writing JSON');
+  return logger;
 }

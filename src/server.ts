@@ -3,11 +3,15 @@ import dotenv from 'dotenv';
 import { createApp } from './app.js';
 import { startDevProvider, type DevProvider } from './auth/dev-provider.js';
 import { demoUsers } from './auth/dev-users.js';
+import { createProviderMetadata } from './auth/provider-metadata.js';
 import { createSessionStore, storeAnswers } from './auth/session-store.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { stopOnCrash } from './crash-guard.js';
+import { trackInFlight } from './http-drain.js';
+import { createLifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
+import { createShutdown } from './shutdown.js';
 
-const SHUTDOWN_GRACE_MS = 10_000;
 const STORE_STARTUP_WAIT_MS = 5000;
 
 function readConfig(): Config {
@@ -25,8 +29,7 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const pretty = config.nodeEnv === 'development' && process.stdout.isTTY;
-  const logger = createLogger({ level: config.logLevel, pretty });
+  const logger = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
 
   const devProvider: DevProvider | undefined = config.issuer
     ? undefined
@@ -37,9 +40,27 @@ async function main(): Promise<void> {
   if (!(await storeAnswers(sessionStore, STORE_STARTUP_WAIT_MS))) {
     logger.warn({ event: 'sessions.store_not_ready' }, 'the session store does not answer yet: signed-in pages answer 503 until it does');
   }
-  const app = createApp({ ...config, issuer }, { logger, sessionStore });
+  const metadata = createProviderMetadata(issuer.issuerBaseURL, config.providerTimeoutMs);
+  const lifecycle = createLifecycle();
+  const app = createApp({ ...config, issuer }, { logger, sessionStore, metadata, lifecycle });
 
   const server = createServer(app);
+  const stop = createShutdown({
+    drain: trackInFlight(server),
+    lifecycle,
+    logger,
+    resources: [
+      { name: 'session store', close: () => sessionStore.close() },
+      ...(devProvider ? [{ name: 'development provider', close: () => devProvider.close() }] : []),
+    ],
+    timeoutMs: config.shutdown.timeoutMs,
+    delayMs: config.shutdown.delayMs,
+    exit: (code) => process.exit(code),
+  });
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  stopOnCrash(logger, stop);
+
   server.on('error', (error) => {
     logger.fatal({ err: error }, `cannot listen on port ${config.port}`);
     process.exit(1);
@@ -61,28 +82,12 @@ async function main(): Promise<void> {
     // The banner is for the person at the terminal; the log line is for the machines.
     process.stdout.write(`\n${lines.join('\n')}\n\n`);
     logger.info({ event: 'server.started', url: config.baseURL, devProvider: devProvider !== undefined }, 'listening');
+    // Not awaited: a provider that is down must not keep the app from serving anonymous pages.
+    metadata.discovery().then(
+      () => logger.info({ event: 'provider.reachable' }, 'the sign-in service answers'),
+      (error: unknown) => logger.warn({ event: 'provider.unreachable', err: error }, 'the sign-in service does not answer: sign-in fails until it does'),
+    );
   });
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const forced = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
-    forced.unref();
-    server.close(() => {
-      void Promise.all([sessionStore.close(), devProvider?.close()]).then(() => {
-        logger.info('stopped');
-        process.exit(0);
-      });
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 await main();

@@ -54,6 +54,11 @@ export class MemorySessionStore implements SessionStoreBackend {
     return removed;
   }
 
+  /** In-process memory always answers. */
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     clearInterval(this.sweeper);
     return Promise.resolve();

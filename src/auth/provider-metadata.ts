@@ -1,7 +1,8 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+import { userError } from '../errors.js';
 
-const discoverySchema = z
+export const discoverySchema = z
   .object({
     issuer: z.string().min(1),
     jwks_uri: z.url(),
@@ -20,6 +21,18 @@ export interface ProviderMetadata {
 
 const CACHE_MS = 10 * 60 * 1000;
 
+/** Where OpenID Connect Discovery 1.0 puts the document, for an issuer with or without a trailing slash. */
+export function discoveryUrlOf(issuerBaseURL: string): URL {
+  return new URL('.well-known/openid-configuration', issuerBaseURL.endsWith('/') ? issuerBaseURL : `${issuerBaseURL}/`);
+}
+
+/** Network failures stay as they are (describeError calls them "unreachable"); a bad answer is a 502. */
+const unusableAnswer = (cause: unknown) =>
+  userError(502, 'Sign-in service error', 'The sign-in service gave an unexpected answer. Please try again in a moment.', {
+    retrySignIn: true,
+    cause,
+  });
+
 /**
  * Our own view of the provider's metadata, beside express-openid-connect's private one: we need
  * the JWKS to check ID token signatures (the library does not, in the code flow) and the
@@ -27,7 +40,7 @@ const CACHE_MS = 10 * 60 * 1000;
  * clearing the session when the provider is down).
  */
 export function createProviderMetadata(issuerBaseURL: string, timeoutMs: number): ProviderMetadata {
-  const discoveryUrl = new URL('.well-known/openid-configuration', issuerBaseURL.endsWith('/') ? issuerBaseURL : `${issuerBaseURL}/`);
+  const discoveryUrl = discoveryUrlOf(issuerBaseURL);
   let cached: { document: Promise<DiscoveryDocument>; fetchedAt: number } | undefined;
   let keys: { jwksUri: string; getKey: JWTVerifyGetKey } | undefined;
 
@@ -36,8 +49,12 @@ export function createProviderMetadata(issuerBaseURL: string, timeoutMs: number)
       headers: { accept: 'application/json' },
       signal: AbortSignal.timeout(timeoutMs),
     });
-    if (!response.ok) throw new Error(`discovery answered HTTP ${response.status}`);
-    return discoverySchema.parse(await response.json());
+    if (!response.ok) throw unusableAnswer(new Error(`discovery answered HTTP ${response.status}`));
+    try {
+      return discoverySchema.parse(await response.json());
+    } catch (error) {
+      throw unusableAnswer(error);
+    }
   }
 
   function discovery(): Promise<DiscoveryDocument> {

@@ -68,11 +68,18 @@ export type Callback<T = void> = (err: unknown, value?: T) => void;
 
 /**
  * An express-session-compatible store (callback style), as express-openid-connect's
- * `session.store` expects, plus `close` for shutdown.
+ * `session.store` expects, plus `close` for shutdown and `ping` for readiness.
  */
 export interface SessionStoreBackend {
   get(sid: string, callback: Callback<StoredSession | null>): void;
   set(sid: string, session: StoredSession, callback?: Callback): void;
   destroy(sid: string, callback?: Callback): void;
+  /** Releases connections and timers; the process can exit once every store is closed. */
   close(): Promise<void>;
+  /**
+   * Resolves once the store answers a trivial request (a networked store: a round trip, such
+   * as Redis PING); rejects when it cannot. /readyz calls it on every probe and bounds it in
+   * time itself. A store without `ping` is taken to be always ready.
+   */
+  ping?(): Promise<void>;
 }

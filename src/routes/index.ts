@@ -22,7 +22,8 @@ interface Deps {
 }
 
 /**
- * Every URL of the app. GET /callback is express-openid-connect's own route (mounted with auth()).
+ * Every URL of the app. GET /callback is express-openid-connect's own route (mounted with auth());
+ * GET /healthz and GET /readyz (routes/health.ts) are mounted in app.ts ahead of sessions.
  */
 export function routes(deps: Deps): Router {
   const router = Router();

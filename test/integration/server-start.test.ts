@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { startDevProvider } from '../../src/auth/dev-provider.js';
 import { captureLogs } from '../support/logs.js';
-import { freePort, startServerProcess, waitForOutput } from '../support/server-process.js';
+import { freePort, logLinesOf, startServerProcess, waitForOutput } from '../support/server-process.js';
+import { withinTime } from '../support/wait.js';
 
 describe('starting the server (npm start)', () => {
   it('runs with no configuration at all, on the embedded provider, and stops cleanly on SIGTERM', async () => {
@@ -17,10 +18,30 @@ describe('starting the server (npm start)', () => {
       const login = await fetch(`http://127.0.0.1:${port}/login`, { redirect: 'manual' });
       expect(login.status).toBe(302);
       expect(login.headers.get('location')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/authorize\?/);
+      // Development logs are for a person: pino-pretty lines, not JSON.
+      await waitForOutput(server, (output) => / INFO.*: GET \/login 302/.test(output));
+      expect(logLinesOf(server.output())).toEqual([]);
     } finally {
       server.child.kill('SIGTERM');
     }
     expect(await server.exited).toBe(0);
+  });
+
+  it('writes JSON log lines outside development, at LOG_LEVEL', async () => {
+    const port = await freePort();
+    const server = startServerProcess({ PORT: String(port), NODE_ENV: 'test', LOG_LEVEL: 'warn' });
+    try {
+      await waitForOutput(server, (output) => output.includes('Demo users:'));
+      expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+      await waitForOutput(server, (output) => output.includes('"msg":"GET /nope 404"'));
+      const lines = logLinesOf(server.output());
+      expect(lines.find((line) => line.msg === 'GET /nope 404')).toMatchObject({ level: 40, req: { method: 'GET', path: '/nope' } });
+      // warn and above only: no "listening" (info) line.
+      expect(lines.filter((line) => typeof line.level === 'number' && line.level < 40)).toEqual([]);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await withinTime(server.exited, 5000, 'the process to exit')).toBe(0);
   });
 
   it('exits 1 with every configuration problem named, and no stack trace', async () => {

@@ -23,9 +23,14 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-/** Starts the real server as `npm start` does (tsx src/server.ts), with exactly the given environment. */
-export function startServerProcess(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/**
+ * Starts the real server as `npm start` does (tsx src/server.ts), with exactly the given
+ * environment. `preload` modules (test/support/...) run first in the same process, the way a
+ * test can plant a fault without any test-only code in src/.
+ */
+export function startServerProcess(env: Record<string, string>, options: { preload?: string[]; entry?: string } = {}): ServerProcess {
+  const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload, options.entry ?? 'src/server.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,6 +42,14 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
   });
   return { child, output: () => output, exited };
+}
+
+/** The JSON log lines among a process's output (the banner and warnings are plain text). */
+export function logLinesOf(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** Waits until `predicate(output)` holds, or fails after `timeoutMs`. */

@@ -4,7 +4,8 @@ import { createApp } from '../../src/app.js';
 import { startDevProvider, type DevProvider, type DevProviderOptions } from '../../src/auth/dev-provider.js';
 import type { AppSessionStore } from '../../src/auth/session-registry.js';
 import { createSessionStore, storeAnswers } from '../../src/auth/session-store.js';
-import { loadConfig, type AppConfig } from '../../src/config.js';
+import { loadConfig, type AppConfig, type IssuerSettings } from '../../src/config.js';
+import { createLifecycle, type Lifecycle } from '../../src/lifecycle.js';
 import { captureLogs } from './logs.js';
 
 /** One running copy of the app: its own server, store client and logs, like one process. */
@@ -12,6 +13,8 @@ export interface AppInstance {
   origin: string;
   store: AppSessionStore;
   logs: ReturnType<typeof captureLogs>;
+  /** What server.ts flips when shutdown begins. */
+  lifecycle: Lifecycle;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,8 @@ export interface TestStack {
   /** The first instance's store. */
   store: AppSessionStore;
   logs: ReturnType<typeof captureLogs>;
+  /** The first instance's lifecycle: what server.ts flips when shutdown begins. */
+  lifecycle: Lifecycle;
   /** Every request path the provider received, in order (for "no /userinfo call" assertions). */
   providerRequests: string[];
   /**
@@ -36,6 +41,10 @@ export interface TestStack {
 interface Options {
   env?: Record<string, string>;
   providerMiddleware?: DevProviderOptions['middleware'];
+  /** Changes what the app believes about its registration (e.g. a wrong client secret). */
+  issuer?: Partial<IssuerSettings>;
+  /** The first instance's store, instead of the one the production factory would make. */
+  store?: AppSessionStore;
 }
 
 function listen(server: Server): Promise<number> {
@@ -52,16 +61,18 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-async function startInstance(config: AppConfig, server: Server = createServer(), logs = captureLogs()): Promise<AppInstance> {
+async function startInstance(config: AppConfig, server: Server = createServer(), logs = captureLogs(), given?: AppSessionStore): Promise<AppInstance> {
   const port = server.listening ? (server.address() as AddressInfo).port : await listen(server);
   // The production factory: REDIS_URL in the test's env selects Redis, as it does in server.ts.
-  const store = createSessionStore(config, logs.logger);
+  const store = given ?? createSessionStore(config, logs.logger);
   if (!(await storeAnswers(store, 5000))) throw new Error('the session store did not answer within 5 s');
-  server.on('request', createApp(config, { logger: logs.logger, sessionStore: store }));
+  const lifecycle = createLifecycle();
+  server.on('request', createApp(config, { logger: logs.logger, sessionStore: store, lifecycle }));
   return {
     origin: `http://localhost:${port}`,
     store,
     logs,
+    lifecycle,
     async close() {
       await closeServer(server);
       await store.close();
@@ -95,8 +106,8 @@ export async function startTestStack(options: Options = {}): Promise<TestStack> 
       ...(options.providerMiddleware ?? []),
     ],
   });
-  const config: AppConfig = { ...base, issuer: provider.issuer };
-  const main = await startInstance(config, server, logs);
+  const config: AppConfig = { ...base, issuer: { ...provider.issuer, ...options.issuer } };
+  const main = await startInstance(config, server, logs, options.store);
   const others: AppInstance[] = [];
 
   return {
@@ -105,6 +116,7 @@ export async function startTestStack(options: Options = {}): Promise<TestStack> 
     provider,
     store: main.store,
     logs: main.logs,
+    lifecycle: main.lifecycle,
     providerRequests,
     async startInstance() {
       const instance = await startInstance(config);

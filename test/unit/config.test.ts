@@ -36,6 +36,17 @@ describe('loadConfig', () => {
       expect(loadConfig({ PORT: '4000' }).baseURL).toBe('http://localhost:4000');
     });
 
+    it('writes readable log lines in development and JSON elsewhere, unless LOG_FORMAT says otherwise', () => {
+      expect(loadConfig({}).logFormat).toBe('pretty');
+      expect(loadConfig({ NODE_ENV: 'test' }).logFormat).toBe('json');
+      expect(loadConfig({ ...auth0, NODE_ENV: 'production' }).logFormat).toBe('json');
+      expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    });
+
+    it('drains for at most 10 s on shutdown, with no delay before it', () => {
+      expect(loadConfig({}).shutdown).toEqual({ timeoutMs: 10_000, delayMs: 0 });
+    });
+
     it('treats empty values (copied from .env.example) as unset', () => {
       const config = loadConfig({ ISSUER_BASE_URL: '', CLIENT_ID: ' ', SECRET: '' });
       expect(config.issuer).toBeUndefined();
@@ -97,6 +108,10 @@ describe('loadConfig', () => {
       [{ SESSION_ABSOLUTE_TIMEOUT: 'forever' }, /^SESSION_ABSOLUTE_TIMEOUT must be a number of seconds/],
       [{ SESSION_IDLE_TIMEOUT: '7200', SESSION_ABSOLUTE_TIMEOUT: '3600' }, /^SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT/],
       [{ PROVIDER_TIMEOUT_MS: '100' }, /^PROVIDER_TIMEOUT_MS must be at least 500/],
+      [{ SHUTDOWN_TIMEOUT_MS: 'soon' }, /^SHUTDOWN_TIMEOUT_MS must be a number of milliseconds/],
+      [{ SHUTDOWN_TIMEOUT_MS: '999999' }, /^SHUTDOWN_TIMEOUT_MS must be at most 300000/],
+      [{ SHUTDOWN_DELAY_MS: '-1' }, /^SHUTDOWN_DELAY_MS must be at least 0/],
+      [{ LOG_FORMAT: 'xml' }, /^LOG_FORMAT must be json or pretty/],
       [{ CLIENT_ID: 'abc' }, /^CLIENT_ID is set but ISSUER_BASE_URL is not/],
       [{ CLIENT_SECRET: 'abc' }, /^CLIENT_SECRET is set but ISSUER_BASE_URL is not/],
       [{ NODE_ENV: 'production' }, /^ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production/],

@@ -1,0 +1,30 @@
+/** One line of the doctor's checklist. `fix` says what to change when the check did not pass. */
+export interface CheckResult {
+  title: string;
+  status: 'pass' | 'fail' | 'warn' | 'skip';
+  detail: string;
+  fix?: string;
+}
+
+const LABELS: Record<CheckResult['status'], string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' };
+
+export function failed(results: CheckResult[]): CheckResult[] {
+  return results.filter((result) => result.status === 'fail');
+}
+
+/** The checklist as a person reads it in a terminal or a CI log: plain text, one check per line, fixes indented. */
+export function formatChecklist(heading: string[], results: CheckResult[]): string {
+  const lines = [...heading, ''];
+  for (const result of results) {
+    lines.push(`  ${LABELS[result.status]}  ${result.title}: ${result.detail}`);
+    if (result.fix && result.status !== 'pass') lines.push(`        Fix: ${result.fix}`);
+  }
+  const failures = failed(results).length;
+  lines.push(
+    '',
+    failures === 0
+      ? `All ${results.length} checks passed${results.some((result) => result.status === 'warn') ? ' (see the warnings above)' : ''}.`
+      : `${failures} of ${results.length} checks failed. Fix them, then run npm run doctor again.`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,190 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDevProvider, type DevProvider } from '../../src/auth/dev-provider.js';
+import { formatChecklist, type CheckResult } from '../../src/doctor/checklist.js';
+import { runDoctor } from '../../src/doctor/run-doctor.js';
+import { captureLogs } from '../support/logs.js';
+import { providerFaults } from '../support/provider-faults.js';
+import { startServerProcess } from '../support/server-process.js';
+import { withinTime } from '../support/wait.js';
+
+/** The app the provider knows about: the doctor never needs it running. */
+const REGISTERED_APP = 'http://localhost:4100';
+const statusOf = (results: CheckResult[]) => Object.fromEntries(results.map((result) => [result.title, result.status]));
+const find = (results: CheckResult[], title: string) => results.find((result) => result.title === title);
+
+describe('npm run doctor against a provider (the embedded one, set up like an Auth0 application)', () => {
+  let provider: DevProvider;
+  const faults = providerFaults();
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    provider = await startDevProvider({ appBaseURL: REGISTERED_APP, nodeEnv: 'test', logger: captureLogs().logger, middleware: [faults.middleware] });
+    env = {
+      NODE_ENV: 'test',
+      ISSUER_BASE_URL: provider.issuer.issuerBaseURL,
+      CLIENT_ID: provider.issuer.clientID,
+      CLIENT_SECRET: provider.issuer.clientSecret,
+      BASE_URL: REGISTERED_APP,
+      SECRET: 'doctor-test-secret-0123456789abcdef',
+      PROVIDER_TIMEOUT_MS: '1000',
+    };
+  });
+  afterEach(() => {
+    faults.clear();
+  });
+  afterAll(() => provider.close());
+
+  it('passes every check for a correct configuration', async () => {
+    const report = await runDoctor(env);
+    expect(statusOf(report.results)).toEqual({
+      Configuration: 'pass',
+      Discovery: 'pass',
+      Issuer: 'pass',
+      'Client credentials': 'pass',
+      'Callback URL': 'pass',
+      'Logout URL': 'pass',
+      Clock: 'pass',
+    });
+    expect(report.exitCode).toBe(0);
+    expect(formatChecklist(report.heading, report.results)).toMatch(/All 7 checks passed\.\n$/);
+  });
+
+  it('tells a wrong client secret (invalid_client) from a refused code, and never prints the secret', async () => {
+    const wrongSecret = 'a-wrong-secret-that-must-not-be-printed-42';
+    const report = await runDoctor({ ...env, CLIENT_SECRET: wrongSecret });
+    expect(report.exitCode).toBe(1);
+    expect(statusOf(report.results)).toMatchObject({ 'Client credentials': 'fail', 'Callback URL': 'pass', 'Logout URL': 'pass' });
+    expect(find(report.results, 'Client credentials')).toMatchObject({ detail: expect.stringMatching(/refused CLIENT_ID\/CLIENT_SECRET \(HTTP 401 invalid_client/) as unknown, fix: expect.stringMatching(/Client Secret/) as unknown });
+    const printed = formatChecklist(report.heading, report.results);
+    expect(printed).not.toContain(wrongSecret);
+    expect(printed).not.toContain(provider.issuer.clientSecret);
+    expect(printed).toMatch(/1 of 7 checks failed/);
+  });
+
+  it('finds a callback URL and a logout URL the provider does not know (BASE_URL not registered)', async () => {
+    const report = await runDoctor({ ...env, BASE_URL: 'http://localhost:4200' });
+    expect(report.exitCode).toBe(1);
+    expect(statusOf(report.results)).toMatchObject({ 'Client credentials': 'pass', 'Callback URL': 'fail', 'Logout URL': 'fail' });
+    expect(find(report.results, 'Callback URL')?.detail).toMatch(/refused the sign-in request for http:\/\/localhost:4200\/callback \(HTTP 400: .*redirect_uri/);
+    expect(find(report.results, 'Callback URL')?.fix).toMatch(/add http:\/\/localhost:4200\/callback exactly .* Allowed Callback URLs/);
+    expect(find(report.results, 'Logout URL')?.detail).toMatch(/refused to return to http:\/\/localhost:4200 after logout \(HTTP 400: .*post_logout_redirect_uri/);
+    expect(find(report.results, 'Logout URL')?.fix).toMatch(/add http:\/\/localhost:4200 exactly to Allowed Logout URLs/);
+  });
+
+  it('finds an ISSUER_BASE_URL that reaches the provider under another name than its issuer', async () => {
+    const otherName = provider.issuer.issuerBaseURL.replace('127.0.0.1', 'localhost');
+    const report = await runDoctor({ ...env, ISSUER_BASE_URL: otherName });
+    expect(report.exitCode).toBe(1);
+    expect(statusOf(report.results)).toMatchObject({ Discovery: 'pass', Issuer: 'fail', 'Client credentials': 'pass' });
+    expect(find(report.results, 'Issuer')?.fix).toBe(
+      `set ISSUER_BASE_URL=${provider.issuer.issuerBaseURL} (exactly what the provider publishes; with Auth0 custom domains, use the domain the tenant issues tokens for).`,
+    );
+  });
+
+  it('names an unknown client id in the fix', async () => {
+    const report = await runDoctor({ ...env, CLIENT_ID: 'no-such-client' });
+    expect(statusOf(report.results)).toMatchObject({ 'Client credentials': 'fail', 'Callback URL': 'fail' });
+    expect(find(report.results, 'Callback URL')?.fix).toMatch(/check CLIENT_ID/);
+  });
+
+  it('reports an unreachable provider within PROVIDER_TIMEOUT_MS and skips what depends on it', async () => {
+    faults.set('/.well-known/openid-configuration', { kind: 'delay', ms: 5000 });
+    const startedAt = Date.now();
+    const report = await runDoctor(env);
+    expect(Date.now() - startedAt).toBeLessThan(2000);
+    expect(report.exitCode).toBe(1);
+    expect(statusOf(report.results)).toEqual({
+      Configuration: 'pass',
+      Discovery: 'fail',
+      Issuer: 'skip',
+      'Client credentials': 'skip',
+      'Callback URL': 'skip',
+      'Logout URL': 'skip',
+      Clock: 'skip',
+    });
+    expect(find(report.results, 'Discovery')?.detail).toMatch(/could not be reached: no answer in time/);
+  });
+
+  it("finds a clock more than 60 s away from the provider's", async () => {
+    faults.set('/.well-known/openid-configuration', {
+      kind: 'answer',
+      status: 200,
+      type: 'json',
+      body: { issuer: provider.issuer.issuerBaseURL, authorization_endpoint: `${provider.origin}/authorize`, token_endpoint: `${provider.origin}/oauth/token`, jwks_uri: `${provider.origin}/.well-known/jwks.json`, end_session_endpoint: `${provider.origin}/oidc/logout` },
+      headers: { date: new Date(Date.now() + 5 * 60_000).toUTCString() },
+    });
+    const report = await runDoctor(env);
+    expect(find(report.results, 'Clock')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/clock is (299|300|301) s behind the provider's/) as unknown });
+    expect(report.exitCode).toBe(1);
+  });
+
+  describe("reading Auth0's answers", () => {
+    it('recognises a redirect to the error page as "Callback URL mismatch"', async () => {
+      const description = 'Callback URL mismatch. http://localhost:4100/callback is not in the list of allowed callback URLs';
+      faults.set('/authorize', {
+        kind: 'answer',
+        status: 302,
+        body: '',
+        headers: { location: `/error?client=abc&error=unauthorized_client&error_description=${encodeURIComponent(description)}&tracking=x1` },
+      });
+      const report = await runDoctor(env);
+      expect(find(report.results, 'Callback URL')).toMatchObject({ status: 'fail', detail: expect.stringContaining(`unauthorized_client: ${description}`) as unknown });
+    });
+
+    it("recognises the token endpoint's 401 access_denied \"Unauthorized\" as wrong credentials, and 403 invalid_grant as right ones", async () => {
+      faults.set('/oauth/token', { kind: 'answer', status: 401, body: { error: 'access_denied', error_description: 'Unauthorized' } });
+      expect(find((await runDoctor(env)).results, 'Client credentials')).toMatchObject({ status: 'fail', detail: expect.stringContaining('HTTP 401 access_denied "Unauthorized"') as unknown });
+      faults.set('/oauth/token', { kind: 'answer', status: 403, body: { error: 'invalid_grant', error_description: 'Invalid authorization code' } });
+      expect(find((await runDoctor(env)).results, 'Client credentials')?.status).toBe('pass');
+    });
+
+    it('recognises the "returnTo is not defined as a valid URL in Allowed Logout URLs" page', async () => {
+      faults.set('/oidc/logout', {
+        kind: 'answer',
+        status: 400,
+        type: 'html',
+        body: '<html><body><h1>Oops!, something went wrong</h1><p>invalid_request: The "returnTo" querystring parameter "http://localhost:4100" is not defined as a valid URL in "Allowed Logout URLs".</p><script>x()</script></body></html>',
+      });
+      const logout = find((await runDoctor(env)).results, 'Logout URL');
+      expect(logout?.status).toBe('fail');
+      expect(logout?.detail).toContain('HTTP 400: invalid_request: The "returnTo" querystring parameter "http://localhost:4100" is not defined as a valid URL');
+      expect(logout?.detail).not.toContain('<');
+    });
+  });
+});
+
+describe('npm run doctor with nothing configured', () => {
+  it('checks the embedded development provider as npm start would run it (a self-test)', async () => {
+    const report = await runDoctor({ NODE_ENV: 'test', PORT: '4300' });
+    expect(report.heading.join('\n')).toContain('self-test against the embedded development provider');
+    expect(report.results.every((result) => result.status === 'pass')).toBe(true);
+    expect(report.exitCode).toBe(0);
+  });
+});
+
+describe('npm run doctor with an invalid configuration', () => {
+  it('lists every problem, skips the provider checks, and exits 1', async () => {
+    const report = await runDoctor({ ISSUER_BASE_URL: 'https://tenant.example.com/', SECRET: 'short' });
+    expect(report.exitCode).toBe(1);
+    const problems = report.results.filter((result) => result.status === 'fail').map((result) => result.detail);
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^CLIENT_ID is required/), expect.stringMatching(/^CLIENT_SECRET is required/), expect.stringMatching(/^BASE_URL is required/), expect.stringMatching(/^SECRET must be at least 32/)]),
+    );
+    expect(report.results.filter((result) => result.status === 'skip')).toHaveLength(6);
+  });
+});
+
+describe('the doctor command (the real process)', () => {
+  it('prints the checklist and exits 0 when everything passes', async () => {
+    const doctor = startServerProcess({ NODE_ENV: 'test', PORT: '4301' }, { entry: 'src/doctor/cli.ts' });
+    expect(await withinTime(doctor.exited, 15_000, 'the doctor')).toBe(0);
+    expect(doctor.output()).toMatch(/ {2}PASS {2}Callback URL: http:\/\/localhost:4301\/callback accepted/);
+    expect(doctor.output()).toContain('All 7 checks passed.');
+  });
+
+  it('exits 1 with a fix for each failure', async () => {
+    const doctor = startServerProcess({ NODE_ENV: 'production' }, { entry: 'src/doctor/cli.ts' });
+    expect(await withinTime(doctor.exited, 15_000, 'the doctor')).toBe(1);
+    expect(doctor.output()).toMatch(/ {2}FAIL {2}Configuration: ISSUER_BASE_URL is required when NODE_ENV=production/);
+    expect(doctor.output()).toMatch(/checks failed\. Fix them, then run npm run doctor again\.\n$/);
+  });
+});
