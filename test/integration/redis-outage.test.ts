@@ -82,6 +82,8 @@ describe.skipIf(skipRedisTests)('when Redis fails', () => {
     expect(browser.cookies(origin).session).toBe(cookie);
 
     const visitor = new TestBrowser();
+    expect((await visitor.get(`${origin}/readyz`)).body).toEqual({ status: 'not ready', checks: { provider: 'ok', sessionStore: 'failing' } });
+    expect((await visitor.get(`${origin}/healthz`)).status).toBe(200);
     const home = await visitor.get(`${origin}/`);
     expect(home.status).toBe(200);
     expect(home.text).toContain('>Log in<');
@@ -94,6 +96,7 @@ describe.skipIf(skipRedisTests)('when Redis fails', () => {
     expect(back.page.status).toBe(200);
     expect(back.page.text).toContain('alice@example.com');
     figures.recoveryAfterRestart = back.ms;
+    expect((await visitor.get(`${origin}/readyz`)).status).toBe(200);
 
     const events = stack.logs.lines().map((line) => line.event);
     expect(events).toContain('redis.unavailable');
