@@ -3,7 +3,7 @@ import { isHttpError } from 'http-errors';
 import type { Logger } from 'pino';
 import { InvalidLogoutToken, verifyLogoutToken } from '../auth/logout-token.js';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
-import type { SessionRegistry } from '../auth/session-registry.js';
+import type { ProviderLogout, SessionRegistry } from '../auth/session-registry.js';
 
 interface Options {
   metadata: ProviderMetadata;
@@ -34,7 +34,7 @@ export function backchannelLogout({ metadata, clientID, sessions, logger }: Opti
       refuse(res, 400, 'invalid_request', 'The request must be a form with a logout_token.');
       return;
     }
-    let logout;
+    let logout: ProviderLogout;
     try {
       logout = await verifyLogoutToken(token, { metadata, clientID });
     } catch (error) {

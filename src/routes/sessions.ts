@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import createError from 'http-errors';
 import type { Logger } from 'pino';
 import { describeDevice } from '../auth/device-label.js';
@@ -14,8 +14,13 @@ interface Options {
 
 const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
+/** A moment as the page shows it: readable text, and the exact time for <time datetime>. */
+function stamp(epochMs: number) {
+  return { iso: new Date(epochMs).toISOString(), text: `${when.format(epochMs)} UTC` };
+}
+
 /** Who is asking and which of their sessions this is; requiresAuth() ran before, so both exist. */
-function caller(session: SessionAccess, req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) {
+function caller(session: SessionAccess, req: Request, res: Response) {
   const userId = res.locals.user?.user_id;
   const handle = session.read(req)?.handle;
   if (userId === undefined || handle === undefined) throw createError(401);
@@ -33,8 +38,8 @@ export function sessionsPage({ session, sessions }: Options): RequestHandler {
         handle: listedSession.handle,
         current: listedSession.handle === handle,
         ...describeDevice(listedSession.userAgent),
-        signedIn: { iso: new Date(listedSession.signedInAt).toISOString(), text: `${when.format(listedSession.signedInAt)} UTC` },
-        lastSeen: { iso: new Date(listedSession.lastSeenAt).toISOString(), text: `${when.format(listedSession.lastSeenAt)} UTC` },
+        signedIn: stamp(listedSession.signedInAt),
+        lastSeen: stamp(listedSession.lastSeenAt),
       })),
       ended: Number.isInteger(ended) && ended >= 0 ? ended : undefined,
     });
