@@ -40,6 +40,10 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
  * marks it ended first and deletes it second; every write checks the marks after writing. So a
  * request that read a session before it was ended cannot write it back afterwards: either its
  * write comes before the ender's delete, or its check comes after the ender's mark.
+ *
+ * A wrapper that writes less often (say, at most once a minute) must still write through set():
+ * set() re-indexes the session with its new expiry. Extending a record's TTL behind this class's
+ * back would let its index entry expire first and hide a live session from back-channel logout.
  */
 export class IndexedSessionStore implements AppSessionStore {
   private readonly now: () => number;
