@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, type Page } from '../support/browser.js';
 import { leaksIn, setCookies } from '../support/page-checks.js';
 import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { logOutAtProvider, signedInBrowser, signIn } from '../support/sign-in.js';
+import { logOutAtProvider, reachCallback, signedInBrowser, signIn } from '../support/sign-in.js';
+import { storeAnswers } from '../../src/auth/session-store.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 const REDIS_TIMEOUT_MS = 500;
@@ -62,6 +63,11 @@ describe.skipIf(skipRedisTests)('when Redis fails', () => {
   const server = () => {
     if (!redis) throw new Error('redis-server did not start');
     return redis;
+  };
+  /** Starts redis-server again and waits (bounded) until the app's client has reconnected. */
+  const restart = async () => {
+    await server().start();
+    if (!(await storeAnswers(stack.store, 5000))) throw new Error('the app did not reconnect to Redis within 5 s');
   };
 
   it('answers signed-in requests with the 503 page while Redis is stopped, serves visitors, and recovers the same session when it is back', async () => {
@@ -140,6 +146,22 @@ describe.skipIf(skipRedisTests)('when Redis fails', () => {
     expect(again.landing.status).toBe(200);
   });
 
+  it('answers a sign-in that completes while Redis is down with the 503 page, and the next one works', async () => {
+    const browser = new TestBrowser();
+    const { callbackUrl } = await reachCallback(browser, origin);
+    await server().stop({ keepData: true });
+    try {
+      const callback = await browser.get(callbackUrl.href);
+      expect(callback.status).toBe(503);
+      expect(callback.text).toContain('Temporarily unavailable');
+      expect(leaksIn(callback.text)).toEqual([]);
+    } finally {
+      await restart();
+    }
+    const again = await signIn(browser, origin, undefined, '/profile');
+    expect(again.landing.status).toBe(200);
+  });
+
   it('refuses a back-channel logout with 400 while Redis is down, and logs it', async () => {
     const { browser } = await signedInBrowser(origin);
     await server().stop({ keepData: true });
@@ -148,7 +170,7 @@ describe.skipIf(skipRedisTests)('when Redis fails', () => {
       expect(confirmed.status).toBe(303);
       expect(stack.logs.lines().some((line) => line.event === 'auth.backchannel_logout.failed')).toBe(true);
     } finally {
-      await server().start();
+      await restart();
     }
   });
 });
