@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import openid from 'express-openid-connect';
 import type { Logger } from 'pino';
 import { completeSignIn } from './auth/complete-sign-in.js';
-import { cookieNames, openidOptions } from './auth/openid-options.js';
+import { callbackUrl, cookieNames, openidOptions } from './auth/openid-options.js';
 import { createProviderMetadata, type ProviderMetadata } from './auth/provider-metadata.js';
 import { sessionAccess } from './auth/session-data.js';
 import { trackSessionReads } from './auth/session-read-failures.js';
@@ -35,11 +35,14 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 export function createApp(config: AppConfig, deps: AppDeps): Express {
   const { logger, sessionStore } = deps;
   const metadata = deps.metadata ?? createProviderMetadata(config.issuer.issuerBaseURL, config.providerTimeoutMs);
-  const session = sessionAccess(cookieNames(config.baseURL).session);
+  const cookies = cookieNames(config.baseURL);
+  const session = sessionAccess(cookies.session);
   const providerOrigin = new URL(config.issuer.issuerBaseURL).origin;
 
   const app = express();
   app.disable('x-powered-by');
+  // Which X-Forwarded-For hops to believe for req.ip (rate limits, logs); off unless TRUST_PROXY says.
+  app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');
   app.set('view cache', config.nodeEnv === 'production');
@@ -55,7 +58,19 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   app.use(openid.auth(openidOptions(config, { store: sessionStore, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) })));
   app.use(refuseUnreadableSession(session));
   app.use(viewLocals(session));
-  app.use(routes({ baseURL: config.baseURL, clientID: config.issuer.clientID, session, metadata, sessions: sessionStore, logger }));
+  app.use(
+    routes({
+      baseURL: config.baseURL,
+      clientID: config.issuer.clientID,
+      redirectUri: callbackUrl(config.baseURL),
+      signInRateLimit: config.signInRateLimit,
+      transactionCookie: cookies.transaction,
+      session,
+      metadata,
+      sessions: sessionStore,
+      logger,
+    }),
+  );
   app.use(notFound());
   app.use(errorHandler(logger));
   return app;

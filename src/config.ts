@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const MIN_SECRET_LENGTH = 32;
@@ -32,6 +33,38 @@ const milliseconds = (variable: string, min: number, max: number, fallback: numb
     .min(min, { error: `${variable} must be at least ${min}` })
     .max(max, { error: `${variable} must be at most ${max}` })
     .default(fallback);
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const TRUST_PROXY_HINT =
+  'set it to the number of proxies in front of the app (such as 1) or to their addresses (such as 10.0.0.0/8 or loopback), or leave it unset when clients connect directly';
+
+/** An address, a subnet in CIDR notation, or one of Express's named ranges. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+/**
+ * Express's `trust proxy`: which X-Forwarded-For hops to believe for the client address (rate
+ * limits, logs). `true` is refused: it would believe any client's header.
+ */
+const trustProxy = optionalText.transform((value, ctx): false | number | string[] => {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.every(isProxyAddress)) return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      value === 'true'
+        ? `TRUST_PROXY=true would believe the X-Forwarded-For header of any client, so anyone could pick their own address and escape rate limits; ${TRUST_PROXY_HINT}`
+        : `TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; ${TRUST_PROXY_HINT}`,
+  });
+  return z.NEVER;
+});
 
 const envSchema = z.object({
   NODE_ENV: z
@@ -72,6 +105,13 @@ const envSchema = z.object({
   ),
   SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 300_000, 10_000),
   SHUTDOWN_DELAY_MS: milliseconds('SHUTDOWN_DELAY_MS', 0, 60_000, 0),
+  TRUST_PROXY: trustProxy,
+  SIGN_IN_RATE_LIMIT: z.coerce
+    .number({ error: 'SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30' })
+    .int({ error: 'SIGN_IN_RATE_LIMIT must be a whole number of requests per minute' })
+    .min(1, { error: 'SIGN_IN_RATE_LIMIT must be at least 1 (rate limits cannot be switched off)' })
+    .max(1_000_000, { error: 'SIGN_IN_RATE_LIMIT must be at most 1000000' })
+    .default(30),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
@@ -167,6 +207,9 @@ function toConfig(env: Env, generateSecret: () => string) {
       requireRedis: env.REQUIRE_REDIS,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    trustProxy: env.TRUST_PROXY,
+    /** Requests a minute per client address, on /login and on /callback each. */
+    signInRateLimit: env.SIGN_IN_RATE_LIMIT,
     shutdown: { timeoutMs: env.SHUTDOWN_TIMEOUT_MS, delayMs: env.SHUTDOWN_DELAY_MS },
     logLevel: env.LOG_LEVEL,
     /** Readable lines for a person at a terminal in development; one JSON object per line for machines otherwise. */

@@ -57,3 +57,12 @@ export function createLogger(options: { level: LoggerOptions['level']; pretty?: 
   if (options.pretty === true && !pretty) logger.warn('pretty logs need pino-pretty (a development dependency), which is not installed: writing JSON');
   return logger;
 }
+
+/**
+ * The `{ warn, error }(error, message)` shape some libraries (express-rate-limit) log through, so
+ * their one-time warnings land in our log with the error serialised, instead of on stderr.
+ */
+export function libraryLogger(logger: Logger, library: string) {
+  const log = (error: unknown, message?: string) => logger.warn({ err: error, library }, message ?? `${library} warning`);
+  return { warn: log, error: log };
+}

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type Koa from 'koa';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -25,6 +25,11 @@ export interface DevProviderOptions {
   logger: Logger;
   /** Koa middleware run around the provider's routes; tests use it to make the provider misbehave. */
   middleware?: ProviderMiddleware[];
+  /**
+   * The private RS256 key to sign with (with `kid`). Tests pass their own so they can forge tokens
+   * exactly as this provider would sign them; otherwise a fresh key is made at each start.
+   */
+  signingKey?: JWK;
 }
 
 /** `ctx.oidc` exists only once the provider's router has matched a route (after `await next()`). */
@@ -57,8 +62,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
   const origin = `http://127.0.0.1:${port}`;
   const issuer = `${origin}/`;
 
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const signingKey = { ...(await exportJWK(privateKey)), kid: `dev-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'RS256' };
+  const signingKey = options.signingKey ?? (await generateSigningKey());
   const client = { clientID: 'dev-client', clientSecret: randomBytes(32).toString('hex'), appBaseURL: options.appBaseURL };
   const provider = new Provider(issuer, devProviderConfiguration({ issuer, client, signingKey }));
   for (const middleware of options.middleware ?? []) provider.use(middleware as Parameters<Provider['use']>[0]);
@@ -72,6 +76,12 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     origin,
     close: () => closeServer(server),
   };
+}
+
+/** A private RS256 JWK with a random `kid`, as oidc-provider wants its signing keys. */
+export async function generateSigningKey(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid: `dev-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'RS256' };
 }
 
 function providerApp(provider: Provider, { appBaseURL, logger }: DevProviderOptions) {
@@ -100,7 +110,7 @@ function providerApp(provider: Provider, { appBaseURL, logger }: DevProviderOpti
     }),
   );
   app.use('/assets', express.static(assetsDir, { index: false }));
-  app.use(devInteractions(provider));
+  app.use(devInteractions(provider, logger));
   app.use(provider.callback());
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     logger.warn({ err: error }, 'development provider interaction failed');

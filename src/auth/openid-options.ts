@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { ConfigParams, SessionStore } from 'express-openid-connect';
 import type { AppConfig } from '../config.js';
@@ -7,6 +8,11 @@ import type { AppSessionData, SessionStoreBackend } from './session-data.js';
 export function cookieNames(baseURL: string) {
   const prefix = baseURL.startsWith('https:') ? '__Host-' : '';
   return { session: `${prefix}session`, transaction: `${prefix}auth_verification` };
+}
+
+/** Where the provider sends the browser back: always from BASE_URL, never from the request's Host. */
+export function callbackUrl(baseURL: string): string {
+  return `${baseURL}/callback`;
 }
 
 interface Hooks {
@@ -28,7 +34,12 @@ export function openidOptions(config: AppConfig, { store, afterCallback }: Hooks
     clientSecret: config.issuer.clientSecret,
     secret: config.secrets,
     // Code flow with the client secret; the library then adds PKCE (S256), state and nonce.
-    authorizationParams: { response_type: 'code', response_mode: 'query', scope: 'openid profile email' },
+    authorizationParams: { response_type: 'code', response_mode: 'query', scope: 'openid profile email', redirect_uri: callbackUrl(config.baseURL) },
+    // The library's state is base64url({returnTo}): the same for every sign-in to the same page,
+    // so an attacker's authorization response would pass the state check in a victim's browser and
+    // its code would be redeemed (only PKCE would stop it). A random part makes the state check
+    // refuse it before anything reaches the provider.
+    getLoginState: (_req, options) => ({ returnTo: options.returnTo, csrf: randomBytes(16).toString('base64url') }),
     clientAuthMethod: 'client_secret_basic',
     idTokenSigningAlg: 'RS256',
     clockTolerance: 60,
@@ -38,8 +49,9 @@ export function openidOptions(config: AppConfig, { store, afterCallback }: Hooks
     authRequired: false,
     attemptSilentLogin: false,
     errorOnRequiredAuth: false,
-    // Our own /login (validated returnTo) and POST /logout (CSRF, session ended first).
-    routes: { login: false, logout: false, callback: '/callback' },
+    // Our own /login (validated returnTo), GET /callback (rate-limited, fresh session id every
+    // time) and POST /logout (CSRF, session ended first).
+    routes: { login: false, logout: false, callback: false },
     idpLogout: false,
     legacySameSiteCookie: false,
     transactionCookie: { name: names.transaction, sameSite: 'Lax' },

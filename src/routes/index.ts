@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
 import type { SessionAccess } from '../auth/session-data.js';
 import type { SessionRegistry } from '../auth/session-registry.js';
+import { signInRateLimit } from '../middleware/rate-limit.js';
 import { verifyCsrf } from '../middleware/verify-csrf.js';
 import { backchannelLogout } from './backchannel-logout.js';
+import { callback } from './callback.js';
 import { home } from './home.js';
 import { login } from './login.js';
 import { logout, logoutConfirmation, skipWhenSignedOut } from './logout.js';
@@ -15,6 +17,9 @@ import { endSessions, sessionsPage } from './sessions.js';
 interface Deps {
   baseURL: string;
   clientID: string;
+  redirectUri: string;
+  signInRateLimit: number;
+  transactionCookie: string;
   session: SessionAccess;
   metadata: ProviderMetadata;
   sessions: SessionRegistry;
@@ -22,15 +27,18 @@ interface Deps {
 }
 
 /**
- * Every URL of the app. GET /callback is express-openid-connect's own route (mounted with auth());
- * GET /healthz and GET /readyz (routes/health.ts) are mounted in app.ts ahead of sessions.
+ * Every URL of the app (sign-in routes rate-limited). GET /healthz and GET /readyz
+ * (routes/health.ts) are mounted in app.ts ahead of sessions, and never rate-limited.
  */
 export function routes(deps: Deps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
 
+  const limited = () => signInRateLimit({ perMinute: deps.signInRateLimit, logger: deps.logger });
+
   router.get('/', home());
-  router.get('/login', login());
+  router.get('/login', limited(), login());
+  router.get('/callback', limited(), callback(deps));
   router.get('/profile', openid.requiresAuth(), profile());
   router.get('/logout', logoutConfirmation());
   router.post('/logout', form, skipWhenSignedOut(), verifyCsrf(deps.baseURL), logout(deps));

@@ -4,6 +4,7 @@ import { setCookies } from '../support/page-checks.js';
 import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
+
 describe('logging out', () => {
   let stack: TestStack;
   beforeAll(async () => {
@@ -77,6 +78,14 @@ describe('logging out', () => {
     expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
   });
 
+  it("refuses another session's CSRF token", async () => {
+    const victim = await signedInBrowser(stack.appOrigin);
+    const attacker = await signedInBrowser(stack.appOrigin);
+    const refused = await victim.browser.post(`${stack.appOrigin}/logout`, { _csrf: attacker.csrf }, { origin: stack.appOrigin });
+    expect(refused.status).toBe(403);
+    expect((await victim.browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+  });
+
   it('shows a confirmation on GET /logout instead of logging out', async () => {
     const { browser } = await signedInBrowser(stack.appOrigin);
     const page = await browser.get(`${stack.appOrigin}/logout`);
@@ -90,5 +99,34 @@ describe('logging out', () => {
     const response = await new TestBrowser().post(`${stack.appOrigin}/logout`, {});
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe('/');
+  });
+});
+
+describe('logging out while the provider is down', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack.close());
+
+  it('still ends the session here, even with nothing about the provider cached, and says so', async () => {
+    const { browser, csrf, cookie } = await signedInBrowser(stack.appOrigin);
+    await stack.provider.close();
+    // A restarted app: the library's and our discovery caches are cold, so any call to the
+    // provider before the session is destroyed would fail and keep the visitor signed in.
+    stack.restartApp();
+
+    const response = await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { origin: stack.appOrigin });
+
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/?signed_out=local');
+    expect(setCookies(response.headers).find((set) => set.name === 'session')?.value).toBe('');
+    const id = cookie.split('.')[0] ?? '';
+    expect(await new Promise((resolve) => stack.store.get(id, (_err, value) => resolve(value)))).toBeNull();
+    const home = await browser.get(`${stack.appOrigin}/?signed_out=local`);
+    expect(home.text).toContain('You are signed out of this app. The sign-in service could not be reached');
+    expect(home.text).toContain('>Log in<');
+    const replay = await new TestBrowser().get(`${stack.appOrigin}/`, { cookie: `session=${cookie}` });
+    expect(replay.text).toContain('>Log in<');
   });
 });

@@ -31,8 +31,8 @@ describe('/sessions', () => {
     let page: Page;
 
     beforeAll(async () => {
-      laptop = await signedInBrowser(stack.appOrigin, bob, FIREFOX_LINUX);
-      phone = await signedInBrowser(stack.appOrigin, bob, SAFARI_IPHONE);
+      laptop = await signedInBrowser(stack.appOrigin, { user: bob, browser: new TestBrowser({ headers: FIREFOX_LINUX }) });
+      phone = await signedInBrowser(stack.appOrigin, { user: bob, browser: new TestBrowser({ headers: SAFARI_IPHONE }) });
       page = await laptop.browser.get(`${stack.appOrigin}/sessions`);
     });
 
@@ -66,8 +66,8 @@ describe('/sessions', () => {
     });
 
     it("does not end another user's session named by its handle", async () => {
-      const victim = await signedInBrowser(stack.appOrigin, alice);
-      const victimsOtherBrowser = await signedInBrowser(stack.appOrigin, alice);
+      const victim = await signedInBrowser(stack.appOrigin, { user: alice });
+      const victimsOtherBrowser = await signedInBrowser(stack.appOrigin, { user: alice });
       const victimHandles = endableHandles(await victimsOtherBrowser.browser.get(`${stack.appOrigin}/sessions`));
       expect(victimHandles.length).toBeGreaterThanOrEqual(1);
       for (const handle of victimHandles) {
@@ -99,8 +99,8 @@ describe('/sessions', () => {
   });
 
   it('ends all the other sessions at once', async () => {
-    const here = await signedInBrowser(stack.appOrigin, alice);
-    const elsewhere = [await signedInBrowser(stack.appOrigin, alice), await signedInBrowser(stack.appOrigin, alice)];
+    const here = await signedInBrowser(stack.appOrigin, { user: alice });
+    const elsewhere = [await signedInBrowser(stack.appOrigin, { user: alice }), await signedInBrowser(stack.appOrigin, { user: alice })];
     const response = await here.browser.post(`${stack.appOrigin}/sessions/end-others`, { _csrf: here.csrf }, { origin: stack.appOrigin });
     expect(response.status).toBe(303);
     expect(response.headers.location).toMatch(/^\/sessions\?ended=\d+$/);

@@ -9,23 +9,34 @@ export type Page = request.Response & { url: string };
  */
 export class TestBrowser {
   private readonly agents = new Map<string, Agent>();
+  /** Every response this browser received, in order (for "nothing leaks into any page" checks). */
+  readonly history: Page[] = [];
 
-  /** `headers` go with every request, as a browser's User-Agent does. */
-  constructor(private readonly headers: Record<string, string> = {}) {}
+  /**
+   * `ca`: a certificate to trust for https origins (the HTTPS test mode's self-signed one).
+   * `headers` go with every request, as a browser's User-Agent does.
+   */
+  constructor(private readonly options: { ca?: string; headers?: Record<string, string> } = {}) {}
 
   private agentFor(origin: string): Agent {
     let agent = this.agents.get(origin);
     if (!agent) {
       agent = request.agent(origin);
+      if (this.options.ca && origin.startsWith('https:')) agent.ca(this.options.ca);
       this.agents.set(origin, agent);
     }
     return agent;
   }
 
+  private record(response: request.Response, url: URL): Page {
+    const page = Object.assign(response, { url: url.href });
+    this.history.push(page);
+    return page;
+  }
+
   async get(url: string, headers: Record<string, string> = {}): Promise<Page> {
     const target = new URL(url);
-    const response = await this.agentFor(target.origin).get(`${target.pathname}${target.search}`).set({ ...this.headers, ...headers }).redirects(0);
-    return Object.assign(response, { url: target.href });
+    return this.record(await this.agentFor(target.origin).get(`${target.pathname}${target.search}`).set({ ...this.options.headers, ...headers }).redirects(0), target);
   }
 
   async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
@@ -34,9 +45,9 @@ export class TestBrowser {
       .post(`${target.pathname}${target.search}`)
       .type('form')
       .send(form)
-      .set({ ...this.headers, ...headers })
+      .set({ ...this.options.headers, ...headers })
       .redirects(0);
-    return Object.assign(response, { url: target.href });
+    return this.record(response, target);
   }
 
   /**

@@ -52,23 +52,26 @@ export async function signIn(
   return { authorizeUrl, callbackUrl, callback, landing: visited.length > 0 ? last(visited) : callback };
 }
 
+/** The CSRF token in the page's Log out form. */
 export function csrfTokenIn(page: Page): string {
   const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
-  if (!token) throw new Error('no CSRF token on the page');
+  if (!token) throw new Error(`no CSRF token on ${page.url}`);
   return token;
 }
 
-/** A new browser signed in (landing on /profile): its CSRF token and its session cookie's value. */
+/**
+ * A browser signed in as `user` (landing on /profile), with its CSRF token and session cookie.
+ * Under https the cookie is the `__Host-session` one.
+ */
 export async function signedInBrowser(
   appOrigin: string,
-  user = alice,
-  headers: Record<string, string> = {},
-): Promise<{ browser: TestBrowser; csrf: string; cookie: string }> {
-  const browser = new TestBrowser(headers);
+  { user = alice, browser = new TestBrowser() }: { user?: typeof alice; browser?: TestBrowser } = {},
+): Promise<{ browser: TestBrowser; landing: Page; csrf: string; cookie: string }> {
   const { landing } = await signIn(browser, appOrigin, user, '/profile');
-  const cookie = browser.cookies(appOrigin).session;
+  const cookies = browser.cookies(appOrigin);
+  const cookie = cookies.session ?? cookies['__Host-session'];
   if (!cookie) throw new Error('no session cookie after sign-in');
-  return { browser, csrf: csrfTokenIn(landing), cookie };
+  return { browser, landing, csrf: csrfTokenIn(landing), cookie };
 }
 
 /**

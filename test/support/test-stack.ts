@@ -1,12 +1,16 @@
-import { createServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { JWK } from 'jose';
 import { createApp } from '../../src/app.js';
-import { startDevProvider, type DevProvider, type DevProviderOptions } from '../../src/auth/dev-provider.js';
+import { generateSigningKey, startDevProvider, type DevProvider, type DevProviderOptions } from '../../src/auth/dev-provider.js';
 import type { AppSessionStore } from '../../src/auth/session-registry.js';
 import { createSessionStore, storeAnswers } from '../../src/auth/session-store.js';
 import { loadConfig, type AppConfig, type IssuerSettings } from '../../src/config.js';
 import { createLifecycle, type Lifecycle } from '../../src/lifecycle.js';
+import { TestBrowser } from './browser.js';
 import { captureLogs } from './logs.js';
+import { localhostCertificate } from './tls-certificate.js';
 
 /** One running copy of the app: its own server, store client and logs, like one process. */
 export interface AppInstance {
@@ -15,6 +19,11 @@ export interface AppInstance {
   logs: ReturnType<typeof captureLogs>;
   /** What server.ts flips when shutdown begins. */
   lifecycle: Lifecycle;
+  /**
+   * Replaces the app with a fresh createApp on the same address, config and store, as a restarted
+   * process would be: every cache (discovery, keys) is cold again.
+   */
+  restartApp(): void;
   close(): Promise<void>;
 }
 
@@ -23,6 +32,8 @@ export interface TestStack {
   appOrigin: string;
   config: AppConfig;
   provider: DevProvider;
+  /** The provider's private signing key, so tests can forge tokens exactly as it signs them. */
+  signingKey: JWK;
   /** The first instance's store. */
   store: AppSessionStore;
   logs: ReturnType<typeof captureLogs>;
@@ -30,9 +41,13 @@ export interface TestStack {
   lifecycle: Lifecycle;
   /** Every request path the provider received, in order (for "no /userinfo call" assertions). */
   providerRequests: string[];
+  /** A browser that trusts this stack's certificate in HTTPS mode. */
+  newBrowser(): TestBrowser;
+  /** Restarts the first instance's app (see AppInstance.restartApp). */
+  restartApp(): void;
   /**
    * Starts one more instance with the same configuration (SECRET, REDIS_URL, provider), as a
-   * second process behind a load balancer would be; it is reached directly on its own port.
+   * second process behind a load balancer would be; it is reached directly on its own port, over http.
    */
   startInstance(): Promise<AppInstance>;
   close(): Promise<void>;
@@ -41,10 +56,12 @@ export interface TestStack {
 interface Options {
   env?: Record<string, string>;
   providerMiddleware?: DevProviderOptions['middleware'];
-  /** Changes what the app believes about its registration (e.g. a wrong client secret). */
-  issuer?: Partial<IssuerSettings>;
   /** The first instance's store, instead of the one the production factory would make. */
   store?: AppSessionStore;
+  /** Changes what the app believes about its registration (e.g. a wrong client secret). */
+  issuer?: Partial<IssuerSettings>;
+  /** Serve the app over TLS (a self-signed certificate for localhost); the provider stays on http. */
+  https?: boolean;
 }
 
 function listen(server: Server): Promise<number> {
@@ -61,21 +78,48 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-async function startInstance(config: AppConfig, server: Server = createServer(), logs = captureLogs(), given?: AppSessionStore): Promise<AppInstance> {
-  const port = server.listening ? (server.address() as AddressInfo).port : await listen(server);
+interface InstanceSetup {
+  config: AppConfig;
+  server: Server;
+  origin: string;
+  /** The server's request listener delegates here, so the app can be replaced in place. */
+  mount: (app: RequestListener) => void;
+  logs?: ReturnType<typeof captureLogs>;
+  store?: AppSessionStore;
+}
+
+async function startInstance({ config, server, origin, mount, logs = captureLogs(), store: given }: InstanceSetup): Promise<AppInstance> {
   // The production factory: REDIS_URL in the test's env selects Redis, as it does in server.ts.
   const store = given ?? createSessionStore(config, logs.logger);
   if (!(await storeAnswers(store, 5000))) throw new Error('the session store did not answer within 5 s');
   const lifecycle = createLifecycle();
-  server.on('request', createApp(config, { logger: logs.logger, sessionStore: store, lifecycle }));
+  const restartApp = () => mount(createApp(config, { logger: logs.logger, sessionStore: store, lifecycle }));
+  restartApp();
   return {
-    origin: `http://localhost:${port}`,
+    origin,
     store,
     logs,
     lifecycle,
+    restartApp,
     async close() {
       await closeServer(server);
       await store.close();
+    },
+  };
+}
+
+/** An http(s) server on loopback whose app can be swapped (restartApp). */
+async function replaceableServer(certificate?: { key: string; cert: string }) {
+  let app: RequestListener | undefined;
+  const handle: RequestListener = (req, res) => app?.(req, res);
+  const server = certificate ? createHttpsServer(certificate, handle) : createHttpServer(handle);
+  const port = await listen(server);
+  return {
+    server,
+    origin: `${certificate ? 'https' : 'http'}://localhost:${port}`,
+    port,
+    mount: (next: RequestListener) => {
+      app = next;
     },
   };
 }
@@ -86,18 +130,26 @@ async function startInstance(config: AppConfig, server: Server = createServer(),
  * cookies never mix (cookies ignore ports).
  */
 export async function startTestStack(options: Options = {}): Promise<TestStack> {
-  const server = createServer();
-  const port = await listen(server);
-  const appOrigin = `http://localhost:${port}`;
+  const logs = captureLogs();
+  const certificate = options.https ? await localhostCertificate() : undefined;
+  const first = await replaceableServer(certificate);
   // A fixed SECRET, so that every instance of this stack accepts the others' cookies.
-  const base = loadConfig({ NODE_ENV: 'test', PORT: String(port), BASE_URL: appOrigin, LOG_LEVEL: 'debug', SECRET: 'test-secret-'.padEnd(40, 'x'), ...options.env });
+  const base = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(first.port),
+    BASE_URL: first.origin,
+    LOG_LEVEL: 'debug',
+    SECRET: 'test-secret-'.padEnd(40, 'x'),
+    ...options.env,
+  });
 
   const providerRequests: string[] = [];
-  const logs = captureLogs();
+  const signingKey = await generateSigningKey();
   const provider = await startDevProvider({
     appBaseURL: base.baseURL,
     nodeEnv: 'test',
     logger: logs.logger,
+    signingKey,
     middleware: [
       async (ctx, next) => {
         providerRequests.push(ctx.path);
@@ -107,19 +159,24 @@ export async function startTestStack(options: Options = {}): Promise<TestStack> 
     ],
   });
   const config: AppConfig = { ...base, issuer: { ...provider.issuer, ...options.issuer } };
-  const main = await startInstance(config, server, logs, options.store);
+  const main = await startInstance({ config, ...first, logs, store: options.store });
   const others: AppInstance[] = [];
 
   return {
-    appOrigin,
+    appOrigin: main.origin,
     config,
     provider,
+    signingKey,
     store: main.store,
     logs: main.logs,
     lifecycle: main.lifecycle,
     providerRequests,
+    newBrowser: () => new TestBrowser({ ca: certificate?.cert }),
+    restartApp: () => {
+      main.restartApp();
+    },
     async startInstance() {
-      const instance = await startInstance(config);
+      const instance = await startInstance({ config, ...(await replaceableServer()) });
       others.push(instance);
       return instance;
     },

@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       expect(config.secrets).toEqual(['generated-secret-'.padEnd(40, 'x')]);
       expect(config.secretGenerated).toBe(true);
       expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 43200 });
+      expect(config.signInRateLimit).toBe(30);
+      expect(config.trustProxy).toBe(false);
     });
 
     it('derives BASE_URL from PORT', () => {
@@ -123,6 +125,13 @@ describe('loadConfig', () => {
       [{ REQUIRE_REDIS: 'yes' }, /^REQUIRE_REDIS must be true or false/],
       [{ REDIS_URL: 'redis://localhost:6379' }, /^SECRET is required when REDIS_URL is set: every instance must sign cookies with the same secret/],
       [{ REQUIRE_REDIS: 'true' }, /^REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis.*or set REQUIRE_REDIS=false/],
+      [{ SIGN_IN_RATE_LIMIT: '0' }, /^SIGN_IN_RATE_LIMIT must be at least 1 \(rate limits cannot be switched off\)/],
+      [{ SIGN_IN_RATE_LIMIT: 'lots' }, /^SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30/],
+      [{ SIGN_IN_RATE_LIMIT: '2.5' }, /^SIGN_IN_RATE_LIMIT must be a whole number of requests per minute/],
+      [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY=true would believe the X-Forwarded-For header of any client.*number of proxies in front of the app/],
+      [{ TRUST_PROXY: 'yes please' }, /^TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; set it to/],
+      [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY must be a number of proxies/],
+      [{ TRUST_PROXY: '10.0.0.1,proxy.example' }, /^TRUST_PROXY must be a number of proxies/],
     ])('%j', (env, expected) => {
       expect(problemsOf(env)).toContainEqual(expect.stringMatching(expected));
     });
@@ -140,6 +149,22 @@ describe('loadConfig', () => {
 
     it('never echo REDIS_URL (it may hold a password) in a configuration error', () => {
       expect(problemsOf({ REDIS_URL: 'redis//:s3cret@host' }).join('\n')).not.toContain('s3cret');
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('is off by default: the client address is the connecting socket', () => {
+      expect(loadConfig({}).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    });
+
+    it('takes a number of proxy hops', () => {
+      expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    });
+
+    it('takes addresses, subnets and named ranges of the proxies', () => {
+      expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '2001:db8::1']);
     });
   });
 

@@ -1,32 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { safeReturnTo } from '../../src/auth/safe-return-to.js';
+import { FOREIGN_RETURN_TO } from '../support/open-redirects.js';
 
 describe('safeReturnTo', () => {
   it.each(['/', '/profile', '/profile?tab=claims', '/a/b#c', '/sessions?x=%2F'])('keeps the same-site path %j', (path) => {
     expect(safeReturnTo(path)).toBe(path);
   });
 
-  it.each([
-    'https://evil.example',
-    '//evil.example',
-    '///evil.example',
-    '/\\evil.example',
-    '\\/evil.example',
-    '/%2F%2Fevil.example',
-    '/%252F%252Fevil.example',
-    '/%5Cevil.example',
-    '%2F%2Fevil.example',
-    'https:evil.example',
-    'javascript:alert(1)',
-    'data:text/html,<script>alert(1)</script>',
-    'http://app@evil.example',
-    '/\t/evil.example',
-    '/\n/evil.example',
-    '/profile\r\nSet-Cookie: a=b',
-    'profile',
-    '',
-    '/%E0%A4%A',
-  ])('refuses %j', (candidate) => {
+  it.each([...FOREIGN_RETURN_TO, 'profile', '', '/%E0%A4%A'])('refuses %j', (candidate) => {
     expect(safeReturnTo(candidate)).toBe('/');
   });
 

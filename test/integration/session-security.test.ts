@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredSession } from '../../src/auth/session-data.js';
+import { TestBrowser } from '../support/browser.js';
+import { setCookies } from '../support/page-checks.js';
+import { alice, bob, openLoginPage, reachCallback, signedInBrowser, signIn } from '../support/sign-in.js';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+
+describe('session integrity', () => {
+  let stack: TestStack;
+  const calls = (path: string) => stack.providerRequests.filter((requested) => requested === path).length;
+  const idOf = (cookie: string | undefined) => cookie?.split('.')[0] ?? '';
+  const stored = (id: string) => new Promise<StoredSession | null | undefined>((resolve) => stack.store.get(id, (_err, value) => resolve(value)));
+
+  /**
+   * Completes a sign-in started in a fresh browser, presenting `cookie` as the session at
+   * /callback; returns the session cookie the browser holds in the end.
+   */
+  async function completeSignInWith(cookie: string, user = alice) {
+    const browser = new TestBrowser();
+    const { callbackUrl } = await reachCallback(browser, stack.appOrigin, user);
+    const callback = await browser.get(callbackUrl.href, { cookie: `session=${cookie}` });
+    const { visited } = await browser.follow(callback);
+    return { browser, landing: visited.at(-1), issued: browser.cookies(stack.appOrigin).session };
+  }
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack.close());
+
+  describe('session fixation: a session id that existed before a sign-in is never the one after it', () => {
+    it("gives a new id to a sign-in that lands on another user's session (a planted cookie), and deletes that session", async () => {
+      const { cookie: planted } = await signedInBrowser(stack.appOrigin, { user: bob });
+      const { issued, landing } = await completeSignInWith(planted, alice);
+      expect(landing?.text).toContain('Welcome, Alice Liddell');
+      expect(idOf(issued)).toMatch(/^[0-9a-f]{32}$/);
+      expect(idOf(issued)).not.toBe(idOf(planted));
+      expect(await stored(idOf(planted))).toBeNull();
+    });
+
+    it('gives a new id when the same user signs in again on top of her live session, and the old id stops working', async () => {
+      const { cookie: before } = await signedInBrowser(stack.appOrigin);
+      const { issued, landing } = await completeSignInWith(before, alice);
+      expect(landing?.text).toContain('Welcome, Alice Liddell');
+      expect(idOf(issued)).toMatch(/^[0-9a-f]{32}$/);
+      expect(idOf(issued)).not.toBe(idOf(before));
+      expect(await stored(idOf(before))).toBeNull();
+      const replay = await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${before}` });
+      expect(replay.status).toBe(302);
+    });
+
+    it('leaves the session alone when a signed-in visitor replays an old callback URL (the back button)', async () => {
+      const browser = new TestBrowser();
+      const { callbackUrl } = await signIn(browser, stack.appOrigin);
+      const cookie = browser.cookies(stack.appOrigin).session;
+      const replay = await browser.get(callbackUrl.href);
+      expect(replay.status).toBe(302);
+      expect(browser.cookies(stack.appOrigin).session).toBe(cookie);
+      expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+    });
+  });
+
+  describe('a session cookie that was tampered with', () => {
+    it.each([
+      ['a changed signature', (cookie: string) => `${cookie.slice(0, -2)}${cookie.endsWith('AA') ? 'BB' : 'AA'}`],
+      ['another id under the same signature', (cookie: string) => `${'0'.repeat(32)}${cookie.slice(32)}`],
+      ['no signature', (cookie: string) => idOf(cookie)],
+    ])('counts as signed out with %s (no error)', async (_case, tamper) => {
+      const { cookie } = await signedInBrowser(stack.appOrigin);
+      const response = await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${tamper(cookie)}` });
+      expect(response.status).toBe(302);
+      expect(response.headers.location).toMatch(new RegExp(`^${stack.provider.origin}/authorize\\?`));
+    });
+  });
+
+  it("refuses an attacker's authorization response delivered to a victim's browser (login CSRF), without redeeming the code", async () => {
+    const attacker = new TestBrowser();
+    const { callbackUrl: attackersCallback } = await reachCallback(attacker, stack.appOrigin, bob);
+    const victim = new TestBrowser();
+    await openLoginPage(victim, `${stack.appOrigin}/login`);
+    const tokenCalls = calls('/oauth/token');
+
+    const page = await victim.get(attackersCallback.href);
+
+    expect(page.status).toBe(400);
+    expect(calls('/oauth/token')).toBe(tokenCalls);
+    expect(setCookies(page.headers).filter((cookie) => cookie.name === 'session' && cookie.value !== '')).toEqual([]);
+    expect((await victim.get(`${stack.appOrigin}/`)).text).toContain('>Log in<');
+  });
+});
