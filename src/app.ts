@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import { completeSignIn } from './auth/complete-sign-in.js';
 import { callbackUrl, cookieNames, openidOptions } from './auth/openid-options.js';
 import { createProviderMetadata, type ProviderMetadata } from './auth/provider-metadata.js';
-import { sessionAccess, type SessionStoreBackend } from './auth/session-data.js';
+import { sessionAccess } from './auth/session-data.js';
+import { trackSessionReads } from './auth/session-read-failures.js';
+import type { AppSessionStore } from './auth/session-registry.js';
 import { throttleSessionWrites, writeWindowSeconds } from './auth/throttled-session-store.js';
 import type { AppConfig } from './config.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
@@ -14,6 +16,7 @@ import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
 import { sessionWhereNeeded } from './middleware/session-where-needed.js';
 import { noStore, securityHeaders } from './middleware/security-headers.js';
+import { refuseUnreadableSession } from './middleware/session-unavailable.js';
 import { staticAssets } from './middleware/static-assets.js';
 import { viewLocals } from './middleware/view-locals.js';
 import { health } from './routes/health.js';
@@ -22,8 +25,8 @@ import { ejsEngine } from './view-engine.js';
 
 export interface AppDeps {
   logger: Logger;
-  /** An express-session-compatible store; the cookie only carries the signed id of an entry here. */
-  sessionStore: SessionStoreBackend;
+  /** Where sessions live (see auth/session-store.ts); the cookie only carries the signed id of one. */
+  sessionStore: AppSessionStore;
   metadata?: ProviderMetadata;
   /** Tells /readyz that shutdown has begun; server.ts owns it. */
   lifecycle?: Lifecycle;
@@ -63,8 +66,10 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   app.use(health({ metadata, sessionStore, lifecycle: deps.lifecycle ?? createLifecycle(), logger }));
   app.use(assets.prefix, assets.serve);
   app.use(noStore());
+  app.use(trackSessionReads());
   const auth = openid.auth(openidOptions(config, { store, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) }));
   app.use(sessionWhereNeeded(auth, { cookieName: cookies.session, publicPaths: ['/'] }));
+  app.use(refuseUnreadableSession(session));
   app.use(viewLocals(session));
   app.use(
     routes({
@@ -75,6 +80,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
       transactionCookie: cookies.transaction,
       session,
       metadata,
+      sessions: sessionStore,
       logger,
     }),
   );

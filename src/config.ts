@@ -96,6 +96,21 @@ const envSchema = z.object({
   SESSION_IDLE_TIMEOUT: wholeSeconds('SESSION_IDLE_TIMEOUT', 60, 30 * 60),
   SESSION_ABSOLUTE_TIMEOUT: wholeSeconds('SESSION_ABSOLUTE_TIMEOUT', 60, 12 * 60 * 60),
   PROVIDER_TIMEOUT_MS: milliseconds('PROVIDER_TIMEOUT_MS', 500, 30_000, 5000),
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .refine((value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol), {
+        error: 'REDIS_URL must be a redis:// or rediss:// URL such as redis://localhost:6379 (rediss:// for TLS)',
+      })
+      .optional(),
+  ),
+  REDIS_TIMEOUT_MS: milliseconds('REDIS_TIMEOUT_MS', 50, 10_000, 500),
+  REQUIRE_REDIS: optionalText.pipe(
+    z
+      .enum(['true', 'false'], { error: 'REQUIRE_REDIS must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+  ),
   SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 300_000, 10_000),
   SHUTDOWN_DELAY_MS: milliseconds('SHUTDOWN_DELAY_MS', 0, 60_000, 0),
   TRUST_PROXY: trustProxy,
@@ -150,9 +165,16 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
   if (env.SECRET === undefined) {
     if (external || env.NODE_ENV === 'production') {
       issue('SECRET', `SECRET is required when ISSUER_BASE_URL is set or NODE_ENV=production (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`);
+    } else if (env.REDIS_URL !== undefined) {
+      // A secret made up at start would differ per instance and per restart: sessions in Redis would outlive every cookie.
+      issue('SECRET', `SECRET is required when REDIS_URL is set: every instance must sign cookies with the same secret (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`);
     }
   } else if (env.SECRET.split(',').some((secret) => secret.trim().length < MIN_SECRET_LENGTH)) {
     issue('SECRET', `SECRET must be at least ${MIN_SECRET_LENGTH} characters long (each one, when rotating with a comma-separated list); ${SECRET_HINT}`);
+  }
+
+  if (env.REQUIRE_REDIS && env.REDIS_URL === undefined) {
+    issue('REDIS_URL', 'REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis, such as redis://redis.internal:6379, or set REQUIRE_REDIS=false to allow in-memory sessions (one instance only)');
   }
 
   if (env.SESSION_ABSOLUTE_TIMEOUT < env.SESSION_IDLE_TIMEOUT) {
@@ -187,6 +209,12 @@ function toConfig(env: Env, generateSecret: () => string) {
     session: {
       idleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT,
       absoluteTimeoutSeconds: env.SESSION_ABSOLUTE_TIMEOUT,
+    },
+    /** Where sessions live: Redis when a URL is set (shared by every instance), else this process's memory. */
+    sessionStore: {
+      redisUrl: env.REDIS_URL,
+      redisTimeoutMs: env.REDIS_TIMEOUT_MS,
+      requireRedis: env.REQUIRE_REDIS,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     trustProxy: env.TRUST_PROXY,

@@ -30,6 +30,13 @@ export function userError(
   return error;
 }
 
+/** The session store failed: a temporary outage for the visitor, never a 500 and never "signed out". */
+export function storeUnavailable(cause: unknown): createError.HttpError {
+  return userError(503, 'Temporarily unavailable', 'Your session cannot be reached right now. You have not been signed out: please try again in a moment.', {
+    cause,
+  });
+}
+
 const badRequest = { title: 'Bad request', message: 'The request could not be understood.' };
 
 const byStatus: Record<number, Omit<PublicError, 'status' | 'retrySignIn'>> = {

@@ -24,6 +24,8 @@ export const REDACTED_PATHS = [
   '*.password',
   '*.csrfToken',
   '*.logout_token',
+  // May carry the Redis password.
+  '*.redisUrl',
 ];
 
 /**

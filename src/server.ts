@@ -3,14 +3,16 @@ import dotenv from 'dotenv';
 import { createApp } from './app.js';
 import { startDevProvider, type DevProvider } from './auth/dev-provider.js';
 import { demoUsers } from './auth/dev-users.js';
-import { MemorySessionStore } from './auth/memory-session-store.js';
 import { createProviderMetadata } from './auth/provider-metadata.js';
+import { createSessionStore, storeAnswers } from './auth/session-store.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { stopOnCrash } from './crash-guard.js';
 import { trackInFlight } from './http-drain.js';
 import { createLifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { createShutdown } from './shutdown.js';
+
+const STORE_STARTUP_WAIT_MS = 5000;
 
 function readConfig(): Config {
   dotenv.config({ quiet: true });
@@ -34,7 +36,10 @@ async function main(): Promise<void> {
     : await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: process.env.ISSUER_BASE_URL, logger });
   const issuer = config.issuer ?? devProvider?.issuer;
   if (!issuer) throw new Error('unreachable: no issuer and no development provider');
-  const sessionStore = new MemorySessionStore();
+  const sessionStore = createSessionStore(config, logger);
+  if (!(await storeAnswers(sessionStore, STORE_STARTUP_WAIT_MS))) {
+    logger.warn({ event: 'sessions.store_not_ready' }, 'the session store does not answer yet: signed-in pages answer 503 until it does');
+  }
   const metadata = createProviderMetadata(issuer.issuerBaseURL, config.providerTimeoutMs);
   const lifecycle = createLifecycle();
   const app = createApp({ ...config, issuer }, { logger, sessionStore, metadata, lifecycle });
@@ -72,6 +77,7 @@ async function main(): Promise<void> {
     } else {
       lines.push(`Mode: ${config.nodeEnv}, signing in with ${issuer.issuerBaseURL}`);
     }
+    lines.push(config.sessionStore.redisUrl ? 'Sessions: Redis (shared by every instance)' : 'Sessions: in memory (this process only; set REDIS_URL to share them)');
     if (config.secretGenerated) lines.push('SECRET is not set: using a random one, so sessions end when the app restarts.');
     // The banner is for the person at the terminal; the log line is for the machines.
     process.stdout.write(`\n${lines.join('\n')}\n\n`);

@@ -16,6 +16,8 @@ declare global {
       user?: UserProfile;
       /** This session's token for state-changing forms; only for signed-in users. */
       csrfToken?: string;
+      /** The session store could not be read: pages must not suggest the visitor is signed out. */
+      sessionUnavailable?: boolean;
     }
   }
 }

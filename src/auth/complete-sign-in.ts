@@ -8,6 +8,8 @@ import type { AppSessionData } from './session-data.js';
 import { toUserProfile } from './user-profile.js';
 
 const ID_TOKEN_ALGORITHMS = ['RS256'];
+/** Enough to tell browsers apart on /sessions; a longer header is someone padding it. */
+const MAX_USER_AGENT_LENGTH = 512;
 const CLOCK_TOLERANCE_SECONDS = 60;
 
 interface Options {
@@ -60,6 +62,13 @@ export function completeSignIn({ metadata, clientID, logger }: Options) {
 
     const profile = toUserProfile(userinfo);
     log.info({ event: 'auth.login.success', userId: profile.user_id }, 'signed in');
-    return { ...session, profile, csrfToken: randomBytes(32).toString('base64url') };
+    return {
+      ...session,
+      profile,
+      csrfToken: randomBytes(32).toString('base64url'),
+      handle: randomBytes(16).toString('base64url'),
+      signedInAt: Date.now(),
+      userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH),
+    };
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import type { Configuration, JWK, KoaContextWithOIDC } from 'oidc-provider';
+import { devProviderFetch } from './dev-provider-fetch.js';
 import { demoUserClaims, findDemoUserBySub } from './dev-users.js';
 
 const viewsDir = fileURLToPath(new URL('../../views/dev-provider', import.meta.url));
@@ -22,7 +23,7 @@ function render(ctx: KoaContextWithOIDC, view: string, data: Record<string, unkn
 /**
  * oidc-provider settings that make it behave like an Auth0 tenant for one first-party
  * "Regular Web Application": Auth0's paths, profile claims in the ID token, consent implied,
- * PKCE required, exact redirect and logout URLs.
+ * PKCE required, exact redirect and logout URLs, back-channel logout to the app.
  */
 export function devProviderConfiguration({ issuer, client, signingKey }: Options): Configuration {
   return {
@@ -37,6 +38,9 @@ export function devProviderConfiguration({ issuer, client, signingKey }: Options
         grant_types: ['authorization_code', 'refresh_token'],
         token_endpoint_auth_method: 'client_secret_basic',
         id_token_signed_response_alg: 'RS256',
+        // As Auth0's "Back-Channel Logout URI"; `sid` then goes in ID and logout tokens.
+        backchannel_logout_uri: `${client.appBaseURL}/backchannel-logout`,
+        backchannel_logout_session_required: true,
       },
     ],
     routes: {
@@ -68,12 +72,14 @@ export function devProviderConfiguration({ issuer, client, signingKey }: Options
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => render(ctx, 'logout', { form }),
         postLogoutSuccessSource: (ctx) => render(ctx, 'logged-out', {}),
       },
     },
+    fetch: devProviderFetch(client.appBaseURL),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     findAccount(_ctx, sub) {
       const user = findDemoUserBySub(sub);

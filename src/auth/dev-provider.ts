@@ -67,6 +67,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
   const provider = new Provider(issuer, devProviderConfiguration({ issuer, client, signingKey }));
   for (const middleware of options.middleware ?? []) provider.use(middleware as Parameters<Provider['use']>[0]);
   provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'development provider error'));
+  provider.on('backchannel.error', (_ctx, error) => options.logger.warn({ err: error }, 'development provider: back-channel logout to the app failed'));
 
   server.on('request', providerApp(provider, options));
   return {

@@ -1,6 +1,4 @@
-import type { SessionStoreBackend, StoredSession } from './session-data.js';
-
-type Callback<T = void> = (err: unknown, value?: T) => void;
+import type { Callback, SessionStoreBackend, StoredSession } from './session-data.js';
 
 /** A stored session as one JSON string: about half the heap of the object graph, and a copy. */
 interface Entry {

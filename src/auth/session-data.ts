@@ -8,10 +8,20 @@ export interface AppSessionData {
   refresh_token?: string;
   token_type?: string;
   expires_at?: number;
+  /** The provider's session id (the ID token's `sid`): back-channel logout may name it. */
   sid?: string;
   profile?: UserProfile;
   /** Synchronizer token for this session's state-changing forms (logout). */
   csrfToken?: string;
+  /**
+   * A random public name for this session, safe to put in a page or a form ("end this session").
+   * The store id is never shown: it is what the signed cookie carries.
+   */
+  handle?: string;
+  /** When sign-in completed (epoch ms). */
+  signedInAt?: number;
+  /** The browser's User-Agent at sign-in (truncated), to tell sessions apart on /sessions. */
+  userAgent?: string;
 }
 
 /** The record express-openid-connect hands to an express-session-compatible store. */
@@ -29,6 +39,12 @@ export interface SessionAccess {
   read(req: Request): AppSessionData | undefined;
   /** Drops the session: the library then deletes it from the store and clears the cookie. */
   end(req: Request): void;
+  /**
+   * For a response that must leave the session exactly as it is although it could not be read:
+   * the library clears the cookie of an empty session, so give it something to keep (the store
+   * skips writing it, see session-read-failures.ts).
+   */
+  keep(req: Request): void;
 }
 
 export function sessionAccess(cookieName: string): SessionAccess {
@@ -41,10 +57,14 @@ export function sessionAccess(cookieName: string): SessionAccess {
     end(req) {
       holder(req)[cookieName] = undefined;
     },
+    keep(req) {
+      const data = holder(req)[cookieName];
+      if (data) Object.assign(data, { unreadable: true });
+    },
   };
 }
 
-type Callback<T = void> = (err: unknown, value?: T) => void;
+export type Callback<T = void> = (err: unknown, value?: T) => void;
 
 /**
  * An express-session-compatible store (callback style), as express-openid-connect's

@@ -3,13 +3,16 @@ import openid from 'express-openid-connect';
 import type { Logger } from 'pino';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
 import type { SessionAccess } from '../auth/session-data.js';
+import type { SessionRegistry } from '../auth/session-registry.js';
 import { signInRateLimit } from '../middleware/rate-limit.js';
 import { verifyCsrf } from '../middleware/verify-csrf.js';
+import { backchannelLogout } from './backchannel-logout.js';
 import { callback } from './callback.js';
 import { home } from './home.js';
 import { login } from './login.js';
 import { logout, logoutConfirmation, skipWhenSignedOut } from './logout.js';
 import { profile } from './profile.js';
+import { endSessions, sessionsPage } from './sessions.js';
 
 interface Deps {
   baseURL: string;
@@ -19,6 +22,7 @@ interface Deps {
   transactionCookie: string;
   session: SessionAccess;
   metadata: ProviderMetadata;
+  sessions: SessionRegistry;
   logger: Logger;
 }
 
@@ -40,6 +44,11 @@ export function routes(deps: Deps): Router {
   router.get('/profile', signedInOnly, profile());
   router.get('/logout', logoutConfirmation());
   router.post('/logout', form, skipWhenSignedOut(), verifyCsrf(deps.baseURL), logout(deps));
+  router.get('/sessions', openid.requiresAuth(), sessionsPage(deps));
+  router.post('/sessions/end', form, openid.requiresAuth(), verifyCsrf(deps.baseURL), endSessions(deps, 'one'));
+  router.post('/sessions/end-others', form, openid.requiresAuth(), verifyCsrf(deps.baseURL), endSessions(deps, 'others'));
+  // Called by the provider's server, not a browser: no session, no CSRF token (the signed token is the proof).
+  router.post('/backchannel-logout', ...backchannelLogout(deps));
 
   return router;
 }

@@ -94,6 +94,7 @@ describe('in a real browser (Chromium), against the server as npm start runs it'
       { name: 'provider-login-error', heading: 'Log in', open: () => logIn('not-the-password') },
       { name: 'home-signed-in', heading: 'Welcome, Alice Liddell', open: async () => (await logIn(alice.password), page.waitForURL(`${appOrigin}/`)) },
       { name: 'profile', heading: 'Alice Liddell', open: () => page.goto(`${appOrigin}/profile`) },
+      { name: 'sessions', heading: 'Your sessions', open: () => page.goto(`${appOrigin}/sessions`) },
       { name: 'logout-confirmation', heading: 'Log out?', open: () => page.goto(`${appOrigin}/logout`) },
     ];
 

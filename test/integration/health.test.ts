@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { IndexedSessionStore } from '../../src/auth/indexed-session-store.js';
+import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
 import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
 import { TestBrowser } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
@@ -6,9 +8,12 @@ import { providerFaults } from '../support/provider-faults.js';
 import { signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
-/** A store of our own interface whose ping we control: the app's readiness must follow it. */
-class StoreWithPing extends MemorySessionStore {
+/** The app's own store (in memory) with a ping we control: the app's readiness must follow it. */
+class StoreWithPing extends IndexedSessionStore {
   answer: () => Promise<void> = () => Promise.resolve();
+  constructor() {
+    super(new MemorySessionStore(), new MemorySessionIndex(), { markTtlMs: 60_000, timeoutMs: 500 });
+  }
   override ping(): Promise<void> {
     return this.answer();
   }

@@ -1,5 +1,7 @@
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IndexedSessionStore } from '../../src/auth/indexed-session-store.js';
+import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
 import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
 import type { SessionStoreBackend, StoredSession } from '../../src/auth/session-data.js';
 import type { TestBrowser } from '../support/browser.js';
@@ -8,7 +10,7 @@ import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 const IDLE = 600;
 
-/** The default store, counting the writes that reach it through the app's throttle. */
+/** The default records store, counting the writes that reach it through the app's throttle. */
 class CountingStore extends MemorySessionStore implements SessionStoreBackend {
   readonly writes: string[] = [];
   override set(sid: string, session: StoredSession, callback?: (err: unknown) => void): void {
@@ -19,8 +21,10 @@ class CountingStore extends MemorySessionStore implements SessionStoreBackend {
 
 describe('session writes', () => {
   let stack: TestStack;
-  const store = new CountingStore();
-  const read = promisify(store.get.bind(store));
+  // As the production factory builds it for memory, with the records counted underneath.
+  const records = new CountingStore();
+  const store = new IndexedSessionStore(records, new MemorySessionIndex(), { markTtlMs: 3_600_000, timeoutMs: 1000 });
+  const read = promisify(records.get.bind(records));
   const now = () => Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
@@ -36,14 +40,14 @@ describe('session writes', () => {
   async function setStoredUat(id: string, uat: number): Promise<void> {
     const stored = await read(id);
     if (!stored) throw new Error(`session ${id} not found`);
-    await promisify(store.set.bind(store))(id, { ...stored, header: { ...stored.header, uat } });
+    await promisify(records.set.bind(records))(id, { ...stored, header: { ...stored.header, uat } });
   }
 
   it('does not rewrite an unchanged session on every page view', async () => {
     const { browser, id } = await signedIn();
-    const writesAfterSignIn = store.writes.filter((sid) => sid === id).length;
+    const writesAfterSignIn = records.writes.filter((sid) => sid === id).length;
     for (let i = 0; i < 3; i += 1) expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
-    expect(store.writes.filter((sid) => sid === id).length).toBe(writesAfterSignIn);
+    expect(records.writes.filter((sid) => sid === id).length).toBe(writesAfterSignIn);
   });
 
   it('moves the stored last-use time forward once it is a minute old', async () => {

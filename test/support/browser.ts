@@ -12,8 +12,11 @@ export class TestBrowser {
   /** Every response this browser received, in order (for "nothing leaks into any page" checks). */
   readonly history: Page[] = [];
 
-  /** `ca`: a certificate to trust for https origins (the HTTPS test mode's self-signed one). */
-  constructor(private readonly options: { ca?: string } = {}) {}
+  /**
+   * `ca`: a certificate to trust for https origins (the HTTPS test mode's self-signed one).
+   * `headers` go with every request, as a browser's User-Agent does.
+   */
+  constructor(private readonly options: { ca?: string; headers?: Record<string, string> } = {}) {}
 
   private agentFor(origin: string): Agent {
     let agent = this.agents.get(origin);
@@ -33,7 +36,7 @@ export class TestBrowser {
 
   async get(url: string, headers: Record<string, string> = {}): Promise<Page> {
     const target = new URL(url);
-    return this.record(await this.agentFor(target.origin).get(`${target.pathname}${target.search}`).set(headers).redirects(0), target);
+    return this.record(await this.agentFor(target.origin).get(`${target.pathname}${target.search}`).set({ ...this.options.headers, ...headers }).redirects(0), target);
   }
 
   async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
@@ -42,7 +45,7 @@ export class TestBrowser {
       .post(`${target.pathname}${target.search}`)
       .type('form')
       .send(form)
-      .set(headers)
+      .set({ ...this.options.headers, ...headers })
       .redirects(0);
     return this.record(response, target);
   }

@@ -73,3 +73,14 @@ export async function signedInBrowser(
   if (!cookie) throw new Error('no session cookie after sign-in');
   return { browser, landing, csrf: csrfTokenIn(landing), cookie };
 }
+
+/**
+ * Ends the browser's session at the provider directly, as logging out of another application of
+ * the same tenant would: the provider then sends its back-channel logout to this app.
+ */
+export async function logOutAtProvider(browser: TestBrowser, providerOrigin: string, clientID: string): Promise<Page> {
+  const confirm = await browser.get(`${providerOrigin}/oidc/logout?client_id=${encodeURIComponent(clientID)}`);
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.text)?.[1];
+  if (!xsrf) throw new Error(`the provider showed no logout form (HTTP ${confirm.status})`);
+  return browser.post(`${providerOrigin}/oidc/logout/confirm`, { xsrf, logout: 'yes' });
+}

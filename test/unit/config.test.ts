@@ -124,6 +124,14 @@ describe('loadConfig', () => {
       [{ CLIENT_ID: 'abc' }, /^CLIENT_ID is set but ISSUER_BASE_URL is not/],
       [{ CLIENT_SECRET: 'abc' }, /^CLIENT_SECRET is set but ISSUER_BASE_URL is not/],
       [{ NODE_ENV: 'production' }, /^ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production/],
+      [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL such as redis:\/\/localhost:6379/],
+      [{ REDIS_URL: 'http://cache.internal:6379' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+      [{ REDIS_TIMEOUT_MS: '10' }, /^REDIS_TIMEOUT_MS must be at least 50/],
+      [{ REDIS_TIMEOUT_MS: '60000' }, /^REDIS_TIMEOUT_MS must be at most 10000/],
+      [{ REDIS_TIMEOUT_MS: 'fast' }, /^REDIS_TIMEOUT_MS must be a number of milliseconds/],
+      [{ REQUIRE_REDIS: 'yes' }, /^REQUIRE_REDIS must be true or false/],
+      [{ REDIS_URL: 'redis://localhost:6379' }, /^SECRET is required when REDIS_URL is set: every instance must sign cookies with the same secret/],
+      [{ REQUIRE_REDIS: 'true' }, /^REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis.*or set REQUIRE_REDIS=false/],
       [{ SIGN_IN_RATE_LIMIT: '0' }, /^SIGN_IN_RATE_LIMIT must be at least 1 \(rate limits cannot be switched off\)/],
       [{ SIGN_IN_RATE_LIMIT: 'lots' }, /^SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30/],
       [{ SIGN_IN_RATE_LIMIT: '2.5' }, /^SIGN_IN_RATE_LIMIT must be a whole number of requests per minute/],
@@ -133,6 +141,21 @@ describe('loadConfig', () => {
       [{ TRUST_PROXY: '10.0.0.1,proxy.example' }, /^TRUST_PROXY must be a number of proxies/],
     ])('%j', (env, expected) => {
       expect(problemsOf(env)).toContainEqual(expect.stringMatching(expected));
+    });
+  });
+
+  describe('sessions', () => {
+    it('keep sessions in memory unless REDIS_URL is set', () => {
+      expect(loadConfig({}).sessionStore).toEqual({ redisUrl: undefined, redisTimeoutMs: 500, requireRedis: false });
+    });
+
+    it('use Redis when REDIS_URL is set, TLS (rediss) included', () => {
+      const config = loadConfig({ REDIS_URL: 'rediss://:pw@cache.internal:6380/2', REDIS_TIMEOUT_MS: '250', REQUIRE_REDIS: 'true', SECRET: secret });
+      expect(config.sessionStore).toEqual({ redisUrl: 'rediss://:pw@cache.internal:6380/2', redisTimeoutMs: 250, requireRedis: true });
+    });
+
+    it('never echo REDIS_URL (it may hold a password) in a configuration error', () => {
+      expect(problemsOf({ REDIS_URL: 'redis//:s3cret@host' }).join('\n')).not.toContain('s3cret');
     });
   });
 

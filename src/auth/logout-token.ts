@@ -1,0 +1,58 @@
+import { jwtVerify } from 'jose';
+import { z } from 'zod';
+import type { ProviderMetadata } from './provider-metadata.js';
+import type { ProviderLogout } from './session-registry.js';
+
+const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+const ALGORITHMS = ['RS256'];
+const CLOCK_TOLERANCE_SECONDS = 60;
+/** Logout tokens are sent the moment the provider session ends; an old one is a replay. */
+const MAX_TOKEN_AGE_SECONDS = 10 * 60;
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).optional(),
+  sid: z.string().min(1).optional(),
+  jti: z.string().min(1),
+  events: z.object({ [BACKCHANNEL_LOGOUT_EVENT]: z.object({}).loose() }).loose(),
+  nonce: z.unknown().optional(),
+});
+
+/** Why a logout token was refused: for the log only, never for the response. */
+export class InvalidLogoutToken extends Error {
+  override name = 'InvalidLogoutToken';
+}
+
+/**
+ * Validates a back-channel logout token as OpenID Connect Back-Channel Logout 1.0 section 2.6
+ * asks, plus the `typ` header (express-openid-connect skips it, and without it an ID token could
+ * pass for a logout token): signature against the provider's JWKS, RS256 only, `typ` logout+jwt,
+ * `iss`, `aud`, `iat` (not in the future, not too old), `exp` when present, `jti`, the
+ * back-channel event, no `nonce`, and `sub` or `sid`. Uses the cached discovery document and keys,
+ * so it calls the provider only when those caches are cold or a new key appears.
+ * Throws InvalidLogoutToken (or the metadata's own error when the provider cannot be reached).
+ */
+export async function verifyLogoutToken(token: string, { metadata, clientID }: { metadata: ProviderMetadata; clientID: string }): Promise<ProviderLogout> {
+  const { issuer } = await metadata.discovery();
+  const keys = await metadata.signingKeys();
+  let payload: unknown;
+  try {
+    ({ payload } = await jwtVerify(token, keys, {
+      issuer,
+      audience: clientID,
+      algorithms: ALGORITHMS,
+      typ: 'logout+jwt',
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+      requiredClaims: ['iat', 'jti'],
+    }));
+  } catch (error) {
+    throw new InvalidLogoutToken('logout token rejected', { cause: error });
+  }
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success) throw new InvalidLogoutToken('logout token claims are not those of a back-channel logout', { cause: claims.error });
+  const { sub, sid, jti, nonce } = claims.data;
+  // Section 2.4: a nonce is forbidden, so that an ID token can never pass for a logout token.
+  if (nonce !== undefined) throw new InvalidLogoutToken('logout token carries a nonce');
+  if (sub === undefined && sid === undefined) throw new InvalidLogoutToken('logout token names neither sub nor sid');
+  return { sub, sid, jti };
+}

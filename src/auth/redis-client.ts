@@ -1,0 +1,73 @@
+import { createClient } from 'redis';
+import type { Logger } from 'pino';
+
+/** The longest pause between reconnection attempts: Redis back means sessions back within this. */
+const MAX_RECONNECT_DELAY_MS = 1000;
+/** Keeps idle connections alive through NATs and load balancers that drop silent ones. */
+const PING_INTERVAL_MS = 10_000;
+
+export type RedisClient = ReturnType<typeof createRedisClient>;
+
+/**
+ * A node-redis client that fails fast instead of waiting: commands are refused at once while
+ * disconnected (no offline queue, which would make requests hang), every command and connection
+ * attempt has a timeout, and it reconnects by itself forever with a short capped backoff (plus
+ * jitter, so many instances do not reconnect in lockstep). Connection problems are logged once
+ * per outage: node-redis emits 'error' on every failed attempt, and without a listener it would
+ * crash the process. Connecting starts at once, in the background.
+ */
+export function createRedisClient({ url, timeoutMs, logger }: { url: string; timeoutMs: number; logger: Logger }) {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: timeoutMs },
+    pingInterval: PING_INTERVAL_MS,
+    socket: {
+      connectTimeout: timeoutMs,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50),
+    },
+  });
+  // Never the URL itself: it may carry a password.
+  const where = { redis: redisAddress(url) };
+  let up: boolean | undefined;
+  client.on('ready', () => {
+    logger.info({ event: 'redis.ready', ...where }, up === false ? 'Redis is reachable again' : 'Redis connected');
+    up = true;
+  });
+  client.on('error', (error: unknown) => {
+    if (up === false) {
+      logger.debug({ event: 'redis.retry', err: error, ...where }, 'Redis still unreachable');
+      return;
+    }
+    up = false;
+    logger.error({ event: 'redis.unavailable', err: error, ...where }, 'Redis unreachable: signed-in pages answer 503 until it is back');
+  });
+  connect(client, logger);
+  return client;
+}
+
+function connect(client: { connect(): Promise<unknown> }, logger: Logger): void {
+  client.connect().catch((error: unknown) => {
+    logger.error({ event: 'redis.gave_up', err: error }, 'Redis client stopped reconnecting');
+  });
+}
+
+/**
+ * Drops the connection and opens a new one. node-redis's timeouts only cover commands not yet
+ * sent: once written, a command waits for its answer forever, so a Redis that hangs, or a peer
+ * that vanished without closing the connection (a failover, a network partition), would otherwise
+ * keep the client "connected" for as long as TCP takes to notice (many minutes). While the new
+ * connection is being made, commands fail at once (no offline queue). Does nothing while the
+ * client is not ready, so it cannot loop.
+ */
+export function reconnectRedis(client: RedisClient, logger: Logger): void {
+  if (!client.isReady) return;
+  logger.warn({ event: 'redis.reconnect' }, 'Redis stopped answering: reconnecting');
+  client.destroy();
+  connect(client, logger);
+}
+
+function redisAddress(url: string): string {
+  const { hostname, port } = new URL(url);
+  return `${hostname}:${port || '6379'}`;
+}

@@ -1,0 +1,71 @@
+import type { RedisClient } from './redis-client.js';
+import type { SessionIndex } from './session-index.js';
+
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * The SessionIndex in Redis, shared by every instance: a sorted set per index scored by expiry
+ * (the set itself expires with its last member), and marks as plain keys with a TTL.
+ */
+export class RedisSessionIndex implements SessionIndex {
+  constructor(
+    private readonly client: RedisClient,
+    private readonly prefix = 'sessidx:',
+  ) {}
+
+  async add(set: string, id: string, expiresAt: number): Promise<void> {
+    const key = this.prefix + set;
+    // NX gives a new set its expiry, GT only ever extends it: the set outlives all its members.
+    await this.client
+      .multi()
+      .zAdd(key, { score: expiresAt, value: id })
+      .pExpireAt(key, expiresAt, 'NX')
+      .pExpireAt(key, expiresAt, 'GT')
+      .exec();
+  }
+
+  async members(set: string, now: number): Promise<string[]> {
+    const key = this.prefix + set;
+    const [, live] = await this.client
+      .multi()
+      .zRemRangeByScore(key, '-inf', now)
+      .zRange(key, now, '+inf', { BY: 'SCORE' })
+      .exec();
+    return Array.isArray(live) ? live.map(String) : [];
+  }
+
+  async remove(set: string, ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.client.zRem(this.prefix + set, ids);
+  }
+
+  async mark(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.client.set(this.prefix + key, value, { expiration: { type: 'PX', value: ttlMs } });
+  }
+
+  async markOnce(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.client.set(this.prefix + key, value, { expiration: { type: 'PX', value: ttlMs }, condition: 'NX' });
+    return reply !== null;
+  }
+
+  async readMarks(keys: string[]): Promise<(string | undefined)[]> {
+    if (keys.length === 0) return [];
+    const values = await this.client.mGet(keys.map((key) => this.prefix + key));
+    return values.map((value) => value ?? undefined);
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  /** Closes the shared client: pending commands get their answers (each is bounded by its timeout). */
+  async close(): Promise<void> {
+    if (!this.client.isOpen) return;
+    // A client still reconnecting has nothing worth waiting for; never let shutdown hang on it.
+    const giveUp = setTimeout(() => this.client.destroy(), CLOSE_GRACE_MS);
+    try {
+      await this.client.close();
+    } finally {
+      clearTimeout(giveUp);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import type { SessionStoreBackend } from './session-data.js';
+
+/** One of a user's sessions as /sessions shows it: never the store id (see AppSessionData.handle). */
+export interface ListedSession {
+  handle: string;
+  /** Epoch ms, like every time here. */
+  signedInAt: number;
+  /** When the session was last written, i.e. last used (as precise as the store's write rate). */
+  lastSeenAt: number;
+  expiresAt: number;
+  userAgent?: string;
+}
+
+/** A verified back-channel logout: end the sessions of provider session `sid`, or else of user `sub`. */
+export interface ProviderLogout {
+  sub?: string;
+  sid?: string;
+  /** The logout token's id: a token seen before is not acted on twice. */
+  jti: string;
+}
+
+/**
+ * What the app asks of its session store beyond express-openid-connect's get/set/destroy.
+ * Every method rejects with a 503 error when the storage cannot be reached.
+ */
+export interface SessionRegistry {
+  /** The user's live sessions, most recently used first. */
+  sessionsOf(userId: string): Promise<ListedSession[]>;
+  /** Ends those of the user's sessions with these handles; returns how many ended. */
+  endSessions(userId: string, handles: string[]): Promise<number>;
+  /** Ends every session a back-channel logout names, on every instance; returns how many ended. */
+  endProviderSessions(logout: ProviderLogout): Promise<number>;
+  /** Resolves when the storage answers (for readiness checks); rejects fast when it does not. */
+  ping(): Promise<void>;
+}
+
+/** The one session store the app is given: what the library needs, plus the registry. */
+export type AppSessionStore = SessionStoreBackend & SessionRegistry;

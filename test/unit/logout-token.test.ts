@@ -1,0 +1,87 @@
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InvalidLogoutToken, verifyLogoutToken } from '../../src/auth/logout-token.js';
+import type { ProviderMetadata } from '../../src/auth/provider-metadata.js';
+
+const issuer = 'https://tenant.example.com/';
+const clientID = 'client-1';
+const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+const KID = 'key-1';
+
+let providerKey: CryptoKey;
+let attackerKey: CryptoKey;
+let metadata: ProviderMetadata;
+
+beforeAll(async () => {
+  const provider = await generateKeyPair('RS256', { extractable: true });
+  providerKey = provider.privateKey;
+  attackerKey = (await generateKeyPair('RS256')).privateKey;
+  const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(provider.publicKey)), kid: KID, alg: 'RS256', use: 'sig' }] });
+  metadata = {
+    discovery: () => Promise.resolve({ issuer, jwks_uri: `${issuer}.well-known/jwks.json` }),
+    signingKeys: () => Promise.resolve(jwks),
+  };
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function claims(overrides: JWTPayload = {}): JWTPayload {
+  return { iss: issuer, aud: clientID, iat: now(), exp: now() + 120, jti: 'jti-1', sub: 'auth0|alice', sid: 'sid-1', events: { [EVENT]: {} }, ...overrides };
+}
+
+function sign(payload: JWTPayload, { key = providerKey, header = {} } = {}): Promise<string> {
+  return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt', kid: KID, ...header }).sign(key);
+}
+
+function without(payload: JWTPayload, claim: string): JWTPayload {
+  return Object.fromEntries(Object.entries(payload).filter(([name]) => name !== claim));
+}
+
+const verify = (token: string) => verifyLogoutToken(token, { metadata, clientID });
+
+describe('verifyLogoutToken', () => {
+  it('accepts a logout token from the provider and returns whom it names', async () => {
+    await expect(verify(await sign(claims()))).resolves.toEqual({ sub: 'auth0|alice', sid: 'sid-1', jti: 'jti-1' });
+  });
+
+  it('accepts a token naming only the provider session, or only the user', async () => {
+    await expect(verify(await sign(without(claims(), 'sub')))).resolves.toEqual({ sub: undefined, sid: 'sid-1', jti: 'jti-1' });
+    await expect(verify(await sign(without(claims(), 'sid')))).resolves.toEqual({ sub: 'auth0|alice', sid: undefined, jti: 'jti-1' });
+  });
+
+  it('accepts the typ with its media-type prefix', async () => {
+    await expect(verify(await sign(claims(), { header: { typ: 'application/logout+jwt' } }))).resolves.toMatchObject({ sid: 'sid-1' });
+  });
+
+  const refused: [string, () => Promise<string>][] = [
+    ['alg none', () => Promise.resolve(`${Buffer.from(JSON.stringify({ alg: 'none', typ: 'logout+jwt' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}.`)],
+    ['HS256 signed with the client secret', () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', typ: 'logout+jwt' }).sign(new TextEncoder().encode('the-client-secret-the-client-secret'))],
+    ['a wrong issuer', () => sign(claims({ iss: 'https://evil.example.com/' }))],
+    ['a wrong audience', () => sign(claims({ aud: 'someone-else' }))],
+    ['no events claim', () => sign(without(claims(), 'events'))],
+    ['events without the back-channel logout event', () => sign(claims({ events: { 'http://example.com/other': {} } }))],
+    ['a nonce', () => sign(claims({ nonce: 'n-1' }))],
+    ['neither sub nor sid', () => sign(without(without(claims(), 'sub'), 'sid'))],
+    ['no jti', () => sign(without(claims(), 'jti'))],
+    ['no iat', () => sign(without(claims(), 'iat'))],
+    ['an iat in the future', () => sign(claims({ iat: now() + 600 }))],
+    ['an iat too long ago', () => sign(claims({ iat: now() - 3600, exp: now() + 60 }))],
+    ['an exp in the past', () => sign(claims({ iat: now() - 300, exp: now() - 120 }))],
+    ['no typ (an ID token, say)', () => new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: KID }).sign(providerKey)],
+    ['typ JWT', () => sign(claims(), { header: { typ: 'JWT' } })],
+    ['a signature by another key under the provider kid', () => sign(claims(), { key: attackerKey })],
+    [
+      'a tampered signature',
+      async () => {
+        const [header, payload, signature = ''] = (await sign(claims())).split('.');
+        const flipped = Buffer.from(signature, 'base64url').map((byte) => byte ^ 0x5a);
+        return `${header ?? ''}.${payload ?? ''}.${Buffer.from(flipped).toString('base64url')}`;
+      },
+    ],
+    ['something that is not a JWT', () => Promise.resolve('not-a-jwt')],
+  ];
+
+  it.each(refused)('refuses a token with %s', async (_case, make) => {
+    await expect(verify(await make())).rejects.toBeInstanceOf(InvalidLogoutToken);
+  });
+});

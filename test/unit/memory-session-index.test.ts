@@ -1,0 +1,33 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
+
+describe('MemorySessionIndex', () => {
+  let now: number;
+  let index: MemorySessionIndex;
+  beforeEach(() => {
+    now = 1_000_000;
+    index = new MemorySessionIndex(() => now, 3_600_000);
+  });
+  afterEach(() => index.close());
+
+  it('forgets marks when their time is up', async () => {
+    await index.mark('ended:a', '1', 1000);
+    expect(await index.readMarks(['ended:a', 'ended:b'])).toEqual(['1', undefined]);
+    now += 1000;
+    expect(await index.readMarks(['ended:a'])).toEqual([undefined]);
+  });
+
+  it('writes a mark once only', async () => {
+    expect(await index.markOnce('token:1', '1', 1000)).toBe(true);
+    expect(await index.markOnce('token:1', '1', 1000)).toBe(false);
+  });
+
+  it('prunes expired marks and members without being asked for them, so memory stays flat', async () => {
+    await index.add('user:u', 's1', now + 10);
+    await index.add('user:u', 's2', now + 10_000);
+    await index.mark('ended:x', '1', 10);
+    now += 100;
+    expect(index.prune()).toBe(2);
+    expect(await index.members('user:u', now)).toEqual(['s2']);
+  });
+});
