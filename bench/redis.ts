@@ -7,6 +7,11 @@ const START_TIMEOUT_MS = 10_000;
 
 export interface RedisTarget {
   url: string;
+  /**
+   * A URL for another app instance that must not share keys with `url` (its own database on a
+   * throwaway server, so each instance's keys can be counted); the same URL on a given REDIS_URL.
+   */
+  separateUrl: string;
   /** Bytes Redis uses for data (INFO memory: used_memory). */
   usedMemory(): Promise<number>;
   keys(): Promise<number>;
@@ -18,9 +23,10 @@ async function cli(url: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-function target(url: string, stop: () => Promise<void>): RedisTarget {
+function target(url: string, separateUrl: string, stop: () => Promise<void>): RedisTarget {
   return {
     url,
+    separateUrl,
     async usedMemory() {
       const match = /^used_memory:(\d+)/m.exec(await cli(url, 'INFO', 'memory'));
       return Number(match?.[1] ?? Number.NaN);
@@ -37,7 +43,7 @@ function target(url: string, stop: () => Promise<void>): RedisTarget {
  * throwaway redis-server on a free loopback port with no persistence, else none (with the reason).
  */
 export async function redisForBench(env: NodeJS.ProcessEnv): Promise<RedisTarget | { skipped: string }> {
-  if (env.REDIS_URL) return target(env.REDIS_URL, () => Promise.resolve());
+  if (env.REDIS_URL) return target(env.REDIS_URL, env.REDIS_URL, () => Promise.resolve());
   try {
     await run('redis-server', ['--version']);
   } catch {
@@ -60,7 +66,7 @@ export async function redisForBench(env: NodeJS.ProcessEnv): Promise<RedisTarget
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return target(url, async () => {
+  return target(url, `${url}/1`, async () => {
     server.kill('SIGTERM');
     await exited;
   });

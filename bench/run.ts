@@ -108,7 +108,8 @@ async function main(): Promise<void> {
 
   if ('stack' in redisMemory && 'url' in redis) {
     log('Load with the Redis store: app and baseline, alternately...');
-    const redisApp = track(await startAppStack('app-redis', { env: { REDIS_URL: redis.url } }));
+    // Its own database, so the memory phase's "keys after expiry" counts only the memory phase's keys.
+    const redisApp = track(await startAppStack('app-redis', { env: { REDIS_URL: redis.separateUrl } }));
     const redisCookies = await createSessions(redisApp.app.origin, redisApp.provider.origin, {
       count: settings.distinctSessions,
       concurrency: settings.loginConcurrency,
