@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { BenchBrowser, type Hop } from './browser.js';
-import type { Child } from './children.js';
 
 export const benchCredentials = { email: 'alice@example.com', password: 'wonderland' };
 const MAX_HOPS = 12;
@@ -40,27 +39,6 @@ export async function signIn(browser: BenchBrowser, appOrigin: string, { returnT
     throw new Error(`sign-in stopped at ${url.href} with HTTP ${hop.status}`);
   }
   throw new Error(`sign-in needed more than ${MAX_HOPS} hops`);
-}
-
-export interface LoginSplit {
-  totalMs: number;
-  /** Time in the app's request handlers, minus the time they waited for the provider. */
-  appMs: number;
-  /** Time the browser waited for provider pages, plus the time the app waited for the provider. */
-  providerMs: number;
-}
-
-/** One full login with a fresh browser (login form included), split between the app and the provider. */
-export async function timedLogin(app: Child): Promise<LoginSplit> {
-  await app.readTiming();
-  const trace = await signIn(new BenchBrowser(), app.origin);
-  const inApp = await app.readTiming();
-  const browserWaitedForProvider = trace.hops.filter((entry) => entry.side === 'provider').reduce((sum, entry) => sum + entry.hop.ms, 0);
-  return {
-    totalMs: trace.totalMs,
-    appMs: inApp.serverMs - inApp.outboundMs,
-    providerMs: browserWaitedForProvider + inApp.outboundMs,
-  };
 }
 
 interface CreateOptions {

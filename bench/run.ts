@@ -8,17 +8,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { resultsDir, type Child } from './children.js';
-import { createSessions, timedLogin } from './logins.js';
+import { resultsDir } from './children.js';
+import { timedLogins } from './login-timing.js';
+import { createSessions } from './logins.js';
 import { measureAfterExpiry, measureMemory, SessionsNotInRedisError, type MemoryFigures, type PendingExpiry } from './memory.js';
 import { formatProfile, newestMainThreadProfile, summariseProfile } from './profile-summary.js';
 import { redisForBench, type RedisTarget } from './redis.js';
-import { formatReport, type BenchResults, type LoginFigures } from './report.js';
-import { alternate, type Scenario } from './scenarios.js';
+import { formatReport, type BenchResults } from './report.js';
+import { alternate, pageBytes, profileScenarios } from './scenarios.js';
 import { fullRun, quickRun, type BenchSettings } from './settings.js';
 import { startAppStack, startBaseline, type AppStack } from './stacks.js';
 
-const TIMED_LOGINS_MAX_MS = 180_000;
 const args = new Set(process.argv.slice(2));
 const settings: BenchSettings = args.has('--quick') ? quickRun : fullRun;
 const profileDir = `${resultsDir}/profiles`;
@@ -34,33 +34,6 @@ const shortSessions = {
   SESSION_IDLE_TIMEOUT: String(settings.memorySessionTimeoutSeconds),
   SESSION_ABSOLUTE_TIMEOUT: String(settings.memorySessionTimeoutSeconds),
 };
-
-async function pageBytes(app: Child, baseline: Child, path: string, cookie: string): Promise<{ path: string; app: number; baseline: number }> {
-  const size = async (origin: string) => (await (await fetch(`${origin}${path}`, { headers: { cookie }, redirect: 'manual' })).arrayBuffer()).byteLength;
-  return { path, app: await size(app.origin), baseline: await size(baseline.origin) };
-}
-
-async function timedLogins(app: Child): Promise<LoginFigures> {
-  await app.startTiming();
-  const figures: LoginFigures = { count: 0, totalMs: [], appMs: [], providerMs: [] };
-  const deadline = Date.now() + TIMED_LOGINS_MAX_MS;
-  while (figures.count < settings.timedLogins && Date.now() < deadline) {
-    const split = await timedLogin(app);
-    figures.count += 1;
-    figures.totalMs.push(split.totalMs);
-    figures.appMs.push(split.appMs);
-    figures.providerMs.push(split.providerMs);
-  }
-  return figures;
-}
-
-function profileScenarios(cookies: string[], suffix = ''): Scenario[] {
-  const [first = ''] = cookies;
-  return [
-    { name: `GET /profile, 1 session${suffix}`, path: '/profile', cookies: [first] },
-    { name: `GET /profile, ${cookies.length.toLocaleString('en')} sessions${suffix}`, path: '/profile', cookies },
-  ];
-}
 
 async function redisMemoryPhase(redis: RedisTarget): Promise<{ stack: AppStack; pending: PendingExpiry } | { skipped: string }> {
   const stack = track(await startAppStack('app-redis-memory', { env: { ...shortSessions, REDIS_URL: redis.url } }));
@@ -103,7 +76,7 @@ async function main(): Promise<void> {
   const load = await alternate(main.app, baseline, [{ name: 'GET / anonymous', path: '/' }, ...profileScenarios(cookies)], settings, log);
 
   log(`Logins: ${settings.timedLogins} sequential round trips...`);
-  const logins = await timedLogins(main.app);
+  const logins = await timedLogins(main.app, settings.timedLogins);
   await main.stop();
 
   if ('stack' in redisMemory && 'url' in redis) {

@@ -36,3 +36,17 @@ export async function alternate(app: Child, baseline: Child, scenarios: Scenario
   }
   return results;
 }
+
+export function profileScenarios(cookies: string[], suffix = ''): Scenario[] {
+  const [first = ''] = cookies;
+  return [
+    { name: `GET /profile, 1 session${suffix}`, path: '/profile', cookies: [first] },
+    { name: `GET /profile, ${cookies.length.toLocaleString('en')} sessions${suffix}`, path: '/profile', cookies },
+  ];
+}
+
+/** Bytes each server sends for `path`: the baseline must send as many as the app, or the ratio compares unlike pages. */
+export async function pageBytes(app: Child, baseline: Child, path: string, cookie: string): Promise<{ path: string; app: number; baseline: number }> {
+  const size = async (origin: string) => (await (await fetch(`${origin}${path}`, { headers: { cookie }, redirect: 'manual' })).arrayBuffer()).byteLength;
+  return { path, app: await size(app.origin), baseline: await size(baseline.origin) };
+}
