@@ -6,11 +6,13 @@ import { completeSignIn } from './auth/complete-sign-in.js';
 import { callbackUrl, cookieNames, openidOptions } from './auth/openid-options.js';
 import { createProviderMetadata, type ProviderMetadata } from './auth/provider-metadata.js';
 import { sessionAccess } from './auth/session-data.js';
+import { sessionIdSigner } from './auth/session-id.js';
 import { trackSessionReads } from './auth/session-read-failures.js';
 import type { AppSessionStore } from './auth/session-registry.js';
 import { throttleSessionWrites, writeWindowSeconds } from './auth/throttled-session-store.js';
 import type { AppConfig } from './config.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
+import { dropForgedSessionCookie } from './middleware/drop-forged-session-cookie.js';
 import { errorHandler, notFound } from './middleware/error-pages.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
@@ -44,6 +46,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   const providerOrigin = new URL(config.issuer.issuerBaseURL).origin;
   const assets = staticAssets(publicDir);
   const production = config.nodeEnv === 'production';
+  const signer = sessionIdSigner(config.secrets);
   const store = throttleSessionWrites(sessionStore, writeWindowSeconds(config.session.idleTimeoutSeconds));
 
   const app = express();
@@ -66,8 +69,9 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   app.use(health({ metadata, sessionStore, lifecycle: deps.lifecycle ?? createLifecycle(), logger }));
   app.use(assets.prefix, assets.serve);
   app.use(noStore());
+  app.use(dropForgedSessionCookie(cookies.session, signer, { secure: config.baseURL.startsWith('https:') }));
   app.use(trackSessionReads());
-  const auth = openid.auth(openidOptions(config, { store, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) }));
+  const auth = openid.auth(openidOptions(config, { store, signer, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) }));
   app.use(sessionWhereNeeded(auth, { cookieName: cookies.session, publicPaths: ['/'] }));
   app.use(refuseUnreadableSession(session));
   app.use(viewLocals(session));

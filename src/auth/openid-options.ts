@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { ConfigParams, SessionStore } from 'express-openid-connect';
 import type { AppConfig } from '../config.js';
 import type { AppSessionData, SessionStoreBackend } from './session-data.js';
+import type { SessionIdSigner } from './session-id.js';
 
 /** Cookie names: `__Host-` under https binds them to this exact origin (Secure, Path=/, no Domain). */
 export function cookieNames(baseURL: string) {
@@ -17,6 +18,7 @@ export function callbackUrl(baseURL: string): string {
 
 interface Hooks {
   store: SessionStoreBackend;
+  signer: SessionIdSigner;
   afterCallback: (req: Request, res: unknown, session: AppSessionData) => Promise<AppSessionData>;
 }
 
@@ -25,7 +27,7 @@ interface Hooks {
  * CLIENT_ID... from process.env behind our back, and several of its defaults are weak
  * (implicit flow, 24 h idle / 7 day sessions, GET logout, unsigned store cookie).
  */
-export function openidOptions(config: AppConfig, { store, afterCallback }: Hooks): ConfigParams {
+export function openidOptions(config: AppConfig, { store, signer, afterCallback }: Hooks): ConfigParams {
   const names = cookieNames(config.baseURL);
   return {
     issuerBaseURL: config.issuer.issuerBaseURL,
@@ -62,8 +64,12 @@ export function openidOptions(config: AppConfig, { store, afterCallback }: Hooks
       rolling: true,
       rollingDuration: config.session.idleTimeoutSeconds,
       absoluteDuration: config.session.absoluteTimeoutSeconds,
-      signSessionStoreCookie: true,
-      requireSignedSessionStoreCookie: true,
+      // The id signs itself (auth/session-id.ts) and middleware/drop-forged-session-cookie.ts
+      // refuses a bad signature before this library runs, with a synchronous HMAC: the library's
+      // own signing costs a WebCrypto verify on every request and a new signature on every response.
+      genid: signer.generate,
+      signSessionStoreCookie: false,
+      requireSignedSessionStoreCookie: false,
       cookie: { httpOnly: true, sameSite: 'Lax', secure: config.baseURL.startsWith('https:') },
     },
     // The library's typings say `expires_at: string`; it really stores epoch seconds, as AppSessionData says.

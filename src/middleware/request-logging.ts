@@ -11,12 +11,14 @@ const PROBE_PATHS = new Set(['/healthz', '/readyz']);
  * all, so cookies and tokens cannot leak. Health probes are logged at debug level only, whatever
  * their status.
  *
- * One logger call per request, when the response is finished (or the client hung up), through
- * the app logger and its redaction. pino-http did the same with two child loggers per request,
- * each serialised through the redaction rules: about three times the CPU per request, measured
- * (see README, Performance).
+ * One logger call per request, when the response is finished (or the client hung up). pino-http
+ * did the same with two child loggers per request, each serialised through the redaction rules:
+ * many times the CPU per request, measured (see README, Performance).
  */
 export function requestLogging(logger: Logger): RequestHandler {
+  // The line holds only the fields built below (no headers, no query string, no session data), so
+  // it skips the redaction rules: they cost about 20 µs of the 22 µs a line takes, on every request.
+  const accessLog = logger.child({}, { redact: { paths: [] } });
   return (req, res, next) => {
     const start = performance.now();
     const done = () => {
@@ -25,11 +27,11 @@ export function requestLogging(logger: Logger): RequestHandler {
       const path = req.originalUrl.split('?')[0] ?? '';
       // A failing readiness probe is not news on every poll: /readyz logs its own transitions.
       const level = PROBE_PATHS.has(path) ? 'debug' : res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
+      if (!accessLog.isLevelEnabled(level)) return;
       const userId = res.locals.user?.user_id;
       // A client that hangs up first gets no status at all.
       const outcome = res.headersSent ? String(res.statusCode) : 'closed by the client before an answer';
-      logger[level](
+      accessLog[level](
         {
           reqId: req.id,
           req: { id: req.id, method: req.method, path },

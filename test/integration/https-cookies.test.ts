@@ -5,6 +5,7 @@ import { alice, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { recordTokens } from '../support/token-recorder.js';
 import { stylesheetPath } from '../support/assets.js';
+import { SESSION_COOKIE_VALUE } from '../support/stored-session.js';
 
 /** A cookie value as it could be read: raw, percent-decoded, and every dot-separated part base64url-decoded. */
 function readableForms(value: string): string[] {
@@ -47,7 +48,7 @@ describe('served over https', () => {
 
   it('keeps only a signed random id in the session cookie and clears the transaction cookie at the callback', () => {
     const fromCallback = setCookies(result.callback.headers);
-    expect(fromCallback.find((cookie) => cookie.name === '__Host-session')?.value).toMatch(/^[0-9a-f]{32}\.[\w-]+$/);
+    expect(fromCallback.find((cookie) => cookie.name === '__Host-session')?.value).toMatch(SESSION_COOKIE_VALUE);
     expect(fromCallback.find((cookie) => cookie.name === '__Host-auth_verification')?.value).toBe('');
   });
 

@@ -3,6 +3,7 @@ import { TestBrowser, type Page } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
 import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { storeIdOf } from '../support/stored-session.js';
 
 
 describe('logging out', () => {
@@ -40,7 +41,7 @@ describe('logging out', () => {
       const replay = await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${signedIn.cookie}` });
       expect(replay.status).toBe(302);
       expect(replay.headers.location).toMatch(new RegExp(`^${stack.provider.origin}/authorize\\?`));
-      const id = signedIn.cookie.split('.')[0] ?? '';
+      const id = storeIdOf(signedIn.cookie);
       const stored = await new Promise((resolve) => stack.store.get(id, (_err, value) => resolve(value)));
       expect(stored).toBeNull();
     });
@@ -121,7 +122,7 @@ describe('logging out while the provider is down', () => {
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe('/?signed_out=local');
     expect(setCookies(response.headers).find((set) => set.name === 'session')?.value).toBe('');
-    const id = cookie.split('.')[0] ?? '';
+    const id = storeIdOf(cookie);
     expect(await new Promise((resolve) => stack.store.get(id, (_err, value) => resolve(value)))).toBeNull();
     const home = await browser.get(`${stack.appOrigin}/?signed_out=local`);
     expect(home.text).toContain('You are signed out of this app. The sign-in service could not be reached');

@@ -7,6 +7,7 @@ import { skipRedisTests, startRedisServer, type RedisServer } from '../support/r
 import { logOutAtProvider, reachCallback, signedInBrowser, signIn } from '../support/sign-in.js';
 import { storeAnswers } from '../../src/auth/session-store.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { storeIdOf } from '../support/stored-session.js';
 
 const REDIS_TIMEOUT_MS = 500;
 
@@ -130,7 +131,7 @@ describe.skipIf(skipRedisTests)('when Redis fails', () => {
     const { browser, cookie } = await signedInBrowser(origin);
     // An unchanged session is written back at most once a write window (throttled-session-store.ts):
     // age its stored last-use time by two minutes so that this request's write is due.
-    const key = `sess:${cookie.split('.')[0] ?? ''}`;
+    const key = `sess:${storeIdOf(cookie)}`;
     const record = JSON.parse(String(await server().command(['GET', key]))) as { header: { uat: number } };
     record.header.uat -= 120;
     await server().command(['SET', key, JSON.stringify(record), 'KEEPTTL']);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { storeIdOf } from '../support/stored-session.js';
 
 describe.skipIf(skipRedisTests)('session writes with Redis', () => {
   let redis: RedisServer | undefined;
@@ -19,7 +20,7 @@ describe.skipIf(skipRedisTests)('session writes with Redis', () => {
 
   it('does not rewrite an unchanged session in Redis on every page view, and does once it is a minute old', async () => {
     const { browser, cookie } = await signedInBrowser(stack.appOrigin);
-    const key = `sess:${cookie.split('.')[0] ?? ''}`;
+    const key = `sess:${storeIdOf(cookie)}`;
     const before = String(await redis?.command(['GET', key]));
     for (let i = 0; i < 3; i += 1) expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
     expect(String(await redis?.command(['GET', key]))).toBe(before);

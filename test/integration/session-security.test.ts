@@ -4,11 +4,13 @@ import { TestBrowser } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
 import { alice, bob, openLoginPage, reachCallback, signedInBrowser, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { SESSION_COOKIE_VALUE, storeIdOf } from '../support/stored-session.js';
+import { sessionIdSigner } from '../../src/auth/session-id.js';
 
 describe('session integrity', () => {
   let stack: TestStack;
   const calls = (path: string) => stack.providerRequests.filter((requested) => requested === path).length;
-  const idOf = (cookie: string | undefined) => cookie?.split('.')[0] ?? '';
+  const idOf = storeIdOf;
   const stored = (id: string) => new Promise<StoredSession | null | undefined>((resolve) => stack.store.get(id, (_err, value) => resolve(value)));
 
   /**
@@ -33,7 +35,7 @@ describe('session integrity', () => {
       const { cookie: planted } = await signedInBrowser(stack.appOrigin, { user: bob });
       const { issued, landing } = await completeSignInWith(planted, alice);
       expect(landing?.text).toContain('Welcome, Alice Liddell');
-      expect(idOf(issued)).toMatch(/^[0-9a-f]{32}$/);
+      expect(idOf(issued)).toMatch(SESSION_COOKIE_VALUE);
       expect(idOf(issued)).not.toBe(idOf(planted));
       expect(await stored(idOf(planted))).toBeNull();
     });
@@ -42,7 +44,7 @@ describe('session integrity', () => {
       const { cookie: before } = await signedInBrowser(stack.appOrigin);
       const { issued, landing } = await completeSignInWith(before, alice);
       expect(landing?.text).toContain('Welcome, Alice Liddell');
-      expect(idOf(issued)).toMatch(/^[0-9a-f]{32}$/);
+      expect(idOf(issued)).toMatch(SESSION_COOKIE_VALUE);
       expect(idOf(issued)).not.toBe(idOf(before));
       expect(await stored(idOf(before))).toBeNull();
       const replay = await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${before}` });
@@ -64,7 +66,8 @@ describe('session integrity', () => {
     it.each([
       ['a changed signature', (cookie: string) => `${cookie.slice(0, -2)}${cookie.endsWith('AA') ? 'BB' : 'AA'}`],
       ['another id under the same signature', (cookie: string) => `${'0'.repeat(32)}${cookie.slice(32)}`],
-      ['no signature', (cookie: string) => idOf(cookie)],
+      ['no signature', (cookie: string) => cookie.split('.')[0] ?? ''],
+      ['the signature of another secret', (cookie: string) => sessionIdSigner(['x'.repeat(32)]).generate().replace(/^[0-9a-f]{32}/, cookie.slice(0, 32))],
     ])('counts as signed out with %s (no error)', async (_case, tamper) => {
       const { cookie } = await signedInBrowser(stack.appOrigin);
       const response = await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${tamper(cookie)}` });

@@ -7,6 +7,7 @@ import type { SessionStoreBackend, StoredSession } from '../../src/auth/session-
 import type { TestBrowser } from '../support/browser.js';
 import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { storeIdOf } from '../support/stored-session.js';
 
 const IDLE = 600;
 
@@ -34,7 +35,7 @@ describe('session writes', () => {
 
   async function signedIn(): Promise<{ browser: TestBrowser; id: string; csrf: string }> {
     const { browser, cookie, csrf } = await signedInBrowser(stack.appOrigin);
-    return { browser, id: cookie.split('.')[0] ?? '', csrf };
+    return { browser, id: storeIdOf(cookie), csrf };
   }
 
   async function setStoredUat(id: string, uat: number): Promise<void> {

@@ -3,9 +3,10 @@ import { TestBrowser } from '../support/browser.js';
 import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { logOutAtProvider, signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type AppInstance, type TestStack } from '../support/test-stack.js';
+import { storeIdOf } from '../support/stored-session.js';
 
 /** The store id inside a signed session cookie (`<id>.<signature>`). */
-const storeId = (cookie: string) => cookie.split('.')[0] ?? '';
+const storeId = storeIdOf;
 
 describe.skipIf(skipRedisTests)('two app instances sharing one Redis', () => {
   let redis: RedisServer | undefined;

@@ -3,6 +3,7 @@ import { TestBrowser } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
 import { bob, openLoginPage, reachCallback, signIn, submitLogin } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { SESSION_COOKIE_VALUE } from '../support/stored-session.js';
 
 describe('signing in with the authorization code flow', () => {
   let stack: TestStack;
@@ -120,7 +121,7 @@ describe('signing in with the authorization code flow', () => {
       expect(sessionCookie?.attributes).toMatchObject({ httponly: true, samesite: 'Lax', path: '/' });
       expect(sessionCookie?.attributes).not.toHaveProperty('secure');
       // 32 hex characters of id, a dot, and a signature: no token, no claim.
-      expect(sessionCookie?.value).toMatch(/^[0-9a-f]{32}\.[\w-]+$/);
+      expect(sessionCookie?.value).toMatch(SESSION_COOKIE_VALUE);
       expect(sessionCookie?.value.length).toBeLessThan(100);
     });
 
@@ -163,9 +164,11 @@ describe('signing in with the authorization code flow', () => {
     expect(authorizeUrl.pathname).toBe('/authorize');
     const callback = await browser.get(callbackUrl.href, { cookie: `session=${planted}` });
     expect(callback.status).toBe(302);
-    const issued = setCookies(callback.headers).find((cookie) => cookie.name === 'session');
-    expect(issued?.value.split('.')[0]).toMatch(/^[0-9a-f]{32}$/);
+    // The forged cookie is cleared first, then the new session's cookie is set: the last one wins.
+    const issued = setCookies(callback.headers).filter((cookie) => cookie.name === 'session').at(-1);
+    expect(issued?.value).toMatch(SESSION_COOKIE_VALUE);
     expect(issued?.value.split('.')[0]).not.toBe(planted.split('.')[0]);
+    expect(browser.cookies(stack.appOrigin).session).toBe(issued?.value);
   });
 
   it('sends a visitor who is already signed in straight back instead of signing in again', async () => {
