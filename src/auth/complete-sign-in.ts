@@ -62,8 +62,11 @@ export function completeSignIn({ metadata, clientID, logger }: Options) {
 
     const profile = toUserProfile(userinfo);
     log.info({ event: 'auth.login.success', userId: profile.user_id }, 'signed in');
+    // The access token was needed for /userinfo only. Not keeping it means a stored session holds
+    // no token that could call the provider's APIs, and each session is smaller.
+    const { access_token: _accessToken, token_type: _tokenType, expires_at: _expiresAt, refresh_token: _refreshToken, ...kept } = session;
     return {
-      ...session,
+      ...kept,
       profile,
       csrfToken: randomBytes(32).toString('base64url'),
       handle: randomBytes(16).toString('base64url'),

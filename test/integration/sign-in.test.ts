@@ -3,7 +3,7 @@ import { TestBrowser } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
 import { bob, openLoginPage, reachCallback, signIn, submitLogin } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { SESSION_COOKIE_VALUE } from '../support/stored-session.js';
+import { SESSION_COOKIE_VALUE, storedSession } from '../support/stored-session.js';
 
 describe('signing in with the authorization code flow', () => {
   let stack: TestStack;
@@ -123,6 +123,14 @@ describe('signing in with the authorization code flow', () => {
       // 32 hex characters of id, a dot, and a signature: no token, no claim.
       expect(sessionCookie?.value).toMatch(SESSION_COOKIE_VALUE);
       expect(sessionCookie?.value.length).toBeLessThan(100);
+    });
+
+    it('keeps the ID token and the profile on the server, but not the access token once /userinfo is read', async () => {
+      const stored = await storedSession(stack.store, browser.cookies(stack.appOrigin).session ?? '');
+      expect(stored?.data.id_token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(stored?.data.profile?.user_id).toBe('auth0|64f1c0ffee0000000000a11c');
+      expect(stored?.data).not.toHaveProperty('access_token');
+      expect(stored?.data).not.toHaveProperty('refresh_token');
     });
 
     it('clears the transaction cookie at the callback', () => {
