@@ -1,12 +1,17 @@
+/** The rejection of `withinTime` when time ran out (as opposed to the promise's own failure). */
+export class TimeLimitError extends Error {
+  override name = 'TimeLimitError';
+}
+
 /**
- * Rejects if `promise` has not settled within `ms`. The promise itself keeps running (nothing
- * here can cancel it); a late rejection is still handled, by the race.
+ * Rejects with a TimeLimitError if `promise` has not settled within `ms`. The promise itself keeps
+ * running (nothing here can cancel it); a late rejection is still handled, by the race.
  */
 export function withinTime<T>(promise: Promise<T>, ms: number, what = 'an answer'): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
-      reject(new Error(`no ${what} within ${ms} ms`));
+      reject(new TimeLimitError(`no ${what} within ${ms} ms`));
     }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => {
