@@ -32,9 +32,11 @@ export function sessionIdSigner(secrets: readonly string[]): SessionIdSigner {
       const dot = value.indexOf('.');
       if (dot !== 32 || value.length !== 33 + SIGNATURE_LENGTH) return false;
       const id = value.slice(0, dot);
-      const given = Buffer.from(value.slice(dot + 1), 'base64url');
+      // Compare the text, not decoded bytes: base64url decoding ignores stray characters and the
+      // last character's unused bits, so several strings decode to the same signature.
+      const given = Buffer.from(value.slice(dot + 1));
       return keys.some((key) => {
-        const expected = signWith(key, id);
+        const expected = Buffer.from(signWith(key, id).toString('base64url'));
         return given.length === expected.length && timingSafeEqual(given, expected);
       });
     },
