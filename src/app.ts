@@ -1,24 +1,21 @@
 import { fileURLToPath } from 'node:url';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import openid from 'express-openid-connect';
 import type { Logger } from 'pino';
 import { completeSignIn } from './auth/complete-sign-in.js';
 import { callbackUrl, cookieNames, openidOptions } from './auth/openid-options.js';
 import { createProviderMetadata, type ProviderMetadata } from './auth/provider-metadata.js';
-import { sessionAccess } from './auth/session-data.js';
+import { currentSession } from './auth/current-session.js';
+import { sessionCookie } from './auth/session-cookie.js';
 import { sessionIdSigner } from './auth/session-id.js';
-import { trackSessionReads } from './auth/session-read-failures.js';
 import type { AppSessionStore } from './auth/session-registry.js';
-import { throttleSessionWrites, writeWindowSeconds } from './auth/throttled-session-store.js';
 import type { AppConfig } from './config.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
-import { dropForgedSessionCookie } from './middleware/drop-forged-session-cookie.js';
 import { errorHandler, notFound } from './middleware/error-pages.js';
+import { loadSession } from './middleware/load-session.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
-import { sessionWhereNeeded } from './middleware/session-where-needed.js';
 import { noStore, securityHeaders } from './middleware/security-headers.js';
-import { refuseUnreadableSession } from './middleware/session-unavailable.js';
 import { staticAssets } from './middleware/static-assets.js';
 import { viewLocals } from './middleware/view-locals.js';
 import { health } from './routes/health.js';
@@ -42,12 +39,19 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   const { logger, sessionStore } = deps;
   const metadata = deps.metadata ?? createProviderMetadata(config.issuer.issuerBaseURL, config.providerTimeoutMs);
   const cookies = cookieNames(config.baseURL);
-  const session = sessionAccess(cookies.session);
+  const cookie = sessionCookie(cookies.session, { secure: config.baseURL.startsWith('https:') });
+  const session = currentSession({ store: sessionStore, cookie });
   const providerOrigin = new URL(config.issuer.issuerBaseURL).origin;
   const assets = staticAssets(publicDir);
   const production = config.nodeEnv === 'production';
   const signer = sessionIdSigner(config.secrets);
-  const store = throttleSessionWrites(sessionStore, writeWindowSeconds(config.session.idleTimeoutSeconds));
+  const lifetime = { idleSeconds: config.session.idleTimeoutSeconds, absoluteSeconds: config.session.absoluteTimeoutSeconds };
+  const auth = openid.auth(openidOptions(config, { store: sessionStore, signer, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) }));
+  // The library starts and finishes sign-ins only; the session a request comes with is loadSession's.
+  const withOpenid: RequestHandler = (req, res, next) => {
+    cookie.hideFrom(req);
+    void auth(req, res, next);
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -69,11 +73,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   app.use(health({ metadata, sessionStore, lifecycle: deps.lifecycle ?? createLifecycle(), logger }));
   app.use(assets.prefix, assets.serve);
   app.use(noStore());
-  app.use(dropForgedSessionCookie(cookies.session, signer, { secure: config.baseURL.startsWith('https:') }));
-  app.use(trackSessionReads());
-  const auth = openid.auth(openidOptions(config, { store, signer, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) }));
-  app.use(sessionWhereNeeded(auth, { cookieName: cookies.session, publicPaths: ['/'] }));
-  app.use(refuseUnreadableSession(session));
+  app.use(loadSession({ store: sessionStore, cookie, signer, lifetime, logger }));
   app.use(viewLocals(session));
   app.use(
     routes({
@@ -83,6 +83,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
       signInRateLimit: config.signInRateLimit,
       transactionCookie: cookies.transaction,
       session,
+      openid: withOpenid,
       metadata,
       sessions: sessionStore,
       logger,

@@ -1,5 +1,6 @@
 // Brings in the `req.oidc` / `res.oidc` augmentation of express-openid-connect.
 import type {} from 'express-openid-connect';
+import type { LoadedSession } from '../auth/current-session.js';
 import type { UserProfile } from '../auth/user-profile.js';
 
 declare global {
@@ -7,6 +8,8 @@ declare global {
     interface Request {
       /** This request's id (set first, by the request-id middleware): in logs, headers and error pages. */
       id: string;
+      /** The live session this request came with (middleware/load-session.ts); undefined for a visitor. */
+      appSession?: LoadedSession;
     }
     /** What every view may read; set by middleware before any route runs. */
     interface Locals {

@@ -3,7 +3,6 @@ import { createDeadline } from './deadline.js';
 import type { AppSessionData, Callback, SessionStoreBackend, StoredSession } from './session-data.js';
 import type { SessionIndex } from './session-index.js';
 import { sessionRecords, type SessionRecords } from './session-records.js';
-import { noteFailedRead, readFailedFor } from './session-read-failures.js';
 import type { AppSessionStore, ListedSession, ProviderLogout } from './session-registry.js';
 
 interface Options {
@@ -32,7 +31,8 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
 }
 
 /**
- * The session store handed to express-openid-connect (express-session's callback interface) and
+ * The session store (express-session's callback interface: express-openid-connect stores new
+ * sessions through it, middleware/load-session.ts reads and refreshes them) and
  * the registry behind /sessions and back-channel logout, over any record store (connect-redis, or
  * the in-memory one) and a SessionIndex in the same storage.
  *
@@ -41,9 +41,10 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
  * request that read a session before it was ended cannot write it back afterwards: either its
  * write comes before the ender's delete, or its check comes after the ender's mark.
  *
- * A wrapper that writes less often (say, at most once a minute) must still write through set():
- * set() re-indexes the session with its new expiry. Extending a record's TTL behind this class's
- * back would let its index entry expire first and hide a live session from back-channel logout.
+ * Recording a session's use (middleware/load-session.ts, at most once a minute) goes through
+ * set() too: set() re-indexes the session with its new expiry. Extending a record's TTL behind
+ * this class's back would let its index entry expire first and hide a live session from
+ * back-channel logout.
  */
 export class IndexedSessionStore implements AppSessionStore {
   private readonly now: () => number;
@@ -65,10 +66,7 @@ export class IndexedSessionStore implements AppSessionStore {
   get(id: string, callback: Callback<StoredSession | null>): void {
     this.withinDeadline(() => this.records.read(id)).then(
       (record) => callback(null, record),
-      (error: unknown) => {
-        noteFailedRead(id, error);
-        callback(storeUnavailable(error));
-      },
+      (error: unknown) => callback(storeUnavailable(error)),
     );
   }
 
@@ -135,8 +133,6 @@ export class IndexedSessionStore implements AppSessionStore {
   }
 
   private async write(id: string, record: StoredSession): Promise<void> {
-    // The read failed, so this is not the session's real content: writing it would overwrite it.
-    if (readFailedFor(id)) return;
     await this.records.write(id, record);
     const sets = setsOf(record.data);
     await Promise.all(sets.map((set) => this.index.add(set, id, record.cookie.expires)));
@@ -159,9 +155,8 @@ export class IndexedSessionStore implements AppSessionStore {
 
   /** Marks first, deletes second (see the class comment); index entries go when next listed. */
   private async end(ids: string[]): Promise<void> {
-    const ending = ids.filter((id) => !readFailedFor(id));
-    await Promise.all(ending.map((id) => this.index.mark(`ended:${id}`, '1', this.markTtlMs)));
-    await Promise.all(ending.map((id) => this.records.remove(id)));
+    await Promise.all(ids.map((id) => this.index.mark(`ended:${id}`, '1', this.markTtlMs)));
+    await Promise.all(ids.map((id) => this.records.remove(id)));
   }
 
   /** The sessions listed in a set that still exist and match; drops the ones that do not. */

@@ -64,9 +64,9 @@ export function openidOptions(config: AppConfig, { store, signer, afterCallback 
       rolling: true,
       rollingDuration: config.session.idleTimeoutSeconds,
       absoluteDuration: config.session.absoluteTimeoutSeconds,
-      // The id signs itself (auth/session-id.ts) and middleware/drop-forged-session-cookie.ts
-      // refuses a bad signature before this library runs, with a synchronous HMAC: the library's
-      // own signing costs a WebCrypto verify on every request and a new signature on every response.
+      // The library only stores new sessions (at /callback); middleware/load-session.ts reads them.
+      // The id signs itself (auth/session-id.ts) and the loader checks that signature with a
+      // synchronous HMAC: the library's own signing costs a WebCrypto verify on every request.
       genid: signer.generate,
       signSessionStoreCookie: false,
       requireSignedSessionStoreCookie: false,

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import type { UserProfile } from './user-profile.js';
 
 /** What one signed-in session holds on the server (the browser's cookie holds only its signed id). */
@@ -8,6 +7,8 @@ export interface AppSessionData {
   refresh_token?: string;
   token_type?: string;
   expires_at?: number;
+  /** The provider's ceiling on this session (the ID token's `session_expiry`, epoch seconds), if it sent one. */
+  sessionExpiresAt?: number;
   /** The provider's session id (the ID token's `sid`): back-channel logout may name it. */
   sid?: string;
   profile?: UserProfile;
@@ -29,39 +30,6 @@ export interface StoredSession {
   header: { iat: number; uat: number; exp: number };
   data: AppSessionData;
   cookie: { expires: number; maxAge: number };
-}
-
-/**
- * express-openid-connect keeps the session on `req[<cookie name>]`, and the cookie name depends on
- * the scheme (`__Host-` under https). This hides that property behind two functions.
- */
-export interface SessionAccess {
-  read(req: Request): AppSessionData | undefined;
-  /** Drops the session: the library then deletes it from the store and clears the cookie. */
-  end(req: Request): void;
-  /**
-   * For a response that must leave the session exactly as it is although it could not be read:
-   * the library clears the cookie of an empty session, so give it something to keep (the store
-   * skips writing it, see session-read-failures.ts).
-   */
-  keep(req: Request): void;
-}
-
-export function sessionAccess(cookieName: string): SessionAccess {
-  const holder = (req: Request) => req as unknown as Record<string, AppSessionData | undefined>;
-  return {
-    read(req) {
-      const data = holder(req)[cookieName];
-      return data && Object.keys(data).length > 0 ? data : undefined;
-    },
-    end(req) {
-      holder(req)[cookieName] = undefined;
-    },
-    keep(req) {
-      const data = holder(req)[cookieName];
-      if (data) Object.assign(data, { unreadable: true });
-    },
-  };
 }
 
 export type Callback<T = void> = (err: unknown, value?: T) => void;

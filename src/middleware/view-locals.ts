@@ -1,11 +1,12 @@
 import type { RequestHandler } from 'express';
-import type { SessionAccess } from '../auth/session-data.js';
+import type { CurrentSession } from '../auth/current-session.js';
 
 /** Exposes the signed-in user and their CSRF token to every view. */
-export function viewLocals(session: SessionAccess): RequestHandler {
+export function viewLocals(session: CurrentSession): RequestHandler {
   return (req, res, next) => {
     const data = session.read(req);
-    if (data?.profile && req.oidc.isAuthenticated()) {
+    // Signed in means a completed sign-in: a verified ID token and the profile read after it.
+    if (data?.profile && data.id_token) {
       res.locals.user = data.profile;
       res.locals.csrfToken = data.csrfToken;
     }

@@ -1,8 +1,8 @@
 import type { Request, RequestHandler } from 'express';
-import type { SessionAccess } from '../auth/session-data.js';
+import type { CurrentSession } from '../auth/current-session.js';
 
 interface Options {
-  session: SessionAccess;
+  session: CurrentSession;
   /** The registered redirect URI, from BASE_URL (the token request must repeat it exactly). */
   redirectUri: string;
   transactionCookie: string;
@@ -13,22 +13,34 @@ function hasCookie(req: Request, name: string): boolean {
 }
 
 /**
- * GET /callback: express-openid-connect finishes the flow (state, PKCE, token request, then
- * completeSignIn). A sign-in never completes on top of a live session: the library would keep that
- * session's id when the same user signs in again (session fixation), and during that request it
- * still reads the old session's tokens, which it caches per session object. So a signed-in visitor
- * with a sign-in pending is signed out first and sent to the same URL again, where the sign-in
- * completes as for anyone signed out: a new session under a new id.
+ * GET /callback, first step. A sign-in never completes on top of a live session: that session
+ * ends first (deleted from the store), and the browser comes back to the same URL, where the
+ * sign-in completes as for anyone signed out, under a new session id (no session fixation, and
+ * nothing of the old session can leak into the new one).
  * Without a pending sign-in (no transaction cookie) a signed-in visitor is replaying an old
- * callback URL (the back button): the library sends them home and nothing changes.
+ * callback URL (the back button): they go home, and their session stays.
  */
-export function callback({ session, redirectUri, transactionCookie }: Options): RequestHandler {
-  return async (req, res) => {
-    if (session.read(req) && hasCookie(req, transactionCookie)) {
-      session.end(req);
+export function callback({ session, transactionCookie }: Options): RequestHandler {
+  return async (req, res, next) => {
+    if (!session.read(req)) {
+      next();
+      return;
+    }
+    if (hasCookie(req, transactionCookie)) {
+      await session.end(req, res);
       res.redirect(303, req.originalUrl);
       return;
     }
+    res.redirect('/');
+  };
+}
+
+/**
+ * GET /callback, second step: express-openid-connect finishes the flow (state, nonce, PKCE, the
+ * token request, then auth/complete-sign-in.ts) and stores the new session under a new id.
+ */
+export function finishSignIn({ redirectUri }: Options): RequestHandler {
+  return async (_req, res) => {
     await res.oidc.callback({ redirectUri });
   };
 }

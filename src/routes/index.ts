@@ -1,13 +1,13 @@
-import express, { Router } from 'express';
-import openid from 'express-openid-connect';
+import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
-import type { SessionAccess } from '../auth/session-data.js';
+import type { CurrentSession } from '../auth/current-session.js';
 import type { SessionRegistry } from '../auth/session-registry.js';
 import { signInRateLimit } from '../middleware/rate-limit.js';
+import { requireSignIn } from '../middleware/require-sign-in.js';
 import { verifyCsrf } from '../middleware/verify-csrf.js';
 import { backchannelLogout } from './backchannel-logout.js';
-import { callback } from './callback.js';
+import { callback, finishSignIn } from './callback.js';
 import { home } from './home.js';
 import { login } from './login.js';
 import { logout, logoutConfirmation, skipWhenSignedOut } from './logout.js';
@@ -20,7 +20,12 @@ interface Deps {
   redirectUri: string;
   signInRateLimit: number;
   transactionCookie: string;
-  session: SessionAccess;
+  session: CurrentSession;
+  /**
+   * express-openid-connect, for the requests that start or finish a sign-in: it sets
+   * `req.oidc` / `res.oidc` and never sees the visitor's existing session.
+   */
+  openid: RequestHandler;
   metadata: ProviderMetadata;
   sessions: SessionRegistry;
   logger: Logger;
@@ -33,20 +38,19 @@ interface Deps {
 export function routes(deps: Deps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
-  // viewLocals already decided who is signed in; asking the library again would decode the ID token twice.
-  const signedInOnly = openid.requiresAuth((req) => req.res?.locals.user === undefined);
+  const signedIn = requireSignIn(deps.openid);
 
   const limited = () => signInRateLimit({ perMinute: deps.signInRateLimit, logger: deps.logger });
 
   router.get('/', home());
-  router.get('/login', limited(), login());
-  router.get('/callback', limited(), callback(deps));
-  router.get('/profile', signedInOnly, profile());
+  router.get('/login', limited(), deps.openid, login());
+  router.get('/callback', limited(), callback(deps), deps.openid, finishSignIn(deps));
+  router.get('/profile', signedIn, profile());
   router.get('/logout', logoutConfirmation());
   router.post('/logout', form, skipWhenSignedOut(), verifyCsrf(deps.baseURL), logout(deps));
-  router.get('/sessions', openid.requiresAuth(), sessionsPage(deps));
-  router.post('/sessions/end', form, openid.requiresAuth(), verifyCsrf(deps.baseURL), endSessions(deps, 'one'));
-  router.post('/sessions/end-others', form, openid.requiresAuth(), verifyCsrf(deps.baseURL), endSessions(deps, 'others'));
+  router.get('/sessions', signedIn, sessionsPage(deps));
+  router.post('/sessions/end', form, signedIn, verifyCsrf(deps.baseURL), endSessions(deps, 'one'));
+  router.post('/sessions/end-others', form, signedIn, verifyCsrf(deps.baseURL), endSessions(deps, 'others'));
   // Called by the provider's server, not a browser: no session, no CSRF token (the signed token is the proof).
   router.post('/backchannel-logout', ...backchannelLogout(deps));
 

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { buildEndSessionUrl } from '../auth/end-session-url.js';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
-import type { SessionAccess } from '../auth/session-data.js';
+import type { CurrentSession } from '../auth/current-session.js';
 
 /** GET /logout never logs out (a link or an image could trigger it cross-site); it asks instead. */
 export function logoutConfirmation(): RequestHandler {
@@ -23,7 +23,7 @@ export function skipWhenSignedOut(): RequestHandler {
 }
 
 interface Options {
-  session: SessionAccess;
+  session: CurrentSession;
   metadata: ProviderMetadata;
   clientID: string;
   baseURL: string;
@@ -39,7 +39,7 @@ export function logout({ session, metadata, clientID, baseURL, logger }: Options
   return async (req, res) => {
     const idTokenHint = session.read(req)?.id_token;
     const userId = res.locals.user?.user_id;
-    session.end(req);
+    await session.end(req, res);
     res.locals.user = undefined;
 
     let target: string | undefined;

@@ -2,12 +2,12 @@ import type { Request, RequestHandler, Response } from 'express';
 import createError from 'http-errors';
 import type { Logger } from 'pino';
 import { describeDevice } from '../auth/device-label.js';
-import type { SessionAccess } from '../auth/session-data.js';
+import type { CurrentSession } from '../auth/current-session.js';
 import type { SessionRegistry } from '../auth/session-registry.js';
 import { userError } from '../errors.js';
 
 interface Options {
-  session: SessionAccess;
+  session: CurrentSession;
   sessions: SessionRegistry;
   logger: Logger;
 }
@@ -19,8 +19,8 @@ function stamp(epochMs: number) {
   return { iso: new Date(epochMs).toISOString(), text: `${when.format(epochMs)} UTC` };
 }
 
-/** Who is asking and which of their sessions this is; requiresAuth() ran before, so both exist. */
-function caller(session: SessionAccess, req: Request, res: Response) {
+/** Who is asking and which of their sessions this is; requireSignIn ran before, so both exist. */
+function caller(session: CurrentSession, req: Request, res: Response) {
   const userId = res.locals.user?.user_id;
   const handle = session.read(req)?.handle;
   if (userId === undefined || handle === undefined) throw createError(401);

@@ -1,0 +1,39 @@
+import { promisify } from 'node:util';
+import type { Request, Response } from 'express';
+import type { AppSessionData, SessionStoreBackend } from './session-data.js';
+import type { SessionCookie } from './session-cookie.js';
+
+/** The session a request came with, as middleware/load-session.ts found it. */
+export interface LoadedSession {
+  /** The store key: the whole signed cookie value. Never shown on a page or logged. */
+  id: string;
+  data: AppSessionData;
+}
+
+/** What routes may do with the current session. */
+export interface CurrentSession {
+  /** This request's live session, or undefined for a visitor without one. */
+  read(req: Request): AppSessionData | undefined;
+  /**
+   * Ends this session before anything else happens: deleted from the store (so every instance
+   * forgets it, and a copied cookie is worthless) and its cookie cleared. Rejects with a 503 when
+   * the store cannot be reached, leaving the session as it was.
+   */
+  end(req: Request, res: Response): Promise<void>;
+}
+
+export function currentSession({ store, cookie }: { store: SessionStoreBackend; cookie: SessionCookie }): CurrentSession {
+  const destroy = promisify((id: string, callback: (error: unknown) => void) => {
+    store.destroy(id, callback);
+  });
+  return {
+    read: (req) => req.appSession?.data,
+    async end(req, res) {
+      const loaded = req.appSession;
+      if (!loaded) return;
+      await destroy(loaded.id);
+      req.appSession = undefined;
+      cookie.clear(res);
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import express from 'express';
+import request from 'supertest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { currentSession } from '../../src/auth/current-session.js';
+import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
+import { sessionCookie } from '../../src/auth/session-cookie.js';
+import type { Callback, SessionStoreBackend, StoredSession } from '../../src/auth/session-data.js';
+import { sessionIdSigner } from '../../src/auth/session-id.js';
+import { loadSession } from '../../src/middleware/load-session.js';
+import { captureLogs } from '../support/logs.js';
+
+const IDLE = 600;
+const ABSOLUTE = 3600;
+const now = () => Math.floor(Date.now() / 1000);
+
+/** The real in-memory store, counting what reaches it, and able to fail on demand. */
+class WatchedStore extends MemorySessionStore implements SessionStoreBackend {
+  calls: string[] = [];
+  failing: 'get' | 'set' | undefined;
+  override get(sid: string, callback: Callback<StoredSession | null>): void {
+    this.calls.push(`get ${sid}`);
+    if (this.failing === 'get') callback(new Error('store down'));
+    else super.get(sid, callback);
+  }
+  override set(sid: string, session: StoredSession, callback?: Callback): void {
+    this.calls.push(`set ${sid}`);
+    if (this.failing === 'set') callback?.(new Error('store down'));
+    else super.set(sid, session, callback);
+  }
+  override destroy(sid: string, callback?: Callback): void {
+    this.calls.push(`destroy ${sid}`);
+    super.destroy(sid, callback);
+  }
+  read(sid: string): Promise<StoredSession | null | undefined> {
+    return new Promise((resolve) => {
+      super.get(sid, (_error, stored) => resolve(stored));
+    });
+  }
+}
+
+describe('loadSession', () => {
+  const store = new WatchedStore();
+  const signer = sessionIdSigner(['s'.repeat(32)]);
+  const cookie = sessionCookie('session', { secure: false });
+  const session = currentSession({ store, cookie });
+  const logs = captureLogs();
+  const app = express();
+  app.use(loadSession({ store, cookie, signer, lifetime: { idleSeconds: IDLE, absoluteSeconds: ABSOLUTE }, logger: logs.logger }));
+  app.get('/', (req, res) => {
+    res.json({ data: session.read(req) ?? null });
+  });
+  app.post('/end', async (req, res) => {
+    await session.end(req, res);
+    res.json({ ended: true });
+  });
+  app.use((error: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(error.status ?? 500).json({ status: error.status, sessionUnavailable: res.locals.sessionUnavailable });
+  });
+  afterAll(() => store.close());
+
+  beforeEach(() => {
+    store.calls = [];
+    store.failing = undefined;
+  });
+
+  function stored(header: Partial<StoredSession['header']> = {}, data: StoredSession['data'] = { id_token: 'token', csrfToken: 'csrf' }): string {
+    const id = signer.generate();
+    const fullHeader = { iat: now() - 10, uat: now() - 10, exp: now() + IDLE - 10, ...header };
+    store.set(id, { header: fullHeader, data, cookie: { expires: (now() + 3600) * 1000, maxAge: 3_600_000 } });
+    store.calls = [];
+    return id;
+  }
+
+  const sessionSetCookies = (response: request.Response) =>
+    ([] as string[]).concat((response.headers['set-cookie'] as string[] | undefined) ?? []).filter((line) => line.startsWith('session='));
+
+  it('never touches the store for a request without a session cookie', async () => {
+    const response = await request(app).get('/').set('cookie', 'theme=dark');
+    expect(response.body).toEqual({ data: null });
+    expect(store.calls).toEqual([]);
+    expect(sessionSetCookies(response)).toEqual([]);
+  });
+
+  it('forgets a cookie whose signature fails without looking it up, and tells the browser to drop it', async () => {
+    const id = stored();
+    const forged = `${'0'.repeat(32)}${id.slice(32)}`;
+    const response = await request(app).get('/').set('cookie', `session=${forged}`);
+    expect(response.body).toEqual({ data: null });
+    expect(store.calls).toEqual([]);
+    expect(sessionSetCookies(response)).toEqual([expect.stringMatching(/^session=; Path=\/; Expires=Thu, 01 Jan 1970/)]);
+  });
+
+  it('loads a live session with one read and no write or cookie while its last use is recent', async () => {
+    const id = stored();
+    const response = await request(app).get('/').set('cookie', `session=${id}`);
+    expect(response.body).toEqual({ data: { id_token: 'token', csrfToken: 'csrf' } });
+    expect(store.calls).toEqual([`get ${id}`]);
+    expect(sessionSetCookies(response)).toEqual([]);
+  });
+
+  it('records the use of a session last used a minute ago or more, with a new expiry in the store and the cookie', async () => {
+    const id = stored({ uat: now() - 60 });
+    const response = await request(app).get('/').set('cookie', `session=${id}`);
+    expect(store.calls).toEqual([`get ${id}`, `set ${id}`]);
+    const after = await store.read(id);
+    expect(after?.header.uat).toBeGreaterThanOrEqual(now() - 1);
+    expect(after?.header.exp).toBe((after?.header.uat ?? 0) + IDLE);
+    const [sent] = sessionSetCookies(response);
+    expect(sent).toMatch(new RegExp(`^session=${id.replace('.', '\\.')}; Path=/; Expires=.*; HttpOnly; SameSite=Lax$`));
+    expect(new Date(/Expires=([^;]+)/.exec(sent ?? '')?.[1] ?? '').getTime()).toBe((after?.header.exp ?? 0) * 1000);
+  });
+
+  it('never lets the absolute timeout move: the new expiry is capped by it', async () => {
+    const id = stored({ iat: now() - ABSOLUTE + 100, uat: now() - 60 });
+    await request(app).get('/').set('cookie', `session=${id}`);
+    expect((await store.read(id))?.header.exp).toBe(now() - ABSOLUTE + 100 + ABSOLUTE);
+  });
+
+  it.each([
+    ['idle for longer than the idle timeout', { uat: now() - IDLE - 1 }, undefined],
+    ['older than the absolute timeout', { iat: now() - ABSOLUTE - 1, uat: now() - 5 }, undefined],
+    ['past its stored expiry', { exp: now() - 1 }, undefined],
+    ["past the provider's session_expiry (less 30 s for clock skew)", {}, now() + 20],
+  ])('ends a session %s: deleted, cookie cleared, signed out', async (_case, header, sessionExpiresAt) => {
+    const id = stored(header, { id_token: 'token', ...(sessionExpiresAt ? { sessionExpiresAt } : {}) });
+    const response = await request(app).get('/').set('cookie', `session=${id}`);
+    expect(response.body).toEqual({ data: null });
+    expect(store.calls).toEqual([`get ${id}`, `destroy ${id}`]);
+    expect(await store.read(id)).toBeNull();
+    expect(sessionSetCookies(response)).toEqual([expect.stringMatching(/^session=;/)]);
+  });
+
+  it('keeps a session whose provider session_expiry is still ahead', async () => {
+    const id = stored({}, { id_token: 'token', sessionExpiresAt: now() + 120 });
+    expect((await request(app).get('/').set('cookie', `session=${id}`)).body).toEqual({ data: { id_token: 'token', sessionExpiresAt: now() + 120 } });
+  });
+
+  it('signs out a cookie whose session is gone or malformed', async () => {
+    const gone = signer.generate();
+    const missing = await request(app).get('/').set('cookie', `session=${gone}`);
+    expect(missing.body).toEqual({ data: null });
+    expect(sessionSetCookies(missing)).toEqual([expect.stringMatching(/^session=;/)]);
+
+    const malformed = signer.generate();
+    store.set(malformed, { header: { iat: 'soon' }, data: {}, cookie: { expires: Date.now() + 60_000, maxAge: 60_000 } } as unknown as StoredSession);
+    const bad = await request(app).get('/').set('cookie', `session=${malformed}`);
+    expect(bad.body).toEqual({ data: null });
+    expect(await store.read(malformed)).toBeNull();
+  });
+
+  it('answers 503 when the store cannot be read, leaving the session and the cookie alone', async () => {
+    const id = stored();
+    store.failing = 'get';
+    const response = await request(app).get('/').set('cookie', `session=${id}`);
+    expect(response.status).toBe(503);
+    expect(response.body).toEqual({ status: 503, sessionUnavailable: true });
+    expect(sessionSetCookies(response)).toEqual([]);
+    store.failing = undefined;
+    expect(await store.read(id)).not.toBeNull();
+  });
+
+  it('still serves the request when recording its use fails, without extending the cookie, and logs it', async () => {
+    const id = stored({ uat: now() - 120 });
+    store.failing = 'set';
+    const response = await request(app).get('/').set('cookie', `session=${id}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ data: { id_token: 'token', csrfToken: 'csrf' } });
+    expect(sessionSetCookies(response)).toEqual([]);
+    expect(logs.lines().some((line) => line.msg === 'could not record session use' && line.level === 40)).toBe(true);
+  });
+
+  it('ends the current session on demand: deleted from the store before the answer, cookie cleared', async () => {
+    const id = stored();
+    const response = await request(app).post('/end').set('cookie', `session=${id}`);
+    expect(response.body).toEqual({ ended: true });
+    expect(await store.read(id)).toBeNull();
+    expect(sessionSetCookies(response)).toEqual([expect.stringMatching(/^session=;/)]);
+  });
+});
