@@ -1,5 +1,5 @@
 import { demoUserClaims, demoUsers } from '../../src/auth/dev-users.js';
-import { toUserProfile, type UserProfile } from '../../src/auth/user-profile.js';
+import { parseUserinfo, userProfile, type UserProfile } from '../../src/auth/user-profile.js';
 
 /**
  * The profile the app keeps for the benchmark's user (the first demo user), built from the claims
@@ -9,5 +9,5 @@ import { toUserProfile, type UserProfile } from '../../src/auth/user-profile.js'
 export function benchUser(providerOrigin: string): UserProfile {
   const [user] = demoUsers;
   if (!user) throw new Error('no demo user');
-  return toUserProfile(demoUserClaims(user, `${providerOrigin}/`));
+  return userProfile(parseUserinfo(demoUserClaims(user, `${providerOrigin}/`)));
 }

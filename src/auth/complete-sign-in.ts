@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { userError } from '../errors.js';
 import type { ProviderMetadata } from './provider-metadata.js';
 import type { AppSessionData } from './session-data.js';
-import { toUserProfile } from './user-profile.js';
+import { parseUserinfo } from './user-profile.js';
 
 const ID_TOKEN_ALGORITHMS = ['RS256'];
 /** Enough to tell browsers apart on /sessions; a longer header is someone padding it. */
@@ -60,14 +60,14 @@ export function completeSignIn({ metadata, clientID, logger }: Options) {
       });
     }
 
-    const profile = toUserProfile(userinfo);
-    log.info({ event: 'auth.login.success', userId: profile.user_id }, 'signed in');
+    const checked = parseUserinfo(userinfo);
+    log.info({ event: 'auth.login.success', userId: checked.sub }, 'signed in');
     // The access token was needed for /userinfo only. Not keeping it means a stored session holds
     // no token that could call the provider's APIs, and each session is smaller.
     const { access_token: _accessToken, token_type: _tokenType, expires_at: _expiresAt, refresh_token: _refreshToken, ...kept } = session;
     return {
       ...kept,
-      profile,
+      userinfo: checked,
       csrfToken: randomBytes(32).toString('base64url'),
       handle: randomBytes(16).toString('base64url'),
       signedInAt: Date.now(),

@@ -80,7 +80,7 @@ export class IndexedSessionStore implements AppSessionStore {
 
   sessionsOf(userId: string): Promise<ListedSession[]> {
     return this.guarded(async () => {
-      const entries = await this.live(userSet(userId), (data) => data.profile?.user_id === userId);
+      const entries = await this.live(userSet(userId), (data) => data.userinfo?.sub === userId);
       return entries
         .map(({ record }) => ({
           handle: record.data.handle ?? '',
@@ -97,7 +97,7 @@ export class IndexedSessionStore implements AppSessionStore {
   endSessions(userId: string, handles: string[]): Promise<number> {
     return this.guarded(async () => {
       const wanted = new Set(handles);
-      const entries = await this.live(userSet(userId), (data) => data.profile?.user_id === userId && data.handle !== undefined && wanted.has(data.handle));
+      const entries = await this.live(userSet(userId), (data) => data.userinfo?.sub === userId && data.handle !== undefined && wanted.has(data.handle));
       await this.end(entries.map((entry) => entry.id));
       return entries.length;
     });
@@ -110,11 +110,11 @@ export class IndexedSessionStore implements AppSessionStore {
       let entries: Entry[];
       if (sid !== undefined) {
         await this.index.mark(`ended:${providerSessionSet(sid)}`, '1', this.markTtlMs);
-        entries = await this.live(providerSessionSet(sid), (data) => data.sid === sid && (sub === undefined || data.profile?.user_id === sub));
+        entries = await this.live(providerSessionSet(sid), (data) => data.sid === sid && (sub === undefined || data.userinfo?.sub === sub));
       } else if (sub !== undefined) {
         // Sessions signed in up to now end; a sign-in after this moment is a new one.
         await this.index.mark(`ended:${userSet(sub)}`, String(this.now()), this.markTtlMs);
-        entries = await this.live(userSet(sub), (data) => data.profile?.user_id === sub);
+        entries = await this.live(userSet(sub), (data) => data.userinfo?.sub === sub);
       } else {
         return 0;
       }
@@ -145,7 +145,7 @@ export class IndexedSessionStore implements AppSessionStore {
   private async wasEnded(id: string, data: AppSessionData): Promise<boolean> {
     const checks: [key: string, ends: (mark: string) => boolean][] = [[`ended:${id}`, () => true]];
     if (data.sid !== undefined) checks.push([`ended:${providerSessionSet(data.sid)}`, () => true]);
-    if (data.profile) checks.push([`ended:${userSet(data.profile.user_id)}`, (endedAt) => (data.signedInAt ?? 0) <= Number(endedAt)]);
+    if (data.userinfo) checks.push([`ended:${userSet(data.userinfo.sub)}`, (endedAt) => (data.signedInAt ?? 0) <= Number(endedAt)]);
     const marks = await this.index.readMarks(checks.map(([key]) => key));
     return checks.some(([, ends], position) => {
       const mark = marks[position];
@@ -181,7 +181,7 @@ export class IndexedSessionStore implements AppSessionStore {
 
 function setsOf(data: AppSessionData): string[] {
   const sets: string[] = [];
-  if (data.profile) sets.push(userSet(data.profile.user_id));
+  if (data.userinfo) sets.push(userSet(data.userinfo.sub));
   if (data.sid !== undefined) sets.push(providerSessionSet(data.sid));
   return sets;
 }

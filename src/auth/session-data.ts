@@ -1,4 +1,4 @@
-import type { UserProfile } from './user-profile.js';
+import type { Userinfo } from './user-profile.js';
 
 /** What one signed-in session holds on the server (the browser's cookie holds only its signed id). */
 export interface AppSessionData {
@@ -11,7 +11,8 @@ export interface AppSessionData {
   sessionExpiresAt?: number;
   /** The provider's session id (the ID token's `sid`): back-channel logout may name it. */
   sid?: string;
-  profile?: UserProfile;
+  /** What /userinfo answered at sign-in (checked); pages derive the user's profile from it. */
+  userinfo?: Userinfo;
   /** Synchronizer token for this session's state-changing forms (logout). */
   csrfToken?: string;
   /**

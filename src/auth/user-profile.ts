@@ -12,7 +12,10 @@ const userinfoSchema = z
   })
   .loose();
 
-/** What the session keeps about the signed-in user, as the Flask tutorial kept `session['profile']`. */
+/** A validated userinfo response: what the session keeps about the user, as the Flask tutorial kept `session['profile']`. */
+export type Userinfo = z.infer<typeof userinfoSchema>;
+
+/** The signed-in user as pages show them, derived from the stored userinfo on each request. */
 export interface UserProfile {
   user_id: string;
   name: string;
@@ -48,12 +51,16 @@ export function initialsOf(name: string): string {
     .join('');
 }
 
+/** Checks a userinfo response at sign-in; throws a ZodError when it has no usable `sub`. */
+export function parseUserinfo(userinfo: unknown): Userinfo {
+  return userinfoSchema.parse(userinfo);
+}
+
 /**
- * Maps a userinfo response to the profile kept in the session.
- * Throws a ZodError when the response has no usable `sub`.
+ * The profile pages show, from the stored userinfo. Derived on each request rather than stored
+ * beside it: storing both kept every name, email and picture twice in every session.
  */
-export function toUserProfile(userinfo: unknown): UserProfile {
-  const claims = userinfoSchema.parse(userinfo);
+export function userProfile(claims: Userinfo): UserProfile {
   const name = claims.name ?? claims.nickname ?? claims.email ?? claims.sub;
   return {
     user_id: claims.sub,
@@ -62,6 +69,6 @@ export function toUserProfile(userinfo: unknown): UserProfile {
     email_verified: claims.email_verified === true,
     picture: safePictureUrl(claims.picture),
     initials: initialsOf(name),
-    claims: { ...claims },
+    claims,
   };
 }

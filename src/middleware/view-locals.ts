@@ -1,13 +1,14 @@
 import type { RequestHandler } from 'express';
 import type { CurrentSession } from '../auth/current-session.js';
+import { userProfile } from '../auth/user-profile.js';
 
 /** Exposes the signed-in user and their CSRF token to every view. */
 export function viewLocals(session: CurrentSession): RequestHandler {
   return (req, res, next) => {
     const data = session.read(req);
-    // Signed in means a completed sign-in: a verified ID token and the profile read after it.
-    if (data?.profile && data.id_token) {
-      res.locals.user = data.profile;
+    // Signed in means a completed sign-in: a verified ID token and the userinfo read after it.
+    if (data?.userinfo && data.id_token) {
+      res.locals.user = userProfile(data.userinfo);
       res.locals.csrfToken = data.csrfToken;
     }
     next();

@@ -10,7 +10,7 @@ import { startTestStack, type TestStack } from '../support/test-stack.js';
 async function signedInWithSession(stack: TestStack) {
   const signedIn = await signedInBrowser(stack.appOrigin);
   const stored = await storedSession(stack.store, signedIn.cookie);
-  const sub = stored?.data.profile?.user_id;
+  const sub = stored?.data.userinfo?.sub;
   const sid = stored?.data.sid;
   if (sub === undefined || sid === undefined) throw new Error('the stored session has no user or provider session id');
   return { ...signedIn, sub, sid, idToken: stored?.data.id_token ?? '' };

@@ -27,7 +27,7 @@ function record({ userId = 'alice', sid, signedInAt = Date.now(), expiresInMs = 
       handle: randomBytes(8).toString('hex'),
       signedInAt,
       userAgent,
-      profile: { user_id: userId, name: userId, email_verified: true, initials: 'A', claims: {} },
+      userinfo: { sub: userId, name: userId },
     },
     cookie: { expires: Date.now() + expiresInMs, maxAge: expiresInMs },
   };

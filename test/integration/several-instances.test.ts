@@ -31,8 +31,8 @@ describe.skipIf(skipRedisTests)('two app instances sharing one Redis', () => {
     const ttl = Number(await redis?.command(['TTL', key]));
     expect(ttl).toBeGreaterThan(1790);
     expect(ttl).toBeLessThanOrEqual(1800);
-    const stored = JSON.parse(String(await redis?.command(['GET', key]))) as { data: { profile: { email: string } } };
-    expect(stored.data.profile.email).toBe('alice@example.com');
+    const stored = JSON.parse(String(await redis?.command(['GET', key]))) as { data: { userinfo: { email: string } } };
+    expect(stored.data.userinfo.email).toBe('alice@example.com');
   });
 
   it('signs in through A, shows the profile through B, logs out through B, and A forgets the session', async () => {

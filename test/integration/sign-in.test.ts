@@ -128,7 +128,7 @@ describe('signing in with the authorization code flow', () => {
     it('keeps the ID token and the profile on the server, but not the access token once /userinfo is read', async () => {
       const stored = await storedSession(stack.store, browser.cookies(stack.appOrigin).session ?? '');
       expect(stored?.data.id_token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-      expect(stored?.data.profile?.user_id).toBe('auth0|64f1c0ffee0000000000a11c');
+      expect(stored?.data.userinfo?.sub).toBe('auth0|64f1c0ffee0000000000a11c');
       expect(stored?.data).not.toHaveProperty('access_token');
       expect(stored?.data).not.toHaveProperty('refresh_token');
     });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { initialsOf, toUserProfile } from '../../src/auth/user-profile.js';
+import { initialsOf, parseUserinfo, userProfile } from '../../src/auth/user-profile.js';
 
-describe('toUserProfile', () => {
+const toUserProfile = (userinfo: unknown) => userProfile(parseUserinfo(userinfo));
+
+describe('userProfile(parseUserinfo(...))', () => {
   const userinfo = {
     sub: 'auth0|123',
     name: 'Alice Liddell',
