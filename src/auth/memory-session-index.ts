@@ -1,8 +1,9 @@
 import type { SessionIndex } from './session-index.js';
+import { filterMembers, memberIds, withMember, type Members } from './set-members.js';
 
 /** The in-memory SessionIndex that goes with MemorySessionStore: one process only. */
 export class MemorySessionIndex implements SessionIndex {
-  private readonly sets = new Map<string, Map<string, number>>();
+  private readonly sets = new Map<string, Members>();
   private readonly marks = new Map<string, { value: string; expiresAt: number }>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -16,24 +17,18 @@ export class MemorySessionIndex implements SessionIndex {
   }
 
   add(set: string, id: string, expiresAt: number): Promise<void> {
-    const members = this.sets.get(set) ?? new Map<string, number>();
-    members.set(id, expiresAt);
-    this.sets.set(set, members);
+    this.sets.set(set, withMember(this.sets.get(set), id, expiresAt));
     return Promise.resolve();
   }
 
   members(set: string, now: number): Promise<string[]> {
-    const members = this.sets.get(set);
-    if (!members) return Promise.resolve([]);
-    for (const [id, expiresAt] of members) if (expiresAt <= now) members.delete(id);
-    if (members.size === 0) this.sets.delete(set);
-    return Promise.resolve([...members.keys()]);
+    const { members } = this.filter(set, (_id, expiresAt) => expiresAt > now);
+    return Promise.resolve(members ? memberIds(members) : []);
   }
 
   remove(set: string, ids: string[]): Promise<void> {
-    const members = this.sets.get(set);
-    for (const id of ids) members?.delete(id);
-    if (members?.size === 0) this.sets.delete(set);
+    const removed = new Set(ids);
+    this.filter(set, (id) => !removed.has(id));
     return Promise.resolve();
   }
 
@@ -73,16 +68,19 @@ export class MemorySessionIndex implements SessionIndex {
         removed += 1;
       }
     }
-    for (const [set, members] of this.sets) {
-      for (const [id, expiresAt] of members) {
-        if (expiresAt <= now) {
-          members.delete(id);
-          removed += 1;
-        }
-      }
-      if (members.size === 0) this.sets.delete(set);
-    }
+    // Deleting from a Map while iterating it is safe: iteration goes on with the next entry.
+    for (const set of this.sets.keys()) removed += this.filter(set, (_id, expiresAt) => expiresAt > now).dropped;
     return removed;
+  }
+
+  /** Keeps the members of `set` for which `keep` holds, and the set only while it has any. */
+  private filter(set: string, keep: (id: string, expiresAt: number) => boolean): { members?: Members; dropped: number } {
+    const current = this.sets.get(set);
+    if (!current) return { dropped: 0 };
+    const kept = filterMembers(current, keep);
+    if (kept.members) this.sets.set(set, kept.members);
+    else this.sets.delete(set);
+    return kept;
   }
 
   close(): Promise<void> {

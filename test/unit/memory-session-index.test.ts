@@ -30,4 +30,30 @@ describe('MemorySessionIndex', () => {
     expect(index.prune()).toBe(2);
     expect(await index.members('user:u', now)).toEqual(['s2']);
   });
+
+  it('keeps a set as one member, then several, then one again, without losing an expiry', async () => {
+    await index.add('sid:p', 'a', now + 100);
+    await index.add('sid:p', 'a', now + 200);
+    expect(await index.members('sid:p', now + 150)).toEqual(['a']);
+    await index.add('sid:p', 'b', now + 300);
+    await index.add('sid:p', 'c', now + 400);
+    expect(await index.members('sid:p', now)).toEqual(['a', 'b', 'c']);
+    await index.remove('sid:p', ['a', 'c']);
+    expect(await index.members('sid:p', now)).toEqual(['b']);
+    expect(await index.members('sid:p', now + 299)).toEqual(['b']);
+    expect(await index.members('sid:p', now + 300)).toEqual([]);
+    await index.add('sid:p', 'd', now + 500);
+    expect(await index.members('sid:p', now)).toEqual(['d']);
+  });
+
+  it('drops a set whose last member is removed or expired', async () => {
+    await index.add('user:one', 'a', now + 10);
+    await index.add('user:two', 'b', now + 10);
+    await index.add('user:two', 'c', now + 10_000);
+    await index.remove('user:one', ['a']);
+    expect(await index.members('user:one', now)).toEqual([]);
+    now += 100;
+    expect(index.prune()).toBe(1);
+    expect(await index.members('user:two', now)).toEqual(['c']);
+  });
 });

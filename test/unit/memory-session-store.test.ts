@@ -3,12 +3,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
 import type { StoredSession } from '../../src/auth/session-data.js';
 
+let now = 1_000_000;
+
+/** A record as stored and as read back: its cookie's maxAge is what is left of it. */
 function entry(expires: number): StoredSession {
-  return { header: { iat: 0, uat: 0, exp: expires / 1000 }, data: { sid: 'x' }, cookie: { expires, maxAge: 0 } };
+  return { header: { iat: 0, uat: 0, exp: expires / 1000 }, data: { sid: 'x' }, cookie: { expires, maxAge: expires - now } };
 }
 
 describe('MemorySessionStore', () => {
-  let now = 1_000_000;
   const store = new MemorySessionStore({ now: () => now, pruneIntervalMs: 3_600_000 });
   const get = promisify(store.get.bind(store));
   afterEach(() => store.close());
