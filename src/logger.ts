@@ -53,11 +53,13 @@ export function createLogger(options: { level: LoggerOptions['level']; pretty?: 
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   };
-  // Without a destination of its own: asynchronous stdout. Lines written while a write is in
-  // progress go out together in the next one, instead of one blocking write per line (per
-  // request). Nothing waits for a buffer to fill, so a quiet server still logs at once, and pino
-  // flushes what is pending when the process exits.
-  const logger = destination ? pino(settings, destination) : pretty ? pino(settings) : pino(settings, pino.destination({ dest: 1, sync: false }));
+  // Without a destination of its own: stdout, written synchronously (pino's default), so a line
+  // is out of the process when the call returns and nothing that ends the process afterwards
+  // (the crash guard, the shutdown's exit, a SIGKILL) can lose it or reorder it. An asynchronous
+  // destination only moved the write to a worker thread (no less process CPU per request, in A/B
+  // runs), and its flush at exit skips a write still in flight (pinojs/sonic-boom#101): the last
+  // lines before process.exit came out of order.
+  const logger = destination ? pino(settings, destination) : pretty ? pino(settings) : pino(settings, pino.destination({ dest: 1, sync: true }));
   if (options.pretty === true && !pretty) logger.warn('pretty logs need pino-pretty (a development dependency), which is not installed: writing JSON');
   return logger;
 }

@@ -41,7 +41,10 @@ describe('the real server process', () => {
     const fatal = logLinesOf(server.output()).find((line) => line.level === 60);
     expect(fatal).toMatchObject({ msg: message, origin, event: 'process.crash', err: { message: error } });
     expect((fatal?.err as { stack?: string } | undefined)?.stack).toMatch(/crash-on-signal\.ts/);
-    expect(logLinesOf(server.output()).find((line) => line.event === 'shutdown.done')).toMatchObject({ exitCode: 1 });
+    // The lines logged just before process.exit are there, last and in the order they were logged.
+    const events = logLinesOf(server.output()).map((line) => line.event);
+    expect(events.slice(events.indexOf('process.crash'))).toEqual(['process.crash', 'shutdown.begin', 'shutdown.drained', 'shutdown.done']);
+    expect(logLinesOf(server.output()).at(-1)).toMatchObject({ event: 'shutdown.done', exitCode: 1 });
   });
 
   it('survives malformed and hostile requests, answering each without a stack trace', async () => {

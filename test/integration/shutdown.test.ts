@@ -118,5 +118,6 @@ describe('SIGTERM while a request is in flight (the real server process)', () =>
     server.child.kill('SIGINT');
     expect(await withinTime(server.exited, 5000, 'the process to exit')).toBe(0);
     expect(logLinesOf(server.output()).find((line) => line.event === 'shutdown.begin')).toMatchObject({ reason: 'SIGINT' });
+    expect(logLinesOf(server.output()).at(-1)).toMatchObject({ event: 'shutdown.done', exitCode: 0 });
   });
 });
