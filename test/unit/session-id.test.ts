@@ -1,5 +1,7 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { sessionIdSigner } from '../../src/auth/session-id.js';
+import { rememberedIds, sessionIdSigner } from '../../src/auth/session-id.js';
 
 const current = 'c'.repeat(32);
 const previous = 'p'.repeat(32);
@@ -38,5 +40,65 @@ describe('sessionIdSigner', () => {
     expect(sessionIdSigner([current, previous]).verify(old)).toBe(true);
     expect(sessionIdSigner([current]).verify(old)).toBe(false);
     expect(sessionIdSigner([current, previous]).generate()).toSatisfy((value: string) => sessionIdSigner([current]).verify(value));
+  });
+});
+describe('the memory of verified session ids', () => {
+  it('still accepts an id it remembers, and remembers it once', () => {
+    const remembered = rememberedIds(10);
+    const signer = sessionIdSigner([current], remembered);
+    const id = signer.generate();
+    expect(signer.verify(id)).toBe(true);
+    expect(remembered.has(id)).toBe(true);
+    expect(signer.verify(id)).toBe(true);
+    expect(remembered.size).toBe(1);
+  });
+
+  it('never remembers a value that failed, however often it comes back', () => {
+    const remembered = rememberedIds(10);
+    const signer = sessionIdSigner([current], remembered);
+    const forged = `${signer.generate().slice(0, -1)}!`;
+    const otherSecret = sessionIdSigner([previous]).generate();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect(signer.verify(forged)).toBe(false);
+      expect(signer.verify(otherSecret)).toBe(false);
+    }
+    expect(remembered.size).toBe(0);
+  });
+
+  it('stays within its bound, and every id still verifies once forgotten', () => {
+    const remembered = rememberedIds(3);
+    const signer = sessionIdSigner([current], remembered);
+    const ids = Array.from({ length: 10 }, () => signer.generate());
+    for (const id of ids) {
+      expect(signer.verify(id)).toBe(true);
+      expect(remembered.size).toBeLessThanOrEqual(3);
+    }
+    expect(ids.filter((id) => remembered.has(id)).length).toBeGreaterThan(0);
+    expect(ids.map((id) => signer.verify(id))).toEqual(ids.map(() => true));
+    expect(remembered.size).toBeLessThanOrEqual(3);
+  });
+
+  it('keeps only the id, not the whole Cookie header it was cut from', () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const remembered = rememberedIds(1000);
+    const signer = sessionIdSigner([current], remembered);
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    for (let count = 0; count < 200; count++) {
+      const header = `theme=${'x'.repeat(64 * 1024)}${count}; session=${signer.generate()}`;
+      expect(signer.verify(header.slice(header.indexOf('session=') + 8))).toBe(true);
+    }
+    collectGarbage();
+    // 200 headers of 64 KB would be 13 MB; 200 ids are about 30 KB.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(2 * 1024 * 1024);
+    expect(remembered.size).toBe(200);
+  });
+
+  it('keeps accepting every secret while SECRET is rotated, remembered or not', () => {
+    const rotating = sessionIdSigner([current, previous], rememberedIds(10));
+    const old = sessionIdSigner([previous]).generate();
+    expect([rotating.verify(old), rotating.verify(old)]).toEqual([true, true]);
+    expect(sessionIdSigner([current], rememberedIds(10)).verify(old)).toBe(false);
   });
 });
