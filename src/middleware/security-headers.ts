@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
-import helmet from 'helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import { createRandomTokens } from '../random-token.js';
+import { recordHeaders } from './recorded-headers.js';
 
 interface Options {
   baseURL: string;
@@ -9,18 +10,14 @@ interface Options {
 }
 
 /**
- * Helmet with a strict, nonce-based Content-Security-Policy. Avatars come from many https hosts
+ * The headers every response carries, as helmet options: a strict, nonce-based
+ * Content-Security-Policy (the nonce is `res.locals.cspNonce`). Avatars come from many https hosts
  * (Gravatar, Google, GitHub...), so images may load from any https origin, and from the provider
  * itself (the development provider serves its avatars over http on loopback).
  */
-export function securityHeaders({ baseURL, providerOrigin }: Options): RequestHandler[] {
+export function securityHeaderPolicy({ baseURL, providerOrigin }: Options): HelmetOptions {
   const https = baseURL.startsWith('https:');
-  const randomToken = createRandomTokens();
-  const nonce: RequestHandler = (_req, res, next) => {
-    res.locals.cspNonce = randomToken(16);
-    next();
-  };
-  const headers = helmet({
+  return {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -42,8 +39,22 @@ export function securityHeaders({ baseURL, providerOrigin }: Options): RequestHa
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     crossOriginOpenerPolicy: { policy: 'same-origin' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
-  });
-  return [nonce, headers];
+  };
+}
+
+/**
+ * Exactly the headers helmet sends with `securityHeaderPolicy`, worked out once at start-up (see
+ * recordHeaders), with a fresh nonce per response in the CSP and in `res.locals.cspNonce`.
+ */
+export function securityHeaders(options: Options): RequestHandler {
+  const randomToken = createRandomTokens();
+  const setHeaders = recordHeaders(helmet(securityHeaderPolicy(options)));
+  return (_req, res, next) => {
+    const nonce = randomToken(16);
+    res.locals.cspNonce = nonce;
+    setHeaders(res, nonce);
+    next();
+  };
 }
 
 /** Dynamic pages may show personal data: no browser or proxy may keep a copy. */
