@@ -1,7 +1,7 @@
-import { promisify } from 'node:util';
 import type { Request, Response } from 'express';
 import type { AppSessionData, SessionStoreBackend } from './session-data.js';
 import type { SessionCookie } from './session-cookie.js';
+import { sessionRecords } from './session-records.js';
 
 /** The session a request came with, as middleware/load-session.ts found it. */
 export interface LoadedSession {
@@ -23,15 +23,13 @@ export interface CurrentSession {
 }
 
 export function currentSession({ store, cookie }: { store: SessionStoreBackend; cookie: SessionCookie }): CurrentSession {
-  const destroy = promisify((id: string, callback: (error: unknown) => void) => {
-    store.destroy(id, callback);
-  });
+  const records = sessionRecords(store);
   return {
     read: (req) => req.appSession?.data,
     async end(req, res) {
       const loaded = req.appSession;
       if (!loaded) return;
-      await destroy(loaded.id);
+      await records.remove(loaded.id);
       req.appSession = undefined;
       cookie.clear(res);
     },

@@ -2,7 +2,6 @@ import cookie from 'cookie';
 import type { Request, Response } from 'express';
 
 export interface SessionCookie {
-  readonly name: string;
   /** The session cookie's value, as express-openid-connect would read it (the first of that name). */
   read(req: Request): string | undefined;
   /** Sends the cookie with the session's expiry: the browser forgets it when the session ends. */
@@ -28,7 +27,6 @@ export function sessionCookie(name: string, { secure }: { secure: boolean }): Se
     return pairName === name || (pairName.startsWith(`${name}.`) && /^\d+$/.test(pairName.slice(name.length + 1)));
   };
   return {
-    name,
     read(req) {
       const header = req.headers.cookie;
       if (!header?.includes(`${name}=`)) return undefined;
