@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, logLinesOf, startServerProcess, waitForOutput, type ServerProcess } from '../support/server-process.js';
+import { logLinesOf, startServerOnFreePort, type ServerProcess } from '../support/server-process.js';
 import { withinTime } from '../support/wait.js';
 
 const preload = new URL('../support/preload/crash-on-signal.ts', import.meta.url).href;
@@ -25,10 +25,9 @@ describe('the real server process', () => {
   });
 
   async function start(env: Record<string, string> = {}) {
-    const port = await freePort();
-    server = startServerProcess({ PORT: String(port), NODE_ENV: 'test', ...env }, { preload: [preload] });
-    await waitForOutput(server, (output) => output.includes('"event":"server.started"'));
-    return { server, port };
+    const started = await startServerOnFreePort({ NODE_ENV: 'test', ...env }, { preload: [preload] });
+    server = started.server;
+    return started;
   }
 
   it.each([

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { startDevProvider } from '../../src/auth/dev-provider.js';
 import { captureLogs } from '../support/logs.js';
-import { freePort, logLinesOf, startServerProcess, waitForOutput } from '../support/server-process.js';
+import { logLinesOf, startServerOnFreePort, startServerProcess, waitForOutput } from '../support/server-process.js';
 import { withinTime } from '../support/wait.js';
 
 describe('starting the server (npm start)', () => {
   it('runs with no configuration at all, on the embedded provider, and stops cleanly on SIGTERM', async () => {
-    const port = await freePort();
-    const server = startServerProcess({ PORT: String(port) });
+    const { server, port } = await startServerOnFreePort({}, { ready: (output) => output.includes('Demo users:') });
     try {
-      await waitForOutput(server, (output) => output.includes('Demo users:'));
       expect(server.output()).toContain(`App listening on http://localhost:${port}`);
       expect(server.output()).toMatch(/Mode: DEVELOPMENT, signing in with the embedded OpenID Provider at http:\/\/127\.0\.0\.1:\d+/);
       const home = await fetch(`http://127.0.0.1:${port}/`);
@@ -28,10 +26,8 @@ describe('starting the server (npm start)', () => {
   });
 
   it('writes JSON log lines outside development, at LOG_LEVEL', async () => {
-    const port = await freePort();
-    const server = startServerProcess({ PORT: String(port), NODE_ENV: 'test', LOG_LEVEL: 'warn' });
+    const { server, port } = await startServerOnFreePort({ NODE_ENV: 'test', LOG_LEVEL: 'warn' }, { ready: (output) => output.includes('Demo users:') });
     try {
-      await waitForOutput(server, (output) => output.includes('Demo users:'));
       expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
       await waitForOutput(server, (output) => output.includes('"msg":"GET /nope 404"'));
       const lines = logLinesOf(server.output());

@@ -4,7 +4,7 @@ import { TestBrowser } from '../support/browser.js';
 import { captureLogs } from '../support/logs.js';
 import { setCookies } from '../support/page-checks.js';
 import { providerFaults } from '../support/provider-faults.js';
-import { freePort, logLinesOf, startServerProcess, waitForOutput, type ServerProcess } from '../support/server-process.js';
+import { freePort, logLinesOf, startServerOnFreePort, startServerProcess, waitForOutput, type ServerProcess } from '../support/server-process.js';
 import { reachCallback } from '../support/sign-in.js';
 import { eventually, withinTime } from '../support/wait.js';
 
@@ -112,11 +112,10 @@ describe('SIGTERM while a request is in flight (the real server process)', () =>
   });
 
   it('stops on SIGINT too (Ctrl-C), exiting 0 when nothing is in flight', async () => {
-    const port = await freePort();
-    server = startServerProcess({ PORT: String(port), NODE_ENV: 'test' });
-    await waitForOutput(server, (output) => output.includes('"event":"server.started"'));
-    server.child.kill('SIGINT');
-    expect(await withinTime(server.exited, 5000, 'the process to exit')).toBe(0);
+    const started = await startServerOnFreePort({ NODE_ENV: 'test' });
+    server = started.server;
+    started.server.child.kill('SIGINT');
+    expect(await withinTime(started.server.exited, 5000, 'the process to exit')).toBe(0);
     expect(logLinesOf(server.output()).find((line) => line.event === 'shutdown.begin')).toMatchObject({ reason: 'SIGINT' });
     expect(logLinesOf(server.output()).at(-1)).toMatchObject({ event: 'shutdown.done', exitCode: 0 });
   });
