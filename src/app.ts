@@ -7,7 +7,6 @@ import { callbackUrl, cookieNames, openidOptions } from './auth/openid-options.j
 import { createProviderMetadata, type ProviderMetadata } from './auth/provider-metadata.js';
 import { currentSession } from './auth/current-session.js';
 import { sessionCookie } from './auth/session-cookie.js';
-import { sessionIdSigner } from './auth/session-id.js';
 import type { AppSessionStore } from './auth/session-registry.js';
 import type { AppConfig } from './config.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
@@ -44,7 +43,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   const providerOrigin = new URL(config.issuer.issuerBaseURL).origin;
   const assets = staticAssets(publicDir);
   const production = config.nodeEnv === 'production';
-  const signer = sessionIdSigner(config.secrets);
+  const signer = sessionStore.ids;
   const lifetime = { idleSeconds: config.session.idleTimeoutSeconds, absoluteSeconds: config.session.absoluteTimeoutSeconds };
   const auth = openid.auth(openidOptions(config, { store: sessionStore, signer, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) }));
   // The library starts and finishes sign-ins only; the session a request comes with is loadSession's.

@@ -111,6 +111,18 @@ const envSchema = z.object({
       .default('false')
       .transform((value) => value === 'true'),
   ),
+  MAX_SESSIONS_PER_USER: z.coerce
+    .number({ error: 'MAX_SESSIONS_PER_USER must be a number of sessions, such as 50' })
+    .int({ error: 'MAX_SESSIONS_PER_USER must be a whole number of sessions' })
+    .min(1, { error: 'MAX_SESSIONS_PER_USER must be at least 1' })
+    .max(10_000, { error: 'MAX_SESSIONS_PER_USER must be at most 10000' })
+    .default(50),
+  MAX_MEMORY_SESSIONS: z.coerce
+    .number({ error: 'MAX_MEMORY_SESSIONS must be a number of sessions, such as 100000' })
+    .int({ error: 'MAX_MEMORY_SESSIONS must be a whole number of sessions' })
+    .min(100, { error: 'MAX_MEMORY_SESSIONS must be at least 100' })
+    .max(10_000_000, { error: 'MAX_MEMORY_SESSIONS must be at most 10000000' })
+    .default(100_000),
   SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 300_000, 10_000),
   SHUTDOWN_DELAY_MS: milliseconds('SHUTDOWN_DELAY_MS', 0, 60_000, 0),
   TRUST_PROXY: trustProxy,
@@ -209,12 +221,16 @@ function toConfig(env: Env, generateSecret: () => string) {
     session: {
       idleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT,
       absoluteTimeoutSeconds: env.SESSION_ABSOLUTE_TIMEOUT,
+      /** A user's sessions beyond this many end, least recently used first, as new ones start. */
+      maxPerUser: env.MAX_SESSIONS_PER_USER,
     },
     /** Where sessions live: Redis when a URL is set (shared by every instance), else this process's memory. */
     sessionStore: {
       redisUrl: env.REDIS_URL,
       redisTimeoutMs: env.REDIS_TIMEOUT_MS,
       requireRedis: env.REQUIRE_REDIS,
+      /** The in-memory store's cap (Redis has its own maxmemory): new sessions beyond it are refused. */
+      maxMemorySessions: env.MAX_MEMORY_SESSIONS,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     trustProxy: env.TRUST_PROXY,

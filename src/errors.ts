@@ -37,6 +37,24 @@ export function storeUnavailable(cause: unknown): createError.HttpError {
   });
 }
 
+/**
+ * Storage refused a new session because it holds as many as it may (the in-memory store's cap):
+ * sessions already live are untouched. Storage throws it; describeError words it.
+ */
+export class SessionLimitReached extends Error {
+  override name = 'SessionLimitReached';
+  constructor(readonly limit: number) {
+    super(`the session store holds its maximum of ${limit} sessions`);
+  }
+}
+
+const sessionLimitReached: PublicError = {
+  status: 503,
+  title: 'Sign-in is busy',
+  message: 'Too many people are signed in right now, so we could not start your session. Please try again in a few minutes.',
+  retrySignIn: true,
+};
+
 const badRequest = { title: 'Bad request', message: 'The request could not be understood.' };
 
 const byStatus: Record<number, Omit<PublicError, 'status' | 'retrySignIn'>> = {
@@ -59,6 +77,7 @@ const generic = { title: 'Something went wrong', message: 'Something went wrong 
  * service's failures).
  */
 export function describeError(error: unknown): PublicError {
+  if (error instanceof SessionLimitReached) return sessionLimitReached;
   if (isHttpError(error)) {
     const { publicError } = error as Partial<PublicErrorProps>;
     if (publicError) return { status: error.status, ...publicError };

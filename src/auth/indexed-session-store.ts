@@ -1,27 +1,47 @@
-import { storeUnavailable } from '../errors.js';
+import { SessionLimitReached, storeUnavailable } from '../errors.js';
 import { createDeadline } from './deadline.js';
-import type { AppSessionData, Callback, SessionStoreBackend, StoredSession } from './session-data.js';
+import type { AppSessionData, Callback, RecordStore, StoredSession } from './session-data.js';
+import { sessionIdSigner, type SessionIdSigner } from './session-id.js';
 import type { SessionIndex } from './session-index.js';
+import { indexNames, type SecretKeys } from './session-keys.js';
 import { sessionRecords, type SessionRecords } from './session-records.js';
 import type { AppSessionStore, ListedSession, ProviderLogout } from './session-registry.js';
+import { sealedRecords, sessionSeal } from './session-seal.js';
+
+/**
+ * How long a mark that ends a provider session or a user's sessions stays: longer than any
+ * request can run (the server cuts requests after REQUEST_TIMEOUT_MS, and every provider and
+ * store call is bounded), so a sign-in or a page view already under way when the logout came
+ * cannot write its session afterwards. Sessions that already exist are ended one by one, each
+ * with a mark of its own.
+ */
+const IN_FLIGHT_MARK_MS = 5 * 60 * 1000;
+/** A logout token is refused once older than 10 minutes (auth/logout-token.ts), plus clock tolerance. */
+const TOKEN_REPLAY_WINDOW_MS = 11 * 60 * 1000;
+/** Marks outlive what they guard by this much: instances' clocks may differ a little. */
+const CLOCK_MARGIN_MS = 60 * 1000;
 
 interface Options {
-  /** How long "ended" marks live: the absolute session lifetime, after which no older session can be alive. */
-  markTtlMs: number;
+  /** From SECRET: the first secret's keys seal and name everything new; all of them open and find. */
+  keys: readonly SecretKeys[];
+  /** The absolute session lifetime: no session lives longer after its sign-in, so no mark need either. */
+  absoluteSeconds: number;
+  /** The most live sessions one user may have; a new sign-in beyond it ends their least recently used one. */
+  maxSessionsPerUser: number;
   /** The longest any operation may take before it fails as unavailable. */
   timeoutMs: number;
   /** Called when an operation timed out and nothing has succeeded for that long either: the storage is stuck. */
   onStuck?: () => void;
+  /** Called with the number of sessions a sign-in beyond the per-user cap ended. */
+  onCapped?: (ended: number) => void;
   now?: () => number;
 }
 
+/** A session found through the index: its storage key and what it holds. */
 interface Entry {
-  id: string;
+  key: string;
   record: StoredSession;
 }
-
-const userSet = (userId: string) => `user:${userId}`;
-const providerSessionSet = (sid: string) => `sid:${sid}`;
 
 function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
   work.then(
@@ -31,15 +51,22 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
 }
 
 /**
- * The session store (express-session's callback interface: express-openid-connect stores new
- * sessions through it, middleware/load-session.ts reads and refreshes them) and
- * the registry behind /sessions and back-channel logout, over any record store (connect-redis, or
- * the in-memory one) and a SessionIndex in the same storage.
+ * The session store (express-session's callback interface, keyed by the session cookie's value:
+ * express-openid-connect stores new sessions through it, middleware/load-session.ts reads and
+ * refreshes them) and the registry behind /sessions and back-channel logout, over a record store
+ * (connect-redis, or the in-memory one) and a SessionIndex in the same storage.
+ *
+ * Storage never sees a session id, a cookie value or anything personal: a session is stored under
+ * a keyed hash of its id (SessionIdSigner.storageKeyOf), sealed with AES-256-GCM (session-seal.ts),
+ * and indexed under keyed hashes of its user id and provider session id (session-keys.ts
+ * indexNames). Reading Redis, a replica or a backup is not enough to take a session over or to
+ * read a token or a claim. Memory and Redis go through this same code.
  *
  * Every write indexes the session under its user and its provider session. Ending a session
  * marks it ended first and deletes it second; every write checks the marks after writing. So a
  * request that read a session before it was ended cannot write it back afterwards: either its
- * write comes before the ender's delete, or its check comes after the ender's mark.
+ * write comes before the ender's delete, or its check comes after the ender's mark. A mark lives
+ * as long as what it guards could: an ended session's until its absolute end.
  *
  * Recording a session's use (middleware/load-session.ts, at most once a minute) goes through
  * set() too: set() re-indexes the session with its new expiry. Extending a record's TTL behind
@@ -47,40 +74,47 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
  * back-channel logout.
  */
 export class IndexedSessionStore implements AppSessionStore {
+  readonly ids: SessionIdSigner;
   private readonly now: () => number;
-  private readonly markTtlMs: number;
   private readonly records: SessionRecords;
   private readonly withinDeadline: ReturnType<typeof createDeadline>;
 
   constructor(
-    private readonly store: SessionStoreBackend,
+    private readonly store: RecordStore,
     private readonly index: SessionIndex,
-    options: Options,
+    private readonly options: Options,
   ) {
     this.now = options.now ?? Date.now;
-    this.markTtlMs = options.markTtlMs;
-    this.records = sessionRecords(store);
+    this.ids = sessionIdSigner(options.keys);
+    this.records = sealedRecords(sessionRecords(store), sessionSeal(options.keys));
     this.withinDeadline = createDeadline({ timeoutMs: options.timeoutMs, onStuck: options.onStuck, now: this.now });
   }
 
+  /** Answers null for an id this app did not sign, without asking the storage. */
   get(id: string, callback: Callback<StoredSession | null>): void {
-    this.withinDeadline(() => this.records.read(id)).then(
+    const key = this.ids.storageKeyOf(id);
+    if (key === undefined) {
+      setImmediate(callback, null, null);
+      return;
+    }
+    this.withinDeadline(() => this.records.read(key)).then(
       (record) => callback(null, record),
       (error: unknown) => callback(storeUnavailable(error)),
     );
   }
 
   set(id: string, record: StoredSession, callback?: Callback): void {
-    settle(this.guarded(() => this.write(id, record)), callback);
+    settle(this.guarded(() => this.write(this.keyOf(id), record)), callback);
   }
 
   destroy(id: string, callback?: Callback): void {
-    settle(this.guarded(() => this.end([id])), callback);
+    const key = this.ids.storageKeyOf(id);
+    settle(key === undefined ? Promise.resolve() : this.guarded(async () => this.end([{ key, record: await this.records.read(key) }])), callback);
   }
 
   sessionsOf(userId: string): Promise<ListedSession[]> {
     return this.guarded(async () => {
-      const entries = await this.live(userSet(userId), (data) => data.userinfo?.sub === userId);
+      const entries = await this.userSessions(userId);
       return entries
         .map(({ record }) => ({
           handle: record.data.handle ?? '',
@@ -97,29 +131,31 @@ export class IndexedSessionStore implements AppSessionStore {
   endSessions(userId: string, handles: string[]): Promise<number> {
     return this.guarded(async () => {
       const wanted = new Set(handles);
-      const entries = await this.live(userSet(userId), (data) => data.userinfo?.sub === userId && data.handle !== undefined && wanted.has(data.handle));
-      await this.end(entries.map((entry) => entry.id));
+      const entries = (await this.userSessions(userId)).filter(({ record }) => record.data.handle !== undefined && wanted.has(record.data.handle));
+      await this.end(entries);
       return entries.length;
     });
   }
 
   endProviderSessions({ sub, sid, jti }: ProviderLogout): Promise<number> {
     return this.guarded(async () => {
-      const [seen] = await this.index.readMarks([`token:${jti}`]);
-      if (seen !== undefined) return 0;
+      const tokenMarks = this.names('token', jti);
+      if ((await this.index.readMarks(tokenMarks)).some((mark) => mark !== undefined)) return 0;
       let entries: Entry[];
       if (sid !== undefined) {
-        await this.index.mark(`ended:${providerSessionSet(sid)}`, '1', this.markTtlMs);
-        entries = await this.live(providerSessionSet(sid), (data) => data.sid === sid && (sub === undefined || data.userinfo?.sub === sub));
+        const sets = this.names('sid', sid);
+        await this.markAll(sets.map(ended), '1', IN_FLIGHT_MARK_MS);
+        entries = await this.live(sets, (data) => data.sid === sid && (sub === undefined || data.userinfo?.sub === sub));
       } else if (sub !== undefined) {
         // Sessions signed in up to now end; a sign-in after this moment is a new one.
-        await this.index.mark(`ended:${userSet(sub)}`, String(this.now()), this.markTtlMs);
-        entries = await this.live(userSet(sub), (data) => data.userinfo?.sub === sub);
+        const sets = this.names('user', sub);
+        await this.markAll(sets.map(ended), String(this.now()), IN_FLIGHT_MARK_MS);
+        entries = await this.live(sets, (data) => data.userinfo?.sub === sub);
       } else {
         return 0;
       }
-      await this.end(entries.map((entry) => entry.id));
-      await this.index.mark(`token:${jti}`, '1', this.markTtlMs);
+      await this.end(entries);
+      await this.markAll(tokenMarks, '1', TOKEN_REPLAY_WINDOW_MS);
       return entries.length;
     });
   }
@@ -132,56 +168,115 @@ export class IndexedSessionStore implements AppSessionStore {
     await Promise.all([this.store.close(), this.index.close()]);
   }
 
-  private async write(id: string, record: StoredSession): Promise<void> {
-    await this.records.write(id, record);
-    const sets = setsOf(record.data);
-    await Promise.all(sets.map((set) => this.index.add(set, id, record.cookie.expires)));
-    if (await this.wasEnded(id, record.data)) {
-      await this.records.remove(id);
-      await Promise.all(sets.map((set) => this.index.remove(set, [id])));
-    }
+  private keyOf(id: string): string {
+    const key = this.ids.storageKeyOf(id);
+    if (key === undefined) throw new Error('refusing to store a session under an id this app did not sign');
+    return key;
   }
 
-  private async wasEnded(id: string, data: AppSessionData): Promise<boolean> {
-    const checks: [key: string, ends: (mark: string) => boolean][] = [[`ended:${id}`, () => true]];
-    if (data.sid !== undefined) checks.push([`ended:${providerSessionSet(data.sid)}`, () => true]);
-    if (data.userinfo) checks.push([`ended:${userSet(data.userinfo.sub)}`, (endedAt) => (data.signedInAt ?? 0) <= Number(endedAt)]);
-    const marks = await this.index.readMarks(checks.map(([key]) => key));
+  /** Index names for a value under every secret; the current secret's first (session-keys.ts). */
+  private names(kind: 'user' | 'sid' | 'token', value: string): string[] {
+    return indexNames(this.options.keys, kind, value);
+  }
+
+  private async write(key: string, record: StoredSession): Promise<void> {
+    await this.records.write(key, record);
+    const sets = setsOf(record.data, (kind, value) => this.names(kind, value)[0] ?? '');
+    const sizes = await Promise.all(sets.map((set) => this.index.add(set.name, key, record.cookie.expires)));
+    if (await this.wasEnded(key, record.data)) {
+      await this.records.remove(key);
+      await Promise.all(sets.map((set) => this.index.remove(set.name, [key])));
+      return;
+    }
+    const userSet = sets.findIndex((set) => set.kind === 'user');
+    const sub = record.data.userinfo?.sub;
+    if (sub !== undefined && (sizes[userSet] ?? 0) > this.options.maxSessionsPerUser) await this.capSessionsOf(sub, key);
+  }
+
+  /**
+   * Ends the user's least recently used sessions beyond the cap, never the one just written. Last
+   * use is as precise as the store knows it (written back at most once a touch interval, see
+   * session-lifetime.ts); between equals, the earlier sign-in goes first.
+   */
+  private async capSessionsOf(userId: string, justWritten: string): Promise<void> {
+    const entries = await this.userSessions(userId);
+    const excess = entries.length - this.options.maxSessionsPerUser;
+    if (excess <= 0) return;
+    const leastRecentlyUsed = entries
+      .filter((entry) => entry.key !== justWritten)
+      .sort((a, b) => a.record.header.uat - b.record.header.uat || (a.record.data.signedInAt ?? 0) - (b.record.data.signedInAt ?? 0))
+      .slice(0, excess);
+    await this.end(leastRecentlyUsed);
+    this.options.onCapped?.(leastRecentlyUsed.length);
+  }
+
+  private async wasEnded(key: string, data: AppSessionData): Promise<boolean> {
+    const checks: [mark: string, ends: (value: string) => boolean][] = [[ended(key), () => true]];
+    if (data.sid !== undefined) for (const set of this.names('sid', data.sid)) checks.push([ended(set), () => true]);
+    if (data.userinfo) {
+      for (const set of this.names('user', data.userinfo.sub)) checks.push([ended(set), (endedAt) => (data.signedInAt ?? 0) <= Number(endedAt)]);
+    }
+    const marks = await this.index.readMarks(checks.map(([mark]) => mark));
     return checks.some(([, ends], position) => {
       const mark = marks[position];
       return mark !== undefined && ends(mark);
     });
   }
 
-  /** Marks first, deletes second (see the class comment); index entries go when next listed. */
-  private async end(ids: string[]): Promise<void> {
-    await Promise.all(ids.map((id) => this.index.mark(`ended:${id}`, '1', this.markTtlMs)));
-    await Promise.all(ids.map((id) => this.records.remove(id)));
+  /**
+   * Marks first, deletes second (see the class comment); index entries go when next listed. Each
+   * mark lives until the session it guards would have reached its absolute end.
+   */
+  private async end(entries: { key: string; record: StoredSession | null }[]): Promise<void> {
+    await Promise.all(entries.map(({ key, record }) => this.index.mark(ended(key), '1', this.lifeLeftMs(record))));
+    await Promise.all(entries.map(({ key }) => this.records.remove(key)));
   }
 
-  /** The sessions listed in a set that still exist and match; drops the ones that do not. */
-  private async live(set: string, matches: (data: AppSessionData) => boolean): Promise<Entry[]> {
-    const ids = await this.index.members(set, this.now());
-    const found = await Promise.all(ids.map(async (id) => ({ id, record: await this.records.read(id) })));
-    const live = found.filter((entry): entry is Entry => entry.record !== null && matches(entry.record.data));
-    const stale = found.filter((entry) => entry.record === null).map((entry) => entry.id);
-    if (stale.length > 0) await this.index.remove(set, stale);
-    return live;
+  /** How long a session could still have lived (a record already gone: as long as a request can run). */
+  private lifeLeftMs(record: StoredSession | null): number {
+    if (!record) return IN_FLIGHT_MARK_MS;
+    const absoluteEnd = (record.header.iat + this.options.absoluteSeconds) * 1000;
+    const providerEnd = record.data.sessionExpiresAt === undefined ? Infinity : record.data.sessionExpiresAt * 1000;
+    return Math.max(0, Math.min(absoluteEnd, providerEnd) - this.now()) + CLOCK_MARGIN_MS;
   }
 
-  /** Every public operation: bounded in time, and failing only as "unavailable" (503). */
+  private async markAll(marks: string[], value: string, ttlMs: number): Promise<void> {
+    await Promise.all(marks.map((mark) => this.index.mark(mark, value, ttlMs)));
+  }
+
+  private userSessions(userId: string): Promise<Entry[]> {
+    return this.live(this.names('user', userId), (data) => data.userinfo?.sub === userId);
+  }
+
+  /** The sessions listed in any of the sets that still exist and match; drops the ones that do not. */
+  private async live(sets: string[], matches: (data: AppSessionData) => boolean): Promise<Entry[]> {
+    const found = new Map<string, Entry>();
+    for (const set of sets) {
+      const keys = (await this.index.members(set, this.now())).filter((key) => !found.has(key));
+      const read = await Promise.all(keys.map(async (key) => ({ key, record: await this.records.read(key) })));
+      const stale = read.filter((entry) => entry.record === null).map((entry) => entry.key);
+      if (stale.length > 0) await this.index.remove(set, stale);
+      for (const entry of read) if (entry.record !== null && matches(entry.record.data)) found.set(entry.key, { key: entry.key, record: entry.record });
+    }
+    return [...found.values()];
+  }
+
+  /** Every public operation: bounded in time, and failing only as "unavailable" (503) or as full. */
   private async guarded<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await this.withinDeadline(work);
     } catch (error) {
+      if (error instanceof SessionLimitReached) throw error;
       throw storeUnavailable(error);
     }
   }
 }
 
-function setsOf(data: AppSessionData): string[] {
-  const sets: string[] = [];
-  if (data.userinfo) sets.push(userSet(data.userinfo.sub));
-  if (data.sid !== undefined) sets.push(providerSessionSet(data.sid));
+const ended = (name: string) => `ended:${name}`;
+
+function setsOf(data: AppSessionData, nameOf: (kind: 'user' | 'sid', value: string) => string): { kind: 'user' | 'sid'; name: string }[] {
+  const sets: { kind: 'user' | 'sid'; name: string }[] = [];
+  if (data.userinfo) sets.push({ kind: 'user', name: nameOf('user', data.userinfo.sub) });
+  if (data.sid !== undefined) sets.push({ kind: 'sid', name: nameOf('sid', data.sid) });
   return sets;
 }

@@ -16,9 +16,10 @@ export class MemorySessionIndex implements SessionIndex {
     this.sweeper.unref();
   }
 
-  add(set: string, id: string, expiresAt: number): Promise<void> {
-    this.sets.set(set, withMember(this.sets.get(set), id, expiresAt));
-    return Promise.resolve();
+  add(set: string, id: string, expiresAt: number): Promise<number> {
+    const members = withMember(this.sets.get(set), id, expiresAt);
+    this.sets.set(set, members);
+    return Promise.resolve(members instanceof Map ? members.size : 1);
   }
 
   members(set: string, now: number): Promise<string[]> {
@@ -35,13 +36,6 @@ export class MemorySessionIndex implements SessionIndex {
   mark(key: string, value: string, ttlMs: number): Promise<void> {
     this.marks.set(key, { value, expiresAt: this.now() + ttlMs });
     return Promise.resolve();
-  }
-
-  async markOnce(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const [existing] = await this.readMarks([key]);
-    if (existing !== undefined) return false;
-    await this.mark(key, value, ttlMs);
-    return true;
   }
 
   readMarks(keys: string[]): Promise<(string | undefined)[]> {

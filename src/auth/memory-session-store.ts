@@ -1,18 +1,12 @@
-import type { Callback, SessionStoreBackend, StoredSession } from './session-data.js';
+import { SessionLimitReached } from '../errors.js';
+import type { Callback, RecordStore, SealedRecord } from './session-data.js';
 
-/** A stored session as one JSON string: about half the heap of the object graph, and a copy. */
+/** Up to this many sessions by default: about 3 KB each, so some 300 MB at most. */
+export const DEFAULT_MAX_MEMORY_SESSIONS = 100_000;
+
 interface Entry {
-  json: string;
+  sealed: string;
   expires: number;
-}
-
-/**
- * JSON.stringify's result keeps the spare capacity V8 allocated while building it (about 250
- * bytes on a 2 KB session, measured); a copy through UTF-8 is exactly as long as its text. Worth
- * it for strings that live as long as a session.
- */
-function compactCopy(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /**
@@ -26,64 +20,86 @@ function answer<T>(callback: Callback<T>, value: T): void {
   setImmediate(callback, null, value);
 }
 
+interface Options {
+  /** The most sessions it holds; a new one beyond that is refused (existing ones stay writable). */
+  maxSessions?: number;
+  /** Called when a new session is refused because the store is full. */
+  onFull?: () => void;
+  pruneIntervalMs?: number;
+  now?: () => number;
+}
+
 /**
- * The in-memory session store used when no REDIS_URL is set. It has the express-session store
- * interface (get/set/destroy with callbacks) and, unlike express-session's MemoryStore, prunes
- * expired sessions on a timer, so memory stays flat once sessions expire. One process only.
- *
- * Sessions are kept serialised, as a networked store keeps them: every `get` returns a fresh
- * copy, so a request that changes its session object changes nothing stored until `set`.
+ * The in-memory record store used when no REDIS_URL is set: sealed sessions under their storage
+ * keys, as Redis holds them. It has the express-session store interface (get/set/destroy with
+ * callbacks) and, unlike express-session's MemoryStore, prunes expired sessions on a timer, so
+ * memory stays flat once sessions expire, and holds at most `maxSessions`: past that a new
+ * session is refused with SessionLimitReached (a sign-in fails with a 503 page) rather than
+ * growing until the process runs out of memory or evicting someone's live session. One process only.
  */
-export class MemorySessionStore implements SessionStoreBackend {
+export class MemorySessionStore implements RecordStore {
   private readonly sessions = new Map<string, Entry>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly now: () => number;
+  private readonly maxSessions: number;
+  private readonly onFull: () => void;
+  private fullSweepAt = -Infinity;
 
-  constructor(options: { pruneIntervalMs?: number; now?: () => number } = {}) {
+  constructor(options: Options = {}) {
     this.now = options.now ?? Date.now;
+    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_MEMORY_SESSIONS;
+    this.onFull = options.onFull ?? (() => undefined);
     this.sweeper = setInterval(() => this.prune(), options.pruneIntervalMs ?? 60_000);
     // The sweep must never keep the process alive on its own.
     this.sweeper.unref();
   }
 
-  get(sid: string, callback: Callback<StoredSession | null>): void {
-    const entry = this.sessions.get(sid);
+  get(key: string, callback: Callback<SealedRecord | null>): void {
+    const entry = this.sessions.get(key);
     if (!entry) {
       answer(callback, null);
       return;
     }
     if (entry.expires <= this.now()) {
-      this.sessions.delete(sid);
+      this.sessions.delete(key);
       answer(callback, null);
       return;
     }
-    const stored = JSON.parse(entry.json) as Omit<StoredSession, 'cookie'>;
-    answer(callback, { header: stored.header, data: stored.data, cookie: { expires: entry.expires, maxAge: entry.expires - this.now() } });
+    answer(callback, { sealed: entry.sealed, cookie: { expires: entry.expires } });
   }
 
-  set(sid: string, session: StoredSession, callback?: Callback): void {
-    // The cookie part is only the expiry, kept beside the JSON already: storing it twice cost ~50 bytes a session.
-    const { header, data } = session;
-    this.sessions.set(sid, { json: compactCopy(JSON.stringify({ header, data })), expires: session.cookie.expires });
+  set(key: string, record: SealedRecord, callback?: Callback): void {
+    if (!this.sessions.has(key) && this.isFull()) {
+      this.onFull();
+      if (callback) setImmediate(callback, new SessionLimitReached(this.maxSessions));
+      return;
+    }
+    this.sessions.set(key, { sealed: record.sealed, expires: record.cookie.expires });
     if (callback) answer(callback, undefined);
   }
 
-  destroy(sid: string, callback?: Callback): void {
-    this.sessions.delete(sid);
+  destroy(key: string, callback?: Callback): void {
+    this.sessions.delete(key);
     if (callback) answer(callback, undefined);
   }
 
-  length(callback: Callback<number>): void {
-    answer(callback, this.sessions.size);
+  /** Full even after dropping expired sessions; that sweep runs at most once a second, so refusals stay cheap. */
+  private isFull(): boolean {
+    if (this.sessions.size < this.maxSessions) return false;
+    if (this.now() - this.fullSweepAt >= 1000) {
+      this.fullSweepAt = this.now();
+      this.prune();
+    }
+    return this.sessions.size >= this.maxSessions;
   }
 
   /** Removes every expired session; returns how many were removed. */
   prune(): number {
     const now = this.now();
     let removed = 0;
-    for (const [sid, entry] of this.sessions) {
+    for (const [key, entry] of this.sessions) {
       if (entry.expires <= now) {
-        this.sessions.delete(sid);
+        this.sessions.delete(key);
         removed += 1;
       }
     }

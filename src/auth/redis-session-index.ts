@@ -10,18 +10,20 @@ const CLOSE_GRACE_MS = 2000;
 export class RedisSessionIndex implements SessionIndex {
   constructor(
     private readonly client: RedisClient,
-    private readonly prefix = 'sessidx:',
+    private readonly prefix = 'session-index:',
   ) {}
 
-  async add(set: string, id: string, expiresAt: number): Promise<void> {
+  async add(set: string, id: string, expiresAt: number): Promise<number> {
     const key = this.prefix + set;
     // NX gives a new set its expiry, GT only ever extends it: the set outlives all its members.
-    await this.client
+    const replies = await this.client
       .multi()
       .zAdd(key, { score: expiresAt, value: id })
       .pExpireAt(key, expiresAt, 'NX')
       .pExpireAt(key, expiresAt, 'GT')
+      .zCard(key)
       .exec();
+    return Number(replies.at(-1));
   }
 
   async members(set: string, now: number): Promise<string[]> {
@@ -40,11 +42,6 @@ export class RedisSessionIndex implements SessionIndex {
 
   async mark(key: string, value: string, ttlMs: number): Promise<void> {
     await this.client.set(this.prefix + key, value, { expiration: { type: 'PX', value: ttlMs } });
-  }
-
-  async markOnce(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.client.set(this.prefix + key, value, { expiration: { type: 'PX', value: ttlMs }, condition: 'NX' });
-    return reply !== null;
   }
 
   async readMarks(keys: string[]): Promise<(string | undefined)[]> {

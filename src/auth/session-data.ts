@@ -35,13 +35,28 @@ export interface StoredSession {
 
 export type Callback<T = void> = (err: unknown, value?: T) => void;
 
+/** The storage beneath the app's session store: sealed records under storage keys. */
+export type RecordStore = SessionStoreBackend<SealedRecord>;
+
+/**
+ * What storage holds for one session, under its storage key (auth/session-id.ts): the session
+ * sealed (auth/session-seal.ts), and in clear only its expiry, which connect-redis reads for the
+ * key's TTL (`cookie.expires`, epoch ms).
+ */
+export interface SealedRecord {
+  sealed: string;
+  cookie: { expires: number };
+}
+
 /**
  * An express-session-compatible store (callback style), as express-openid-connect's
- * `session.store` expects, plus `close` for shutdown and `ping` for readiness.
+ * `session.store` expects, plus `close` for shutdown and `ping` for readiness. `Session` is what
+ * it keeps: the app's store takes StoredSession under session ids; the storage beneath it
+ * (memory, connect-redis) takes SealedRecord under storage keys.
  */
-export interface SessionStoreBackend {
-  get(sid: string, callback: Callback<StoredSession | null>): void;
-  set(sid: string, session: StoredSession, callback?: Callback): void;
+export interface SessionStoreBackend<Session = StoredSession> {
+  get(sid: string, callback: Callback<Session | null>): void;
+  set(sid: string, session: Session, callback?: Callback): void;
   destroy(sid: string, callback?: Callback): void;
   /** Releases connections and timers; the process can exit once every store is closed. */
   close(): Promise<void>;

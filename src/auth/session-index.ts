@@ -1,20 +1,18 @@
 /**
  * The bookkeeping kept beside the session records so that sessions can be found and ended by
- * user or by provider session: sets of session ids scored by their expiry (so they expire with
+ * user or by provider session: sets of storage keys scored by their expiry (so they expire with
  * the sessions they list), and short-lived "ended" marks that stop a request already in flight
  * from writing an ended session back. Redis and memory implement it; the logic that uses it is
  * in indexed-session-store.ts.
  */
 export interface SessionIndex {
-  /** Adds a session id to a set, or moves its expiry (epoch ms). */
-  add(set: string, id: string, expiresAt: number): Promise<void>;
+  /** Adds a storage key to a set, or moves its expiry (epoch ms); resolves with how many the set holds (expired ones not yet dropped included). */
+  add(set: string, id: string, expiresAt: number): Promise<number>;
   /** The ids in a set whose expiry is still ahead of `now`; expired ones are dropped. */
   members(set: string, now: number): Promise<string[]>;
   remove(set: string, ids: string[]): Promise<void>;
   /** Writes a mark that disappears by itself after `ttlMs`. */
   mark(key: string, value: string, ttlMs: number): Promise<void>;
-  /** Writes a mark only if there is none yet; false when it was already there. */
-  markOnce(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Reads several marks at once (undefined where there is none). */
   readMarks(keys: string[]): Promise<(string | undefined)[]>;
   /** Resolves when the storage answers; rejects (fast) when it does not. */

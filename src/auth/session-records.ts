@@ -1,9 +1,9 @@
 import type { Callback, SessionStoreBackend, StoredSession } from './session-data.js';
 
 /** A callback-style (express-session) record store, seen through promises. */
-export interface SessionRecords {
-  read(id: string): Promise<StoredSession | null>;
-  write(id: string, record: StoredSession): Promise<void>;
+export interface SessionRecords<Session = StoredSession> {
+  read(id: string): Promise<Session | null>;
+  write(id: string, record: Session): Promise<void>;
   remove(id: string): Promise<void>;
 }
 
@@ -11,7 +11,7 @@ function failure(error: unknown): Error {
   return error instanceof Error ? error : new Error('the session store failed', { cause: error });
 }
 
-export function sessionRecords(store: SessionStoreBackend): SessionRecords {
+export function sessionRecords<Session>(store: SessionStoreBackend<Session>): SessionRecords<Session> {
   const run = (operation: (done: Callback) => void) =>
     new Promise<void>((resolve, reject) => {
       operation((error) => {

@@ -7,10 +7,20 @@ import { MemorySessionIndex } from './memory-session-index.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { createRedisClient, reconnectRedis, type RedisClient } from './redis-client.js';
 import { RedisSessionIndex } from './redis-session-index.js';
-import type { SessionStoreBackend } from './session-data.js';
+import type { RecordStore } from './session-data.js';
+import type { SessionIndex } from './session-index.js';
+import { deriveSecretKeys } from './session-keys.js';
 import type { AppSessionStore } from './session-registry.js';
 
-type StoreConfig = Pick<Config, 'nodeEnv' | 'session' | 'sessionStore'>;
+type StoreConfig = Pick<Config, 'nodeEnv' | 'secrets' | 'session' | 'sessionStore'>;
+
+/** Where sessions are kept, beneath the sealing and indexing every store shares. */
+export interface StoreBackends {
+  records: RecordStore;
+  index: SessionIndex;
+  /** Called when the storage stopped answering altogether (see deadline.ts). */
+  onStuck?: () => void;
+}
 
 /**
  * The one place that decides where sessions live: Redis when REDIS_URL is set (every instance
@@ -19,11 +29,14 @@ type StoreConfig = Pick<Config, 'nodeEnv' | 'session' | 'sessionStore'>;
  * configuration error, see config.ts).
  */
 export function createSessionStore(config: StoreConfig, logger: Logger): AppSessionStore {
-  const { redisUrl, redisTimeoutMs } = config.sessionStore;
-  const options = { markTtlMs: config.session.absoluteTimeoutSeconds * 1000, timeoutMs: redisTimeoutMs };
+  return assembleSessionStore(createStoreBackends(config, logger), config, logger);
+}
+
+export function createStoreBackends(config: StoreConfig, logger: Logger): StoreBackends {
+  const { redisUrl, redisTimeoutMs, maxMemorySessions } = config.sessionStore;
   if (redisUrl !== undefined) {
     const client = createRedisClient({ url: redisUrl, timeoutMs: redisTimeoutMs, logger });
-    return new IndexedSessionStore(redisRecords(client), new RedisSessionIndex(client), { ...options, onStuck: () => reconnectRedis(client, logger) });
+    return { records: redisRecords(client), index: new RedisSessionIndex(client), onStuck: () => reconnectRedis(client, logger) };
   }
   if (config.nodeEnv === 'production') {
     logger.warn(
@@ -31,18 +44,45 @@ export function createSessionStore(config: StoreConfig, logger: Logger): AppSess
       'REDIS_URL is not set: sessions live in this process only, end when it restarts, and are not shared with other instances. Set REDIS_URL (and REQUIRE_REDIS=true to make this an error).',
     );
   }
-  return new IndexedSessionStore(new MemorySessionStore(), new MemorySessionIndex(), options);
+  return { records: new MemorySessionStore({ maxSessions: maxMemorySessions, onFull: warnOncePerMinute(logger, maxMemorySessions) }), index: new MemorySessionIndex() };
 }
 
-/** connect-redis (express-session's Redis store), with its TTL taken from each session's expiry. */
-function redisRecords(client: RedisClient): SessionStoreBackend {
-  const store = new RedisStore({ client, prefix: 'sess:' });
+/** Seals, hashes and indexes sessions over any backends: memory and Redis go through the same code. */
+export function assembleSessionStore({ records, index, onStuck }: StoreBackends, config: StoreConfig, logger: Logger): AppSessionStore {
+  return new IndexedSessionStore(records, index, {
+    keys: deriveSecretKeys(config.secrets),
+    absoluteSeconds: config.session.absoluteTimeoutSeconds,
+    maxSessionsPerUser: config.session.maxPerUser,
+    timeoutMs: config.sessionStore.redisTimeoutMs,
+    onStuck,
+    onCapped: (ended) => logger.info({ event: 'sessions.capped', ended }, "a sign-in beyond MAX_SESSIONS_PER_USER ended the user's least recently used session"),
+  });
+}
+
+function warnOncePerMinute(logger: Logger, limit: number): () => void {
+  let warnedAt = -Infinity;
+  let refused = 0;
+  return () => {
+    refused += 1;
+    if (Date.now() - warnedAt < 60_000) return;
+    logger.warn(
+      { event: 'sessions.memory_full', limit, refused },
+      `the in-memory session store holds MAX_MEMORY_SESSIONS=${limit} sessions: new sign-ins are refused until some end. Raise MAX_MEMORY_SESSIONS, or set REDIS_URL`,
+    );
+    warnedAt = Date.now();
+    refused = 0;
+  };
+}
+
+/** connect-redis (express-session's Redis store), with its TTL taken from each record's expiry. */
+function redisRecords(client: RedisClient): RecordStore {
+  const store = new RedisStore({ client, prefix: 'session:' });
   return {
-    get: (id, callback) => void store.get(id, callback),
-    // express-openid-connect's records are not express-session's SessionData, but carry what
-    // connect-redis reads from them: `cookie.expires`, for the key's TTL.
-    set: (id, record, callback) => void store.set(id, record as unknown as SessionData, callback),
-    destroy: (id, callback) => void store.destroy(id, callback),
+    get: (key, callback) => void store.get(key, callback as Parameters<RedisStore['get']>[1]),
+    // A sealed record is not express-session's SessionData, but carries what connect-redis reads
+    // from one: `cookie.expires`, for the key's TTL.
+    set: (key, record, callback) => void store.set(key, record as unknown as SessionData, callback),
+    destroy: (key, callback) => void store.destroy(key, callback),
     // The client is shared with the index, which closes it.
     close: () => Promise.resolve(),
   };

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IndexedSessionStore } from '../../src/auth/indexed-session-store.js';
 import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
 import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
+import { deriveSecretKeys } from '../../src/auth/session-keys.js';
 import { TestBrowser } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
 import { providerFaults } from '../support/provider-faults.js';
@@ -12,7 +13,7 @@ import { startTestStack, type TestStack } from '../support/test-stack.js';
 class StoreWithPing extends IndexedSessionStore {
   answer: () => Promise<void> = () => Promise.resolve();
   constructor() {
-    super(new MemorySessionStore(), new MemorySessionIndex(), { markTtlMs: 60_000, timeoutMs: 500 });
+    super(new MemorySessionStore(), new MemorySessionIndex(), { keys: deriveSecretKeys(['test-secret-'.padEnd(40, 'x')]), absoluteSeconds: 3600, maxSessionsPerUser: 50, timeoutMs: 500 });
   }
   override ping(): Promise<void> {
     return this.answer();

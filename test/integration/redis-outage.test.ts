@@ -7,7 +7,7 @@ import { skipRedisTests, startRedisServer, type RedisServer } from '../support/r
 import { logOutAtProvider, reachCallback, signedInBrowser, signIn } from '../support/sign-in.js';
 import { storeAnswers } from '../../src/auth/session-store.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { storeIdOf } from '../support/stored-session.js';
+import { openedRecords, redisRecords, storageKeyOf } from '../support/stored-session.js';
 
 const REDIS_TIMEOUT_MS = 500;
 
@@ -131,11 +131,13 @@ describe.skipIf(skipRedisTests)('when Redis fails', () => {
     const { browser, cookie } = await signedInBrowser(origin);
     // The last use is written back at most once a minute (middleware/load-session.ts): age the
     // stored last-use time by two minutes so that this request's write is due.
-    const key = `sess:${storeIdOf(cookie)}`;
-    const storedUat = async () => (JSON.parse(String(await server().command(['GET', key]))) as { header: { uat: number } }).header.uat;
-    const record = JSON.parse(String(await server().command(['GET', key]))) as { header: { uat: number } };
+    const key = storageKeyOf(stack.store, cookie);
+    const records = openedRecords(redisRecords(server()), stack.config.secrets);
+    const storedUat = async () => (await records.read(key))?.header.uat;
+    const record = await records.read(key);
+    if (!record) throw new Error('no stored session');
     record.header.uat -= 120;
-    await server().command(['SET', key, JSON.stringify(record), 'KEEPTTL']);
+    await records.write(key, record);
     await server().command(['CLIENT', 'PAUSE', '1500', 'WRITE']);
     const profile = await browser.get(`${origin}/profile`);
     expect(profile.status).toBe(200);

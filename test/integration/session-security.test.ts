@@ -6,6 +6,7 @@ import { alice, bob, openLoginPage, reachCallback, signedInBrowser, signIn } fro
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { SESSION_COOKIE_VALUE, storeIdOf } from '../support/stored-session.js';
 import { sessionIdSigner } from '../../src/auth/session-id.js';
+import { deriveSecretKeys } from '../../src/auth/session-keys.js';
 
 describe('session integrity', () => {
   let stack: TestStack;
@@ -67,7 +68,7 @@ describe('session integrity', () => {
       ['a changed signature', (cookie: string) => `${cookie.slice(0, -2)}${cookie.endsWith('AA') ? 'BB' : 'AA'}`],
       ['another id under the same signature', (cookie: string) => `${'0'.repeat(32)}${cookie.slice(32)}`],
       ['no signature', (cookie: string) => cookie.split('.')[0] ?? ''],
-      ['the signature of another secret', (cookie: string) => sessionIdSigner(['x'.repeat(32)]).generate().replace(/^[0-9a-f]{32}/, cookie.slice(0, 32))],
+      ['the signature of another secret', (cookie: string) => sessionIdSigner(deriveSecretKeys(['x'.repeat(32)])).generate().replace(/^[0-9a-f]{32}/, cookie.slice(0, 32))],
     ])('counts as signed out with %s (no error)', async (_case, tamper) => {
       const { cookie } = await signedInBrowser(stack.appOrigin);
       const response = await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${tamper(cookie)}` });

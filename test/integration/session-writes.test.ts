@@ -1,22 +1,24 @@
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IndexedSessionStore } from '../../src/auth/indexed-session-store.js';
 import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
 import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
-import type { SessionStoreBackend, StoredSession } from '../../src/auth/session-data.js';
+import type { Callback, SealedRecord } from '../../src/auth/session-data.js';
+import { assembleSessionStore } from '../../src/auth/session-store.js';
+import { loadConfig } from '../../src/config.js';
 import type { TestBrowser } from '../support/browser.js';
+import { captureLogs } from '../support/logs.js';
 import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { storeIdOf } from '../support/stored-session.js';
+import { openedRecords, storageKeyOf } from '../support/stored-session.js';
 
 const IDLE = 600;
+const SECRET = 'test-secret-'.padEnd(40, 'x');
 
 /** The default records store, counting the writes that reach it. */
-class CountingStore extends MemorySessionStore implements SessionStoreBackend {
+class CountingStore extends MemorySessionStore {
   readonly writes: string[] = [];
-  override set(sid: string, session: StoredSession, callback?: (err: unknown) => void): void {
-    this.writes.push(sid);
-    super.set(sid, session, callback);
+  override set(key: string, record: SealedRecord, callback?: Callback): void {
+    this.writes.push(key);
+    super.set(key, record, callback);
   }
 }
 
@@ -24,24 +26,26 @@ describe('session writes', () => {
   let stack: TestStack;
   // As the production factory builds it for memory, with the records counted underneath.
   const records = new CountingStore();
-  const store = new IndexedSessionStore(records, new MemorySessionIndex(), { markTtlMs: 3_600_000, timeoutMs: 1000 });
-  const read = promisify(records.get.bind(records));
+  const config = loadConfig({ NODE_ENV: 'test', SECRET, SESSION_IDLE_TIMEOUT: String(IDLE) });
+  const store = assembleSessionStore({ records, index: new MemorySessionIndex() }, config, captureLogs().logger);
+  const opened = openedRecords(records, config.secrets);
+  const read = (id: string) => opened.read(id);
   const now = () => Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
-    stack = await startTestStack({ store, env: { SESSION_IDLE_TIMEOUT: String(IDLE) } });
+    stack = await startTestStack({ store, env: { SESSION_IDLE_TIMEOUT: String(IDLE), SECRET } });
   });
   afterAll(() => stack.close());
 
   async function signedIn(): Promise<{ browser: TestBrowser; id: string; csrf: string }> {
     const { browser, cookie, csrf } = await signedInBrowser(stack.appOrigin);
-    return { browser, id: storeIdOf(cookie), csrf };
+    return { browser, id: storageKeyOf(store, cookie), csrf };
   }
 
   async function setStoredUat(id: string, uat: number): Promise<void> {
     const stored = await read(id);
     if (!stored) throw new Error(`session ${id} not found`);
-    await promisify(records.set.bind(records))(id, { ...stored, header: { ...stored.header, uat } });
+    await opened.write(id, { ...stored, header: { ...stored.header, uat } });
   }
 
   it('neither rewrites the session nor resends its cookie on every page view', async () => {

@@ -29,7 +29,7 @@ describe('loadConfig', () => {
       expect(config.issuer).toBeUndefined();
       expect(config.secrets).toEqual(['generated-secret-'.padEnd(40, 'x')]);
       expect(config.secretGenerated).toBe(true);
-      expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 43200 });
+      expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 43200, maxPerUser: 50 });
       expect(config.signInRateLimit).toBe(30);
       expect(config.trustProxy).toBe(false);
     });
@@ -135,6 +135,10 @@ describe('loadConfig', () => {
       [{ SIGN_IN_RATE_LIMIT: '0' }, /^SIGN_IN_RATE_LIMIT must be at least 1 \(rate limits cannot be switched off\)/],
       [{ SIGN_IN_RATE_LIMIT: 'lots' }, /^SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30/],
       [{ SIGN_IN_RATE_LIMIT: '2.5' }, /^SIGN_IN_RATE_LIMIT must be a whole number of requests per minute/],
+      [{ MAX_SESSIONS_PER_USER: '0' }, /^MAX_SESSIONS_PER_USER must be at least 1/],
+      [{ MAX_SESSIONS_PER_USER: 'many' }, /^MAX_SESSIONS_PER_USER must be a number of sessions, such as 50/],
+      [{ MAX_MEMORY_SESSIONS: '10' }, /^MAX_MEMORY_SESSIONS must be at least 100/],
+      [{ MAX_MEMORY_SESSIONS: '1e9' }, /^MAX_MEMORY_SESSIONS must be at most 10000000/],
       [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY=true would believe the X-Forwarded-For header of any client.*number of proxies in front of the app/],
       [{ TRUST_PROXY: 'yes please' }, /^TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; set it to/],
       [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY must be a number of proxies/],
@@ -146,12 +150,12 @@ describe('loadConfig', () => {
 
   describe('sessions', () => {
     it('keep sessions in memory unless REDIS_URL is set', () => {
-      expect(loadConfig({}).sessionStore).toEqual({ redisUrl: undefined, redisTimeoutMs: 500, requireRedis: false });
+      expect(loadConfig({}).sessionStore).toEqual({ redisUrl: undefined, redisTimeoutMs: 500, requireRedis: false, maxMemorySessions: 100_000 });
     });
 
     it('use Redis when REDIS_URL is set, TLS (rediss) included', () => {
       const config = loadConfig({ REDIS_URL: 'rediss://:pw@cache.internal:6380/2', REDIS_TIMEOUT_MS: '250', REQUIRE_REDIS: 'true', SECRET: secret });
-      expect(config.sessionStore).toEqual({ redisUrl: 'rediss://:pw@cache.internal:6380/2', redisTimeoutMs: 250, requireRedis: true });
+      expect(config.sessionStore).toEqual({ redisUrl: 'rediss://:pw@cache.internal:6380/2', redisTimeoutMs: 250, requireRedis: true, maxMemorySessions: 100_000 });
     });
 
     it('never echo REDIS_URL (it may hold a password) in a configuration error', () => {

@@ -1,11 +1,15 @@
+import { promisify } from 'node:util';
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { currentSession } from '../../src/auth/current-session.js';
+import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
 import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
 import { sessionCookie } from '../../src/auth/session-cookie.js';
 import type { Callback, SessionStoreBackend, StoredSession } from '../../src/auth/session-data.js';
-import { sessionIdSigner } from '../../src/auth/session-id.js';
+import type { AppSessionStore } from '../../src/auth/session-registry.js';
+import { assembleSessionStore } from '../../src/auth/session-store.js';
+import { loadConfig } from '../../src/config.js';
 import { loadSession } from '../../src/middleware/load-session.js';
 import { captureLogs } from '../support/logs.js';
 
@@ -13,34 +17,44 @@ const IDLE = 600;
 const ABSOLUTE = 3600;
 const now = () => Math.floor(Date.now() / 1000);
 
-/** The real in-memory store, counting what reaches it, and able to fail on demand. */
-class WatchedStore extends MemorySessionStore implements SessionStoreBackend {
+/** The app's in-memory store, counting what reaches it, and able to fail on demand. */
+class WatchedStore implements SessionStoreBackend {
   calls: string[] = [];
   failing: 'get' | 'set' | undefined;
-  override get(sid: string, callback: Callback<StoredSession | null>): void {
+  constructor(private readonly inner: AppSessionStore) {}
+  get(sid: string, callback: Callback<StoredSession | null>): void {
     this.calls.push(`get ${sid}`);
     if (this.failing === 'get') callback(new Error('store down'));
-    else super.get(sid, callback);
+    else this.inner.get(sid, callback);
   }
-  override set(sid: string, session: StoredSession, callback?: Callback): void {
+  set(sid: string, session: StoredSession, callback?: Callback): void {
     this.calls.push(`set ${sid}`);
     if (this.failing === 'set') callback?.(new Error('store down'));
-    else super.set(sid, session, callback);
+    else this.inner.set(sid, session, callback);
   }
-  override destroy(sid: string, callback?: Callback): void {
+  destroy(sid: string, callback?: Callback): void {
     this.calls.push(`destroy ${sid}`);
-    super.destroy(sid, callback);
+    this.inner.destroy(sid, callback);
+  }
+  /** Writes a session without counting it. */
+  put(sid: string, session: StoredSession): Promise<void> {
+    return promisify(this.inner.set.bind(this.inner))(sid, session);
   }
   read(sid: string): Promise<StoredSession | null | undefined> {
     return new Promise((resolve) => {
-      super.get(sid, (_error, stored) => resolve(stored));
+      this.inner.get(sid, (_error, stored) => resolve(stored));
     });
+  }
+  close(): Promise<void> {
+    return this.inner.close();
   }
 }
 
 describe('loadSession', () => {
-  const store = new WatchedStore();
-  const signer = sessionIdSigner(['s'.repeat(32)]);
+  const config = loadConfig({ NODE_ENV: 'test', SECRET: 's'.repeat(32), SESSION_IDLE_TIMEOUT: String(IDLE), SESSION_ABSOLUTE_TIMEOUT: String(ABSOLUTE) });
+  const inner = assembleSessionStore({ records: new MemorySessionStore(), index: new MemorySessionIndex() }, config, captureLogs().logger);
+  const store = new WatchedStore(inner);
+  const signer = inner.ids;
   const cookie = sessionCookie('session', { secure: false });
   const session = currentSession({ store, cookie });
   const logs = captureLogs();
@@ -63,11 +77,10 @@ describe('loadSession', () => {
     store.failing = undefined;
   });
 
-  function stored(header: Partial<StoredSession['header']> = {}, data: StoredSession['data'] = { id_token: 'token', csrfToken: 'csrf' }): string {
+  async function stored(header: Partial<StoredSession['header']> = {}, data: StoredSession['data'] = { id_token: 'token', csrfToken: 'csrf' }): Promise<string> {
     const id = signer.generate();
     const fullHeader = { iat: now() - 10, uat: now() - 10, exp: now() + IDLE - 10, ...header };
-    store.set(id, { header: fullHeader, data, cookie: { expires: (now() + 3600) * 1000, maxAge: 3_600_000 } });
-    store.calls = [];
+    await store.put(id, { header: fullHeader, data, cookie: { expires: (now() + 3600) * 1000, maxAge: 3_600_000 } });
     return id;
   }
 
@@ -82,7 +95,7 @@ describe('loadSession', () => {
   });
 
   it('forgets a cookie whose signature fails without looking it up, and tells the browser to drop it', async () => {
-    const id = stored();
+    const id = await stored();
     const forged = `${'0'.repeat(32)}${id.slice(32)}`;
     const response = await request(app).get('/').set('cookie', `session=${forged}`);
     expect(response.body).toEqual({ data: null });
@@ -91,7 +104,7 @@ describe('loadSession', () => {
   });
 
   it('loads a live session with one read and no write or cookie while its last use is recent', async () => {
-    const id = stored();
+    const id = await stored();
     const response = await request(app).get('/').set('cookie', `session=${id}`);
     expect(response.body).toEqual({ data: { id_token: 'token', csrfToken: 'csrf' } });
     expect(store.calls).toEqual([`get ${id}`]);
@@ -99,7 +112,7 @@ describe('loadSession', () => {
   });
 
   it('records the use of a session last used a minute ago or more, with a new expiry in the store and the cookie', async () => {
-    const id = stored({ uat: now() - 60 });
+    const id = await stored({ uat: now() - 60 });
     const response = await request(app).get('/').set('cookie', `session=${id}`);
     expect(store.calls).toEqual([`get ${id}`, `set ${id}`]);
     const after = await store.read(id);
@@ -111,7 +124,7 @@ describe('loadSession', () => {
   });
 
   it('never lets the absolute timeout move: the new expiry is capped by it', async () => {
-    const id = stored({ iat: now() - ABSOLUTE + 100, uat: now() - 60 });
+    const id = await stored({ iat: now() - ABSOLUTE + 100, uat: now() - 60 });
     await request(app).get('/').set('cookie', `session=${id}`);
     expect((await store.read(id))?.header.exp).toBe(now() - ABSOLUTE + 100 + ABSOLUTE);
   });
@@ -122,7 +135,7 @@ describe('loadSession', () => {
     ['past its stored expiry', { exp: now() - 1 }, undefined],
     ["past the provider's session_expiry (less 30 s for clock skew)", {}, now() + 20],
   ])('ends a session %s: deleted, cookie cleared, signed out', async (_case, header, sessionExpiresAt) => {
-    const id = stored(header, { id_token: 'token', ...(sessionExpiresAt ? { sessionExpiresAt } : {}) });
+    const id = await stored(header, { id_token: 'token', ...(sessionExpiresAt ? { sessionExpiresAt } : {}) });
     const response = await request(app).get('/').set('cookie', `session=${id}`);
     expect(response.body).toEqual({ data: null });
     expect(store.calls).toEqual([`get ${id}`, `destroy ${id}`]);
@@ -131,7 +144,7 @@ describe('loadSession', () => {
   });
 
   it('keeps a session whose provider session_expiry is still ahead', async () => {
-    const id = stored({}, { id_token: 'token', sessionExpiresAt: now() + 120 });
+    const id = await stored({}, { id_token: 'token', sessionExpiresAt: now() + 120 });
     expect((await request(app).get('/').set('cookie', `session=${id}`)).body).toEqual({ data: { id_token: 'token', sessionExpiresAt: now() + 120 } });
   });
 
@@ -142,14 +155,14 @@ describe('loadSession', () => {
     expect(sessionSetCookies(missing)).toEqual([expect.stringMatching(/^session=;/)]);
 
     const malformed = signer.generate();
-    store.set(malformed, { header: { iat: 'soon' }, data: {}, cookie: { expires: Date.now() + 60_000, maxAge: 60_000 } } as unknown as StoredSession);
+    await store.put(malformed, { header: { iat: 'soon' }, data: {}, cookie: { expires: Date.now() + 60_000, maxAge: 60_000 } } as unknown as StoredSession);
     const bad = await request(app).get('/').set('cookie', `session=${malformed}`);
     expect(bad.body).toEqual({ data: null });
     expect(await store.read(malformed)).toBeNull();
   });
 
   it('answers 503 when the store cannot be read, leaving the session and the cookie alone', async () => {
-    const id = stored();
+    const id = await stored();
     store.failing = 'get';
     const response = await request(app).get('/').set('cookie', `session=${id}`);
     expect(response.status).toBe(503);
@@ -160,7 +173,7 @@ describe('loadSession', () => {
   });
 
   it('still serves the request when recording its use fails, without extending the cookie, and logs it', async () => {
-    const id = stored({ uat: now() - 120 });
+    const id = await stored({ uat: now() - 120 });
     store.failing = 'set';
     const response = await request(app).get('/').set('cookie', `session=${id}`);
     expect(response.status).toBe(200);
@@ -170,7 +183,7 @@ describe('loadSession', () => {
   });
 
   it('ends the current session on demand: deleted from the store before the answer, cookie cleared', async () => {
-    const id = stored();
+    const id = await stored();
     const response = await request(app).post('/end').set('cookie', `session=${id}`);
     expect(response.body).toEqual({ ended: true });
     expect(await store.read(id)).toBeNull();

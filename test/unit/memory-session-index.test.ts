@@ -17,9 +17,10 @@ describe('MemorySessionIndex', () => {
     expect(await index.readMarks(['ended:a'])).toEqual([undefined]);
   });
 
-  it('writes a mark once only', async () => {
-    expect(await index.markOnce('token:1', '1', 1000)).toBe(true);
-    expect(await index.markOnce('token:1', '1', 1000)).toBe(false);
+  it('says how many members a set holds after each addition', async () => {
+    expect(await index.add('user:u', 's1', now + 100)).toBe(1);
+    expect(await index.add('user:u', 's1', now + 200)).toBe(1);
+    expect(await index.add('user:u', 's2', now + 100)).toBe(2);
   });
 
   it('prunes expired marks and members without being asked for them, so memory stays flat', async () => {

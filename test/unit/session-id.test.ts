@@ -1,7 +1,10 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { rememberedIds, sessionIdSigner } from '../../src/auth/session-id.js';
+import { rememberedIds, sessionIdSigner as signerOf } from '../../src/auth/session-id.js';
+import { deriveSecretKeys } from '../../src/auth/session-keys.js';
+
+const sessionIdSigner = (secrets: string[], remembered?: ReturnType<typeof rememberedIds>) => signerOf(deriveSecretKeys(secrets), remembered);
 
 const current = 'c'.repeat(32);
 const previous = 'p'.repeat(32);
@@ -100,5 +103,29 @@ describe('the memory of verified session ids', () => {
     const old = sessionIdSigner([previous]).generate();
     expect([rotating.verify(old), rotating.verify(old)]).toEqual([true, true]);
     expect(sessionIdSigner([current], rememberedIds(10)).verify(old)).toBe(false);
+  });
+});
+
+describe('the storage key of a session id', () => {
+  it('is a keyed hash: neither the id nor the cookie value, and the same for the same id', () => {
+    const signer = sessionIdSigner([current]);
+    const value = signer.generate();
+    const key = signer.storageKeyOf(value) ?? '';
+    expect(key).toMatch(/^[\w-]{43}$/);
+    expect(key).not.toContain(value.slice(0, 32));
+    expect(key).not.toBe(value.split('.')[1]);
+    expect(sessionIdSigner([current]).storageKeyOf(value)).toBe(key);
+    expect(sessionIdSigner(['x'.repeat(32), current]).storageKeyOf(value)).toBe(key);
+  });
+
+  it('stays the same through a rotation, because it follows the secret that signed the cookie', () => {
+    const old = sessionIdSigner([previous]).generate();
+    const before = sessionIdSigner([previous]).storageKeyOf(old);
+    expect(sessionIdSigner([current, previous]).storageKeyOf(old)).toBe(before);
+    expect(sessionIdSigner([current]).storageKeyOf(old)).toBeUndefined();
+  });
+
+  it('is undefined for a value the app did not sign', () => {
+    expect(sessionIdSigner([current]).storageKeyOf(`${'0'.repeat(32)}.${'A'.repeat(43)}`)).toBeUndefined();
   });
 });
