@@ -119,6 +119,29 @@ describe('redirects', () => {
     });
   });
 
+  describe('a guarded page visited signed out', () => {
+    let stack: TestStack;
+    beforeAll(async () => {
+      stack = await startTestStack();
+    });
+    afterAll(() => stack.close());
+
+    /** A request target may carry any printable ASCII as it is; everything else goes percent-encoded. */
+    const asRequestTarget = (text: string) => text.replace(/[^\x21-\x7e]/gu, (character) => encodeURIComponent(character));
+
+    it('comes back to a page of this site after sign-in, for any query or absolute-form target', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom('', 'http://evil.example', 'https://evil.example:8443'), returnToCandidates({ wellFormed: true }), async (prefix, query) => {
+          const response = await rawGet(stack.appOrigin, `${prefix}/profile?${asRequestTarget(query)}`, { accept: 'text/html' });
+          expect(response.status).toBe(302);
+          expect(followed(response.headers.location, stack.appOrigin).origin).toBe(stack.provider.origin);
+          expect(followed(returnToOf(response), stack.appOrigin).origin).toBe(stack.appOrigin);
+        }),
+        { numRuns: 150 },
+      );
+    });
+  });
+
   describe('an absolute-form request target (GET http://evil.example/... HTTP/1.1)', () => {
     let stack: TestStack;
     beforeAll(async () => {
