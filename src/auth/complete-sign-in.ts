@@ -24,7 +24,7 @@ interface Options {
 }
 
 /** The state of the sign-in, decoded from the transaction cookie: the library redirects to its returnTo next. */
-export type SignInState = Record<string, unknown>;
+type SignInState = Record<string, unknown>;
 
 const unverified = (cause: unknown) =>
   userError(400, 'Sign-in could not be verified', 'We could not verify your sign-in, so you have not been signed in. Please try again.', {
