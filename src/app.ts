@@ -45,7 +45,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   const production = config.nodeEnv === 'production';
   const signer = sessionStore.ids;
   const lifetime = { idleSeconds: config.session.idleTimeoutSeconds, absoluteSeconds: config.session.absoluteTimeoutSeconds };
-  const auth = openid.auth(openidOptions(config, { store: sessionStore, signer, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, logger }) }));
+  const auth = openid.auth(openidOptions(config, { store: sessionStore, signer, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, baseURL: config.baseURL, session, logger }) }));
   // The library starts and finishes sign-ins only; the session a request comes with is loadSession's.
   const withOpenid: RequestHandler = (req, res, next) => {
     cookie.hideFrom(req);

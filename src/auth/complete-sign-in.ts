@@ -3,7 +3,9 @@ import type { Request } from 'express';
 import { jwtVerify } from 'jose';
 import type { Logger } from 'pino';
 import { userError } from '../errors.js';
+import type { CurrentSession } from './current-session.js';
 import type { ProviderMetadata } from './provider-metadata.js';
+import { safeReturnTo } from './safe-return-to.js';
 import type { AppSessionData } from './session-data.js';
 import { parseUserinfo } from './user-profile.js';
 
@@ -15,8 +17,14 @@ const CLOCK_TOLERANCE_SECONDS = 60;
 interface Options {
   metadata: ProviderMetadata;
   clientID: string;
+  baseURL: string;
+  /** The session the visitor came with, if any: this sign-in replaces it. */
+  session: CurrentSession;
   logger: Logger;
 }
+
+/** The state of the sign-in, decoded from the transaction cookie: the library redirects to its returnTo next. */
+type SignInState = Record<string, unknown>;
 
 const unverified = (cause: unknown) =>
   userError(400, 'Sign-in could not be verified', 'We could not verify your sign-in, so you have not been signed in. Please try again.', {
@@ -25,14 +33,21 @@ const unverified = (cause: unknown) =>
   });
 
 /**
- * express-openid-connect's `afterCallback`: runs after the code was redeemed and before any session
- * exists. It checks the ID token's signature against the provider's published keys (the library
- * does not in the code flow), then loads the profile from /userinfo, as the Flask tutorial did.
- * Throwing here leaves the visitor signed out.
+ * express-openid-connect's `afterCallback`: runs after the library has checked state, nonce and
+ * PKCE and redeemed the code, and before the new session exists. It checks the ID token's
+ * signature against the provider's published keys (the library does not in the code flow), loads
+ * the profile from /userinfo, as the Flask tutorial did, and only then ends the session the visitor
+ * came with: the library stores the new one under a new id, so no sign-in ever continues an old
+ * session (fixation), and a callback that fails before this point leaves a live session as it was.
+ * It also re-checks the return-to path in the state, where the library's redirect comes from.
+ * Throwing here leaves the visitor as they were, without a new session.
  */
-export function completeSignIn({ metadata, clientID, logger }: Options) {
-  return async (req: Request, _res: unknown, session: AppSessionData): Promise<AppSessionData> => {
+export function completeSignIn({ metadata, clientID, baseURL, session: current, logger }: Options) {
+  return async (req: Request, _res: unknown, session: AppSessionData, state?: SignInState): Promise<AppSessionData> => {
     const log = logger.child({ reqId: req.id });
+    // The library redirects to req.openidState.returnTo (this same object) once we return. /login
+    // only ever stores a safe path; this keeps it so whatever wrote the state.
+    if (state) state.returnTo = safeReturnTo(state.returnTo, baseURL);
     if (!session.id_token) throw unverified(new Error('token response has no id_token'));
 
     const { issuer } = await metadata.discovery();
@@ -61,6 +76,7 @@ export function completeSignIn({ metadata, clientID, logger }: Options) {
     }
 
     const checked = parseUserinfo(userinfo);
+    await current.endReplaced(req);
     log.info({ event: 'auth.login.success', userId: checked.sub }, 'signed in');
     // The access token was needed for /userinfo only. Not keeping it means a stored session holds
     // no token that could call the provider's APIs, and each session is smaller.

@@ -20,18 +20,29 @@ export interface CurrentSession {
    * the store cannot be reached, leaving the session as it was.
    */
   end(req: Request, res: Response): Promise<void>;
+  /**
+   * Ends this session because a sign-in that has just completed in this same request replaces it:
+   * deleted from the store as by end(), but its cookie is left for the new session's cookie to
+   * overwrite in this response. Rejects when the store cannot be reached.
+   */
+  endReplaced(req: Request): Promise<void>;
 }
 
 export function currentSession({ store, cookie }: { store: SessionStoreBackend; cookie: SessionCookie }): CurrentSession {
   const records = sessionRecords(store);
+  const endReplaced = async (req: Request) => {
+    const loaded = req.appSession;
+    if (!loaded) return;
+    await records.remove(loaded.id);
+    req.appSession = undefined;
+  };
   return {
     read: (req) => req.appSession?.data,
     async end(req, res) {
-      const loaded = req.appSession;
-      if (!loaded) return;
-      await records.remove(loaded.id);
-      req.appSession = undefined;
+      if (!req.appSession) return;
+      await endReplaced(req);
       cookie.clear(res);
     },
+    endReplaced,
   };
 }

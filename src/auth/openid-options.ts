@@ -19,7 +19,7 @@ export function callbackUrl(baseURL: string): string {
 interface Hooks {
   store: SessionStoreBackend;
   signer: SessionIdSigner;
-  afterCallback: (req: Request, res: unknown, session: AppSessionData) => Promise<AppSessionData>;
+  afterCallback: (req: Request, res: unknown, session: AppSessionData, state?: Record<string, unknown>) => Promise<AppSessionData>;
 }
 
 /**

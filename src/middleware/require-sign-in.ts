@@ -5,10 +5,12 @@ import { safeReturnTo } from '../auth/safe-return-to.js';
 /**
  * Guards a page: a visitor who is not signed in is sent straight to the provider's login page
  * (through express-openid-connect, `openid`), and comes back to the page they asked for; only
- * GET pages are come back to (a form post cannot be replayed). A request that does not accept
- * HTML (a script) gets a 401 instead of a redirect it cannot follow.
+ * GET pages are come back to (a form post cannot be replayed), and only as a path on BASE_URL's
+ * origin: the request target is the client's to choose (`GET http://evil.example/profile` makes
+ * req.originalUrl absolute). A request that does not accept HTML (a script) gets a 401 instead of
+ * a redirect it cannot follow.
  */
-export function requireSignIn(openid: RequestHandler): RequestHandler {
+export function requireSignIn(openid: RequestHandler, baseURL: string): RequestHandler {
   return (req, res, next) => {
     if (res.locals.user) {
       next();
@@ -23,7 +25,7 @@ export function requireSignIn(openid: RequestHandler): RequestHandler {
         next(error);
         return;
       }
-      res.oidc.login({ returnTo: req.method === 'GET' ? safeReturnTo(req.originalUrl) : '/' }).catch(next);
+      res.oidc.login({ returnTo: req.method === 'GET' ? safeReturnTo(req.originalUrl, baseURL) : '/' }).catch(next);
     });
   };
 }

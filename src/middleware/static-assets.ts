@@ -25,7 +25,9 @@ export function staticAssets(dir: string): StaticAssets {
   return {
     prefix,
     url: (file) => `${prefix}/${file}`,
-    serve: express.static(dir, { index: false, immutable: true, maxAge: ONE_YEAR_MS }),
+    // No redirect from a folder to its URL with a "/": there is nothing to list there, and
+    // serve-static builds that Location from the request target, which the client chooses.
+    serve: express.static(dir, { index: false, redirect: false, immutable: true, maxAge: ONE_YEAR_MS }),
   };
 }
 

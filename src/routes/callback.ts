@@ -13,31 +13,26 @@ function hasCookie(req: Request, name: string): boolean {
 }
 
 /**
- * GET /callback, first step. A sign-in never completes on top of a live session: that session
- * ends first (deleted from the store), and the browser comes back to the same URL, where the
- * sign-in completes as for anyone signed out, under a new session id (no session fixation, and
- * nothing of the old session can leak into the new one).
- * Without a pending sign-in (no transaction cookie) a signed-in visitor is replaying an old
- * callback URL (the back button): they go home, and their session stays.
+ * GET /callback, first step. Without a pending sign-in (no transaction cookie) a signed-in visitor
+ * is replaying an old callback URL (the back button): they go home, and their session stays.
+ * Everyone else goes on to finishSignIn, signed in or not: a live session is ended only once the
+ * new sign-in has completed (auth/complete-sign-in.ts), so a stale, empty or forged transaction
+ * cookie can fail the callback but never sign anyone out.
  */
 export function callback({ session, transactionCookie }: Options): RequestHandler {
-  return async (req, res, next) => {
-    if (!session.read(req)) {
-      next();
+  return (req, res, next) => {
+    if (session.read(req) && !hasCookie(req, transactionCookie)) {
+      res.redirect('/');
       return;
     }
-    if (hasCookie(req, transactionCookie)) {
-      await session.end(req, res);
-      res.redirect(303, req.originalUrl);
-      return;
-    }
-    res.redirect('/');
+    next();
   };
 }
 
 /**
  * GET /callback, second step: express-openid-connect finishes the flow (state, nonce, PKCE, the
- * token request, then auth/complete-sign-in.ts) and stores the new session under a new id.
+ * token request, then auth/complete-sign-in.ts) and stores the new session under a new id; it
+ * never sees the visitor's existing session (app.ts hides its cookie), so it cannot continue it.
  */
 export function finishSignIn({ redirectUri }: Options): RequestHandler {
   return async (_req, res) => {

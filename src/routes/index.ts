@@ -38,12 +38,12 @@ interface Deps {
 export function routes(deps: Deps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
-  const signedIn = requireSignIn(deps.openid);
+  const signedIn = requireSignIn(deps.openid, deps.baseURL);
 
   const limited = () => signInRateLimit({ perMinute: deps.signInRateLimit, logger: deps.logger });
 
   router.get('/', home());
-  router.get('/login', limited(), deps.openid, login());
+  router.get('/login', limited(), deps.openid, login(deps));
   router.get('/callback', limited(), callback(deps), deps.openid, finishSignIn(deps));
   router.get('/profile', signedIn, profile());
   router.get('/logout', logoutConfirmation());

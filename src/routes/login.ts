@@ -2,13 +2,13 @@ import type { RequestHandler } from 'express';
 import { safeReturnTo } from '../auth/safe-return-to.js';
 
 /**
- * Starts the authorization code flow; `?returnTo=` is honoured only for paths on this site.
- * A visitor who is already signed in goes straight there: every sign-in then starts without a
- * session, so the session id is always a new one afterwards.
+ * Starts the authorization code flow; `?returnTo=` is honoured only as a path that stays on
+ * BASE_URL's origin (auth/safe-return-to.ts), for the redirect below as for the one after sign-in.
+ * A visitor who is already signed in goes straight there.
  */
-export function login(): RequestHandler {
+export function login({ baseURL }: { baseURL: string }): RequestHandler {
   return async (req, res) => {
-    const returnTo = safeReturnTo(req.query.returnTo);
+    const returnTo = safeReturnTo(req.query.returnTo, baseURL);
     if (res.locals.user) {
       res.redirect(returnTo);
       return;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredSession } from '../../src/auth/session-data.js';
 import { TestBrowser } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
+import { rawGet } from '../support/raw-request.js';
 import { alice, bob, openLoginPage, reachCallback, signedInBrowser, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { SESSION_COOKIE_VALUE, storeIdOf } from '../support/stored-session.js';
@@ -52,6 +53,23 @@ describe('session integrity', () => {
       expect(replay.status).toBe(302);
     });
 
+    it('completes a second sign-in on top of a live session in one response: the old session ends, the new one has a new id', async () => {
+      const { cookie: before } = await signedInBrowser(stack.appOrigin);
+      const browser = new TestBrowser();
+      const { callbackUrl } = await reachCallback(browser, stack.appOrigin);
+
+      const callback = await browser.get(callbackUrl.href, { cookie: `session=${before}` });
+
+      expect(callback.status).toBe(302);
+      expect(callback.headers.location).toBe('/');
+      const issued = browser.cookies(stack.appOrigin).session;
+      expect(idOf(issued)).toMatch(SESSION_COOKIE_VALUE);
+      expect(idOf(issued)).not.toBe(idOf(before));
+      expect(await stored(idOf(before))).toBeNull();
+      expect((await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${before}` })).status).toBe(302);
+      expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+    });
+
     it('leaves the session alone when a signed-in visitor replays an old callback URL (the back button)', async () => {
       const browser = new TestBrowser();
       const { callbackUrl } = await signIn(browser, stack.appOrigin);
@@ -59,6 +77,31 @@ describe('session integrity', () => {
       const replay = await browser.get(callbackUrl.href);
       expect(replay.status).toBe(302);
       expect(browser.cookies(stack.appOrigin).session).toBe(cookie);
+      expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+    });
+  });
+
+  describe('a callback that does not complete a sign-in leaves a live session alone', () => {
+    /** The transaction cookie of a sign-in that was started in this browser and never finished. */
+    async function abandonedSignIn(browser: TestBrowser): Promise<string> {
+      await openLoginPage(browser, `${stack.appOrigin}/login`);
+      return browser.cookies(stack.appOrigin).auth_verification ?? '';
+    }
+
+    it.each([
+      ['an empty', () => Promise.resolve('')],
+      ['a garbage', () => Promise.resolve('garbage')],
+      ['a stale', abandonedSignIn],
+    ])('keeps the session of a signed-in visitor who reaches /callback with %s transaction cookie', async (_kind, transactionOf) => {
+      const browser = new TestBrowser();
+      const transaction = await transactionOf(browser);
+      const { cookie } = await signedInBrowser(stack.appOrigin, { browser });
+
+      const response = await rawGet(stack.appOrigin, '/callback?code=x&state=y', { cookie: `session=${cookie}; auth_verification=${transaction}` });
+
+      expect(response.status).toBeLessThan(500);
+      expect(setCookies(response.headers).filter((set) => set.name === 'session')).toEqual([]);
+      expect(await stored(idOf(cookie))).not.toBeNull();
       expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
     });
   });

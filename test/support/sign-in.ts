@@ -27,16 +27,25 @@ export async function reachCallback(
   user = alice,
   startPath = '/login',
 ): Promise<{ authorizeUrl: URL; callbackUrl: URL }> {
-  const isCallback = (url: URL) => url.href.startsWith(`${appOrigin}/callback`);
   const start = await browser.get(`${appOrigin}${startPath}`);
   if (start.status !== 302) throw new Error(`expected ${startPath} to redirect to the provider, got ${start.status}`);
   const authorizeUrl = new URL(start.headers.location as string);
-  const toLogin = await browser.follow(start, isCallback);
-  if (toLogin.next) return { authorizeUrl, callbackUrl: toLogin.next };
-  const submitted = await submitLogin(browser, last(toLogin.visited), user.email, user.password);
+  return { authorizeUrl, callbackUrl: await authorize(browser, appOrigin, authorizeUrl, user) };
+}
+
+/**
+ * Takes an authorization request to the provider like a browser (logging in unless its session is
+ * still alive) and returns the authorization response: the app's /callback URL, not yet requested.
+ */
+export async function authorize(browser: TestBrowser, appOrigin: string, authorizeUrl: URL, user = alice): Promise<URL> {
+  const isCallback = (url: URL) => url.href.startsWith(`${appOrigin}/callback`);
+  const atProvider = await browser.get(authorizeUrl.href);
+  const toLogin = await browser.follow(atProvider, isCallback);
+  if (toLogin.next) return toLogin.next;
+  const submitted = await submitLogin(browser, toLogin.visited.at(-1) ?? atProvider, user.email, user.password);
   const { next } = await browser.follow(submitted, isCallback);
   if (!next) throw new Error(`the provider did not send the browser back to ${appOrigin}/callback`);
-  return { authorizeUrl, callbackUrl: next };
+  return next;
 }
 
 /** The whole sign-in: returns the callback's answer and the page the browser lands on after it. */
