@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import dotenv from 'dotenv';
+import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import { startDevProvider, type DevProvider } from './auth/dev-provider.js';
-import { demoUsers } from './auth/dev-users.js';
+import type { DevProvider } from './auth/dev-provider.js';
+import type { DemoUser } from './auth/dev-users.js';
 import { createProviderMetadata } from './auth/provider-metadata.js';
 import { createSessionStore, storeAnswers } from './auth/session-store.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -27,13 +28,23 @@ function readConfig(): Config {
   }
 }
 
+/**
+ * The embedded provider and its demo users are imported here only, when no issuer is configured:
+ * with a real one, oidc-provider is never loaded (a development stand-in has no place in that
+ * process, and on Node 20 it prints "Unsupported runtime" as it loads).
+ */
+async function startEmbeddedProvider(config: Config, logger: Logger): Promise<{ provider: DevProvider; demoUsers: readonly DemoUser[] }> {
+  const [{ startDevProvider }, { demoUsers }] = await Promise.all([import('./auth/dev-provider.js'), import('./auth/dev-users.js')]);
+  const provider = await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: process.env.ISSUER_BASE_URL, logger });
+  return { provider, demoUsers };
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
 
-  const devProvider: DevProvider | undefined = config.issuer
-    ? undefined
-    : await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: process.env.ISSUER_BASE_URL, logger });
+  const development = config.issuer ? undefined : await startEmbeddedProvider(config, logger);
+  const devProvider = development?.provider;
   const issuer = config.issuer ?? devProvider?.issuer;
   if (!issuer) throw new Error('unreachable: no issuer and no development provider');
   const sessionStore = createSessionStore(config, logger);
@@ -67,9 +78,10 @@ async function main(): Promise<void> {
   });
   server.listen({ port: config.port, host: config.host }, () => {
     const lines = [`App listening on ${config.baseURL}`];
-    if (devProvider) {
+    if (development) {
+      const { provider, demoUsers } = development;
       lines.push(
-        `Mode: DEVELOPMENT, signing in with the embedded OpenID Provider at ${devProvider.origin}`,
+        `Mode: DEVELOPMENT, signing in with the embedded OpenID Provider at ${provider.origin}`,
         '      (a local stand-in for Auth0, not Auth0; its warnings above are expected)',
         `Demo users: ${demoUsers.map((user) => `${user.email} / ${user.password}`).join(', ')}`,
         'To use Auth0, set ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET, BASE_URL and SECRET (see .env.example).',

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -97,6 +98,67 @@ describe('loadConfig', () => {
 
     it('accepts a plain-http issuer on localhost', () => {
       expect(loadConfig({ ...auth0, ISSUER_BASE_URL: 'http://127.0.0.1:4000/' }).issuer?.issuerBaseURL).toBe('http://127.0.0.1:4000/');
+    });
+  });
+
+  describe('in production (fail closed)', () => {
+    const production = { ...auth0, NODE_ENV: 'production' };
+    const httpsOnly = /^BASE_URL must use https when NODE_ENV=production.*cookies cannot be Secure.*__Host- prefix.*no HSTS.*set BASE_URL=https:\/\//;
+
+    it('refuses a plain-http BASE_URL that is not loopback, saying what http loses and how to fix it', () => {
+      expect(problemsOf({ ...production, BASE_URL: 'http://app.example.com' })).toEqual([expect.stringMatching(httpsOnly)]);
+      expect(problemsOf({ ...production, BASE_URL: 'http://10.0.0.5:3000' })).toEqual([expect.stringMatching(httpsOnly)]);
+    });
+
+    it.each(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://127.8.9.10', 'http://[::1]:3000', 'http://127.1:3000'])(
+      'accepts the loopback http BASE_URL %s (the benchmark runs production on one)',
+      (baseURL) => {
+        expect(loadConfig({ ...production, BASE_URL: baseURL }).nodeEnv).toBe('production');
+      },
+    );
+
+    it('refuses names that only look like loopback', () => {
+      for (const baseURL of ['http://localhost.example.com', 'http://127.0.0.1.nip.io', 'http://[::2]', 'http://128.0.0.1']) {
+        expect(problemsOf({ ...production, BASE_URL: baseURL })).toEqual([expect.stringMatching(httpsOnly)]);
+      }
+    });
+
+    it('for any host, accepts http only on 127.0.0.0/8 and https everywhere', () => {
+      const host = fc.oneof(fc.domain(), fc.ipV4(), fc.ipV4Extended());
+      fc.assert(
+        fc.property(host, (name) => {
+          const loopback = new URL(`http://${name}`).hostname.startsWith('127.');
+          expect(loadConfig({ ...production, BASE_URL: `https://${name}` }).baseURL).toMatch(/^https:/);
+          if (loopback) expect(loadConfig({ ...production, BASE_URL: `http://${name}` }).baseURL).toMatch(/^http:/);
+          else expect(problemsOf({ ...production, BASE_URL: `http://${name}` })).toEqual([expect.stringMatching(httpsOnly)]);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('still accepts plain http outside production (a development app on a LAN address)', () => {
+      expect(loadConfig({ ...auth0, BASE_URL: 'http://192.168.1.20:3000' }).baseURL).toBe('http://192.168.1.20:3000');
+    });
+  });
+
+  describe('the embedded development provider', () => {
+    const offMachine = /the embedded development provider only runs for a loopback BASE_URL \(localhost, 127\.0\.0\.0\/8 or \[::1\]\)/;
+
+    it.each([undefined, 'development', 'test'])('is refused for a BASE_URL that is not loopback (NODE_ENV=%s), naming every missing variable', (nodeEnv) => {
+      const env = { BASE_URL: 'https://app.example.com', ...(nodeEnv ? { NODE_ENV: nodeEnv } : {}) };
+      expect(problemsOf(env)).toEqual([expect.stringMatching(/^ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET and SECRET are required when BASE_URL is not loopback/)]);
+      expect(problemsOf(env)[0]).toMatch(offMachine);
+    });
+
+    it('names only the variables that are missing', () => {
+      expect(problemsOf({ BASE_URL: 'http://192.168.1.20:3000', SECRET: secret })).toEqual([
+        expect.stringMatching(/^ISSUER_BASE_URL, CLIENT_ID and CLIENT_SECRET are required when BASE_URL is not loopback/),
+      ]);
+    });
+
+    it('runs for a loopback BASE_URL', () => {
+      expect(loadConfig({ BASE_URL: 'http://127.0.0.1:4000' }).issuer).toBeUndefined();
+      expect(loadConfig({ BASE_URL: 'http://[::1]:4000' }).issuer).toBeUndefined();
     });
   });
 
