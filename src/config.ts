@@ -116,6 +116,9 @@ const envSchema = z.object({
   ),
   SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 300_000, 10_000),
   SHUTDOWN_DELAY_MS: milliseconds('SHUTDOWN_DELAY_MS', 0, 60_000, 0),
+  HEADERS_TIMEOUT_MS: milliseconds('HEADERS_TIMEOUT_MS', 1000, 60_000, 10_000),
+  REQUEST_TIMEOUT_MS: milliseconds('REQUEST_TIMEOUT_MS', 1000, 300_000, 30_000),
+  KEEP_ALIVE_TIMEOUT_MS: milliseconds('KEEP_ALIVE_TIMEOUT_MS', 1000, 600_000, 5000),
   TRUST_PROXY: trustProxy,
   SIGN_IN_RATE_LIMIT: z.coerce
     .number({ error: 'SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30' })
@@ -198,6 +201,11 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
     issue('REDIS_URL', 'REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis, such as redis://redis.internal:6379, or set REQUIRE_REDIS=false to allow in-memory sessions (one instance only)');
   }
 
+  // Node refuses to create a server otherwise: the headers are part of the request.
+  if (env.REQUEST_TIMEOUT_MS < env.HEADERS_TIMEOUT_MS) {
+    issue('REQUEST_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS must not be shorter than HEADERS_TIMEOUT_MS (the headers are part of the request)');
+  }
+
   if (env.SESSION_ABSOLUTE_TIMEOUT < env.SESSION_IDLE_TIMEOUT) {
     issue('SESSION_ABSOLUTE_TIMEOUT', 'SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT');
   }
@@ -238,6 +246,12 @@ function toConfig(env: Env, generateSecret: () => string) {
       requireRedis: env.REQUIRE_REDIS,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    /** How long a client may take to send its headers, its whole request, and its next request on a kept-alive connection. */
+    http: {
+      headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    },
     trustProxy: env.TRUST_PROXY,
     /** Requests a minute per client address, on /login and on /callback each. */
     signInRateLimit: env.SIGN_IN_RATE_LIMIT,

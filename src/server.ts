@@ -14,6 +14,12 @@ import { createLogger } from './logger.js';
 import { createShutdown } from './shutdown.js';
 
 const STORE_STARTUP_WAIT_MS = 5000;
+/**
+ * How often Node looks for connections past HEADERS_TIMEOUT_MS or REQUEST_TIMEOUT_MS (its default,
+ * 30 s, would let a slow client hold a connection for up to 30 s beyond them). A pass over the
+ * open connections each second costs next to nothing.
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 function readConfig(): Config {
   dotenv.config({ quiet: true });
@@ -55,7 +61,17 @@ async function main(): Promise<void> {
   const lifecycle = createLifecycle();
   const app = createApp({ ...config, issuer }, { logger, sessionStore, metadata, lifecycle });
 
-  const server = createServer(app);
+  // Slow clients (slowloris, a body trickled byte by byte) are cut with 408 once their time is up;
+  // the time a handler takes to answer is not limited here.
+  const server = createServer(
+    {
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      keepAliveTimeout: config.http.keepAliveTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
+    app,
+  );
   const stop = createShutdown({
     drain: trackInFlight(server),
     lifecycle,

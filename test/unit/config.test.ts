@@ -56,6 +56,15 @@ describe('loadConfig', () => {
       expect(loadConfig({}).shutdown).toEqual({ timeoutMs: 10_000, delayMs: 0 });
     });
 
+    it('gives clients 10 s to send their headers, 30 s for the whole request, and keeps idle connections 5 s', () => {
+      expect(loadConfig({}).http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000 });
+      expect(loadConfig({ HEADERS_TIMEOUT_MS: '2000', REQUEST_TIMEOUT_MS: '2000', KEEP_ALIVE_TIMEOUT_MS: '65000' }).http).toEqual({
+        headersTimeoutMs: 2000,
+        requestTimeoutMs: 2000,
+        keepAliveTimeoutMs: 65_000,
+      });
+    });
+
     it('treats empty values (copied from .env.example) as unset', () => {
       const config = loadConfig({ ISSUER_BASE_URL: '', CLIENT_ID: ' ', SECRET: '' });
       expect(config.issuer).toBeUndefined();
@@ -183,6 +192,13 @@ describe('loadConfig', () => {
       [{ SHUTDOWN_TIMEOUT_MS: '999999' }, /^SHUTDOWN_TIMEOUT_MS must be at most 300000/],
       [{ SHUTDOWN_DELAY_MS: '-1' }, /^SHUTDOWN_DELAY_MS must be at least 0/],
       [{ LOG_FORMAT: 'xml' }, /^LOG_FORMAT must be json or pretty/],
+      [{ HEADERS_TIMEOUT_MS: '500' }, /^HEADERS_TIMEOUT_MS must be at least 1000/],
+      [{ HEADERS_TIMEOUT_MS: 'soon' }, /^HEADERS_TIMEOUT_MS must be a number of milliseconds/],
+      [{ REQUEST_TIMEOUT_MS: '0' }, /^REQUEST_TIMEOUT_MS must be at least 1000/],
+      [{ REQUEST_TIMEOUT_MS: '999999' }, /^REQUEST_TIMEOUT_MS must be at most 300000/],
+      [{ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '15000' }, /^REQUEST_TIMEOUT_MS must not be shorter than HEADERS_TIMEOUT_MS/],
+      [{ KEEP_ALIVE_TIMEOUT_MS: '100' }, /^KEEP_ALIVE_TIMEOUT_MS must be at least 1000/],
+      [{ KEEP_ALIVE_TIMEOUT_MS: '9999999' }, /^KEEP_ALIVE_TIMEOUT_MS must be at most 600000/],
       [{ CLIENT_ID: 'abc' }, /^CLIENT_ID is set but ISSUER_BASE_URL is not/],
       [{ CLIENT_SECRET: 'abc' }, /^CLIENT_SECRET is set but ISSUER_BASE_URL is not/],
       [{ NODE_ENV: 'production' }, /^ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production/],
