@@ -6,7 +6,7 @@ import { isLoopbackUrl } from './loopback.js';
 const MIN_SECRET_LENGTH = 32;
 const SECRET_HINT = `generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('hex'))"`;
 const LOOPBACK = 'localhost, 127.0.0.0/8 or [::1]';
-/** What an embedded provider needs replaced to sign people in for real. */
+/** What signing in needs when the embedded provider may not run. */
 const PROVIDER_VARIABLES = ['ISSUER_BASE_URL', 'CLIENT_ID', 'CLIENT_SECRET', 'SECRET'] as const;
 
 /** Environment values are strings; an empty one (`CLIENT_ID=` copied from .env.example) means "not set". */

@@ -18,7 +18,7 @@ function skipped(titles: string[], why: string): CheckResult[] {
   return titles.map((title) => ({ title, status: 'skip', detail: why }));
 }
 
-/** loadConfig has refused every unsafe combination (plain http in production included) by now. */
+/** Only reached once loadConfig accepted the variables: an unsafe one (plain http in production) is a failure there, not a warning here. */
 function configurationCheck(config: Config): CheckResult {
   return { title: 'Configuration', status: 'pass', detail: `every variable is valid (NODE_ENV=${config.nodeEnv}, BASE_URL=${config.baseURL})` };
 }
