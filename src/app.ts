@@ -14,6 +14,7 @@ import { errorHandler, notFound } from './middleware/error-pages.js';
 import { loadSession } from './middleware/load-session.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
+import { closeAfterUnreadBodies } from './middleware/request-bodies.js';
 import { noStore, securityHeaders } from './middleware/security-headers.js';
 import { staticAssets } from './middleware/static-assets.js';
 import { viewLocals } from './middleware/view-locals.js';
@@ -67,6 +68,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
 
   app.use(requestId());
   app.use(requestLogging(logger));
+  app.use(closeAfterUnreadBodies());
   app.use(securityHeaders({ baseURL: config.baseURL, providerOrigin }));
   // Before sessions (a probe never reads or creates one) and before any rate limit.
   app.use(health({ metadata, sessionStore, lifecycle: deps.lifecycle ?? createLifecycle(), logger }));

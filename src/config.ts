@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isLoopbackUrl } from './loopback.js';
 
 const MIN_SECRET_LENGTH = 32;
 const SECRET_HINT = `generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('hex'))"`;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK = 'localhost, 127.0.0.0/8 or [::1]';
+/** What signing in needs when the embedded provider may not run. */
+const PROVIDER_VARIABLES = ['ISSUER_BASE_URL', 'CLIENT_ID', 'CLIENT_SECRET', 'SECRET'] as const;
 
 /** Environment values are strings; an empty one (`CLIENT_ID=` copied from .env.example) means "not set". */
 const optionalText = z.preprocess(
@@ -125,6 +128,9 @@ const envSchema = z.object({
     .default(100_000),
   SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 300_000, 10_000),
   SHUTDOWN_DELAY_MS: milliseconds('SHUTDOWN_DELAY_MS', 0, 60_000, 0),
+  HEADERS_TIMEOUT_MS: milliseconds('HEADERS_TIMEOUT_MS', 1000, 60_000, 10_000),
+  REQUEST_TIMEOUT_MS: milliseconds('REQUEST_TIMEOUT_MS', 1000, 300_000, 30_000),
+  KEEP_ALIVE_TIMEOUT_MS: milliseconds('KEEP_ALIVE_TIMEOUT_MS', 1000, 600_000, 5000),
   TRUST_PROXY: trustProxy,
   SIGN_IN_RATE_LIMIT: z.coerce
     .number({ error: 'SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30' })
@@ -144,6 +150,11 @@ const envSchema = z.object({
 
 type Env = z.output<typeof envSchema>;
 
+/** "A, B and C". */
+function listOf(names: readonly string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}` : (names[0] ?? '');
+}
+
 /** Cross-field rules: each message names the variable and says how to fix it. */
 function checkCombinations(env: Env, issue: (variable: string, message: string) => void): void {
   const issuerBaseURL = env.ISSUER_BASE_URL;
@@ -159,8 +170,7 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
     if (!env.BASE_URL) {
       issue('BASE_URL', 'BASE_URL is required when ISSUER_BASE_URL is set: the public URL of this app, such as https://app.example.com');
     }
-    const issuerUrl = URL.canParse(issuerBaseURL) ? new URL(issuerBaseURL) : undefined;
-    if (issuerUrl && issuerUrl.protocol !== 'https:' && !LOOPBACK_HOSTS.has(issuerUrl.hostname)) {
+    if (URL.canParse(issuerBaseURL) && !issuerBaseURL.startsWith('https:') && !isLoopbackUrl(issuerBaseURL)) {
       issue('ISSUER_BASE_URL', 'ISSUER_BASE_URL must use https (plain http is only accepted for a provider on localhost)');
     }
   } else {
@@ -171,6 +181,20 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
       if (env[variable]) {
         issue(variable, `${variable} is set but ISSUER_BASE_URL is not: set ISSUER_BASE_URL to your Auth0 domain, or remove ${variable} to use the embedded development provider`);
       }
+    }
+  }
+
+  // Unset or invalid (reported above), BASE_URL is the loopback default.
+  const baseURL = env.BASE_URL;
+  if (baseURL !== undefined && !isLoopbackUrl(baseURL)) {
+    const host = new URL(baseURL).host;
+    if (!external && env.NODE_ENV !== 'production') {
+      // Its demo users' passwords are public: anyone who reaches the app could sign in as them.
+      const missing = PROVIDER_VARIABLES.filter((variable) => env[variable] === undefined);
+      issue('BASE_URL', `${listOf(missing)} ${missing.length > 1 ? 'are' : 'is'} required when BASE_URL is not loopback (${host}): the embedded development provider only runs for a loopback BASE_URL (${LOOPBACK}), and its demo users' passwords are public; set them from your Auth0 application (see .env.example), or leave BASE_URL unset to develop on http://localhost:PORT`);
+    }
+    if (env.NODE_ENV === 'production' && baseURL.startsWith('http:')) {
+      issue('BASE_URL', `BASE_URL must use https when NODE_ENV=production (plain http is only accepted for ${LOOPBACK}): over http, session cookies cannot be Secure nor take the __Host- prefix and no HSTS header is sent, so anyone on the network path can read or plant them; serve the app over https (terminate TLS in front of it) and set BASE_URL=https://${host}`);
     }
   }
 
@@ -187,6 +211,11 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
 
   if (env.REQUIRE_REDIS && env.REDIS_URL === undefined) {
     issue('REDIS_URL', 'REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis, such as redis://redis.internal:6379, or set REQUIRE_REDIS=false to allow in-memory sessions (one instance only)');
+  }
+
+  // Node refuses to create a server otherwise: the headers are part of the request.
+  if (env.REQUEST_TIMEOUT_MS < env.HEADERS_TIMEOUT_MS) {
+    issue('REQUEST_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS must not be shorter than HEADERS_TIMEOUT_MS (the headers are part of the request)');
   }
 
   if (env.SESSION_ABSOLUTE_TIMEOUT < env.SESSION_IDLE_TIMEOUT) {
@@ -233,6 +262,12 @@ function toConfig(env: Env, generateSecret: () => string) {
       maxMemorySessions: env.MAX_MEMORY_SESSIONS,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    /** How long a client may take to send its headers, its whole request, and its next request on a kept-alive connection. */
+    http: {
+      headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    },
     trustProxy: env.TRUST_PROXY,
     /** Requests a minute per client address, on /login and on /callback each. */
     signInRateLimit: env.SIGN_IN_RATE_LIMIT,

@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import dotenv from 'dotenv';
+import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import { startDevProvider, type DevProvider } from './auth/dev-provider.js';
-import { demoUsers } from './auth/dev-users.js';
+import type { DevProvider } from './auth/dev-provider.js';
+import type { DemoUser } from './auth/dev-users.js';
 import { createProviderMetadata } from './auth/provider-metadata.js';
 import { createSessionStore, storeAnswers } from './auth/session-store.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -13,6 +14,12 @@ import { createLogger } from './logger.js';
 import { createShutdown } from './shutdown.js';
 
 const STORE_STARTUP_WAIT_MS = 5000;
+/**
+ * How often Node looks for connections past HEADERS_TIMEOUT_MS or REQUEST_TIMEOUT_MS (its default,
+ * 30 s, would let a slow client hold a connection for up to 30 s beyond them). A pass over the
+ * open connections each second costs next to nothing.
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 function readConfig(): Config {
   dotenv.config({ quiet: true });
@@ -27,13 +34,23 @@ function readConfig(): Config {
   }
 }
 
+/**
+ * The embedded provider and its demo users are imported here only, when no issuer is configured:
+ * with a real one, oidc-provider is never loaded (a development stand-in has no place in that
+ * process, and on Node 20 it prints "Unsupported runtime" as it loads).
+ */
+async function startEmbeddedProvider(config: Config, logger: Logger): Promise<{ provider: DevProvider; demoUsers: readonly DemoUser[] }> {
+  const [{ startDevProvider }, { demoUsers }] = await Promise.all([import('./auth/dev-provider.js'), import('./auth/dev-users.js')]);
+  const provider = await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: process.env.ISSUER_BASE_URL, logger });
+  return { provider, demoUsers };
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
 
-  const devProvider: DevProvider | undefined = config.issuer
-    ? undefined
-    : await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: process.env.ISSUER_BASE_URL, logger });
+  const development = config.issuer ? undefined : await startEmbeddedProvider(config, logger);
+  const devProvider = development?.provider;
   const issuer = config.issuer ?? devProvider?.issuer;
   if (!issuer) throw new Error('unreachable: no issuer and no development provider');
   const sessionStore = createSessionStore(config, logger);
@@ -44,7 +61,17 @@ async function main(): Promise<void> {
   const lifecycle = createLifecycle();
   const app = createApp({ ...config, issuer }, { logger, sessionStore, metadata, lifecycle });
 
-  const server = createServer(app);
+  // Slow clients (slowloris, a body trickled byte by byte) are cut with 408 once their time is up;
+  // the time a handler takes to answer is not limited here.
+  const server = createServer(
+    {
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      keepAliveTimeout: config.http.keepAliveTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
+    app,
+  );
   const stop = createShutdown({
     drain: trackInFlight(server),
     lifecycle,
@@ -67,9 +94,10 @@ async function main(): Promise<void> {
   });
   server.listen({ port: config.port, host: config.host }, () => {
     const lines = [`App listening on ${config.baseURL}`];
-    if (devProvider) {
+    if (development) {
+      const { provider, demoUsers } = development;
       lines.push(
-        `Mode: DEVELOPMENT, signing in with the embedded OpenID Provider at ${devProvider.origin}`,
+        `Mode: DEVELOPMENT, signing in with the embedded OpenID Provider at ${provider.origin}`,
         '      (a local stand-in for Auth0, not Auth0; its warnings above are expected)',
         `Demo users: ${demoUsers.map((user) => `${user.email} / ${user.password}`).join(', ')}`,
         'To use Auth0, set ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET, BASE_URL and SECRET (see .env.example).',

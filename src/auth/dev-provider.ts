@@ -9,6 +9,7 @@ import type Koa from 'koa';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { IssuerSettings } from '../config.js';
+import { isLoopbackUrl } from '../loopback.js';
 import { devInteractions } from './dev-interactions.js';
 import { devProviderConfiguration } from './dev-provider-config.js';
 
@@ -47,11 +48,14 @@ export interface DevProvider {
 
 /**
  * Starts the embedded OpenID Provider on loopback: a real oidc-provider, set up like an Auth0
- * tenant with demo users, so the app runs with no configuration. Never in production.
+ * tenant with demo users, so the app runs with no configuration. Never in production, never beside
+ * a real issuer, never for an app off loopback: each of those throws.
  */
 export async function startDevProvider(options: DevProviderOptions): Promise<DevProvider> {
   if (options.nodeEnv === 'production') throw new Error('The embedded development provider refuses to run with NODE_ENV=production.');
   if (options.externalIssuer) throw new Error('The embedded development provider refuses to run when ISSUER_BASE_URL is set.');
+  // Its demo users' passwords are public: only an app reached on this machine may use it.
+  if (!isLoopbackUrl(options.appBaseURL)) throw new Error('The embedded development provider refuses to run for an app whose BASE_URL is not loopback.');
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {

@@ -18,19 +18,9 @@ function skipped(titles: string[], why: string): CheckResult[] {
   return titles.map((title) => ({ title, status: 'skip', detail: why }));
 }
 
-function configurationCheck(config: Config): CheckResult[] {
-  const results: CheckResult[] = [
-    { title: 'Configuration', status: 'pass', detail: `every variable is valid (NODE_ENV=${config.nodeEnv}, BASE_URL=${config.baseURL})` },
-  ];
-  if (config.nodeEnv === 'production' && !config.baseURL.startsWith('https:')) {
-    results.push({
-      title: 'Configuration',
-      status: 'warn',
-      detail: 'BASE_URL is not https, so session cookies are not marked Secure',
-      fix: 'serve the app over https and set BASE_URL=https://...',
-    });
-  }
-  return results;
+/** Only reached once loadConfig accepted the variables: an unsafe one (plain http in production) is a failure there, not a warning here. */
+function configurationCheck(config: Config): CheckResult {
+  return { title: 'Configuration', status: 'pass', detail: `every variable is valid (NODE_ENV=${config.nodeEnv}, BASE_URL=${config.baseURL})` };
 }
 
 /** Every provider check, in order; all but the clock need the discovery document. */
@@ -83,7 +73,7 @@ export async function runDoctor(env: Record<string, string | undefined>, logger:
       `Checking the app at ${config.baseURL} against the provider ${issuer.issuerBaseURL} (client id ${issuer.clientID})`,
       ...(devProvider ? ['No ISSUER_BASE_URL: this is a self-test against the embedded development provider, as npm start runs it.'] : []),
     ];
-    const results = [...configurationCheck(config), ...(await checkProvider(issuer, config))];
+    const results = [configurationCheck(config), ...(await checkProvider(issuer, config))];
     return { heading, results, exitCode: failed(results).length === 0 ? 0 : 1 };
   } finally {
     await devProvider?.close();

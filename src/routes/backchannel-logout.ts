@@ -1,9 +1,10 @@
-import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { isHttpError } from 'http-errors';
 import type { Logger } from 'pino';
 import { InvalidLogoutToken, verifyLogoutToken } from '../auth/logout-token.js';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
 import type { ProviderLogout, SessionRegistry } from '../auth/session-registry.js';
+import { BODY_LIMITS, readForm } from '../middleware/request-bodies.js';
 
 interface Options {
   metadata: ProviderMetadata;
@@ -24,7 +25,7 @@ function refuse(res: Response, status: number, error: string, description: strin
  * every matching session is gone from the shared store, so every instance has forgotten it.
  */
 export function backchannelLogout({ metadata, clientID, sessions, logger }: Options): [RequestHandler, RequestHandler, ErrorRequestHandler] {
-  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 5 });
+  const form = readForm({ limitBytes: BODY_LIMITS.logoutToken, parameterLimit: 5 });
 
   const handle: RequestHandler = async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -1,9 +1,10 @@
-import express, { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
 import type { CurrentSession } from '../auth/current-session.js';
 import type { SessionRegistry } from '../auth/session-registry.js';
 import { signInRateLimit } from '../middleware/rate-limit.js';
+import { BODY_LIMITS, readForm } from '../middleware/request-bodies.js';
 import { requireSignIn } from '../middleware/require-sign-in.js';
 import { verifyCsrf } from '../middleware/verify-csrf.js';
 import { backchannelLogout } from './backchannel-logout.js';
@@ -37,7 +38,7 @@ interface Deps {
  */
 export function routes(deps: Deps): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  const form = readForm({ limitBytes: BODY_LIMITS.form, parameterLimit: 10 });
   const signedIn = requireSignIn(deps.openid, deps.baseURL);
 
   const limited = () => signInRateLimit({ perMinute: deps.signInRateLimit, logger: deps.logger });

@@ -3,8 +3,9 @@ import { startDevProvider, type DevProvider } from '../../src/auth/dev-provider.
 import { formatChecklist, type CheckResult } from '../../src/doctor/checklist.js';
 import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { captureLogs } from '../support/logs.js';
+import { REFUSED_MODULE } from '../support/preload/refuse-dev-provider-hooks.js';
 import { providerFaults } from '../support/provider-faults.js';
-import { startServerProcess } from '../support/server-process.js';
+import { freePort, startServerProcess } from '../support/server-process.js';
 import { withinTime } from '../support/wait.js';
 
 /** The app the provider knows about: the doctor never needs it running. */
@@ -162,6 +163,30 @@ describe('npm run doctor with nothing configured', () => {
 });
 
 describe('npm run doctor with an invalid configuration', () => {
+  it('fails a plain-http BASE_URL that is not loopback with NODE_ENV=production as a configuration error, not a warning', async () => {
+    const report = await runDoctor({
+      NODE_ENV: 'production',
+      ISSUER_BASE_URL: 'https://tenant.example.com/',
+      CLIENT_ID: 'client-id',
+      CLIENT_SECRET: 'client-secret',
+      SECRET: 'doctor-test-secret-0123456789abcdef',
+      BASE_URL: 'http://app.example.com',
+    });
+    expect(report.exitCode).toBe(1);
+    expect(report.results.filter((result) => result.title === 'Configuration')).toEqual([
+      { title: 'Configuration', status: 'fail', detail: expect.stringMatching(/^BASE_URL must use https when NODE_ENV=production.*Secure.*__Host-.*HSTS/) as unknown },
+    ]);
+    expect(report.results.filter((result) => result.status === 'skip')).toHaveLength(6);
+  });
+
+  it('does not start the embedded provider for a BASE_URL that is not loopback: it names the variables to set', async () => {
+    const report = await runDoctor({ BASE_URL: 'https://app.example.com' });
+    expect(report.exitCode).toBe(1);
+    expect(report.heading.join('\n')).not.toContain('self-test');
+    expect(find(report.results, 'Configuration')?.detail).toMatch(/^ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET and SECRET are required when BASE_URL is not loopback/);
+  });
+
+
   it('lists every problem, skips the provider checks, and exits 1', async () => {
     const report = await runDoctor({ ISSUER_BASE_URL: 'https://tenant.example.com/', SECRET: 'short' });
     expect(report.exitCode).toBe(1);
@@ -179,6 +204,25 @@ describe('the doctor command (the real process)', () => {
     expect(await withinTime(doctor.exited, 15_000, 'the doctor')).toBe(0);
     expect(doctor.output()).toMatch(/ {2}PASS {2}Callback URL: http:\/\/localhost:4301\/callback accepted/);
     expect(doctor.output()).toContain('All 7 checks passed.');
+  });
+
+  it('never loads the embedded provider when an issuer is configured (its modules are refused in that process)', async () => {
+    const doctor = startServerProcess(
+      {
+        NODE_ENV: 'production',
+        BASE_URL: 'http://localhost:4302',
+        ISSUER_BASE_URL: `http://127.0.0.1:${await freePort()}/`,
+        CLIENT_ID: 'client-id',
+        CLIENT_SECRET: 'client-secret',
+        SECRET: 'doctor-test-secret-0123456789abcdef',
+        PROVIDER_TIMEOUT_MS: '1000',
+      },
+      { entry: 'src/doctor/cli.ts', preload: [new URL('../support/preload/refuse-dev-provider.ts', import.meta.url).href] },
+    );
+    expect(await withinTime(doctor.exited, 15_000, 'the doctor')).toBe(1);
+    expect(doctor.output()).toMatch(/ {2}PASS {2}Configuration: .*\n {2}FAIL {2}Discovery: /);
+    expect(doctor.output()).not.toContain(REFUSED_MODULE);
+    expect(doctor.output()).not.toContain('Unsupported runtime');
   });
 
   it('exits 1 with a fix for each failure', async () => {

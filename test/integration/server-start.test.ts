@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { startDevProvider } from '../../src/auth/dev-provider.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDevProvider, type DevProvider } from '../../src/auth/dev-provider.js';
 import { captureLogs } from '../support/logs.js';
+import { REFUSED_MODULE } from '../support/preload/refuse-dev-provider-hooks.js';
 import { logLinesOf, startServerOnFreePort, startServerProcess, waitForOutput } from '../support/server-process.js';
 import { withinTime } from '../support/wait.js';
 
@@ -52,8 +53,63 @@ describe('starting the server (npm start)', () => {
   });
 });
 
+const refuseDevProvider = new URL('../support/preload/refuse-dev-provider.ts', import.meta.url).href;
+
+describe('starting the server with a real issuer configured', () => {
+  let provider: DevProvider | undefined;
+  afterEach(async () => {
+    await provider?.close();
+  });
+
+  it('never loads oidc-provider nor the embedded provider, and signs in with the issuer (NODE_ENV=production on http://localhost)', async () => {
+    provider = await startDevProvider({ appBaseURL: 'http://localhost:3000', nodeEnv: 'test', logger: captureLogs().logger });
+    const { issuer, origin } = provider;
+    const { server, port } = await startServerOnFreePort(
+      (port) => ({
+        NODE_ENV: 'production',
+        BASE_URL: `http://localhost:${port}`,
+        ISSUER_BASE_URL: issuer.issuerBaseURL,
+        CLIENT_ID: issuer.clientID,
+        CLIENT_SECRET: issuer.clientSecret,
+        SECRET: 'real-issuer-test-secret-0123456789abcdef',
+      }),
+      { preload: [refuseDevProvider], ready: (output) => output.includes('"event":"provider.reachable"') },
+    );
+    try {
+      expect(server.output()).toContain(`Mode: production, signing in with ${issuer.issuerBaseURL}`);
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+      const login = await fetch(`http://127.0.0.1:${port}/login`, { redirect: 'manual' });
+      expect(login.status).toBe(302);
+      expect(login.headers.get('location')).toMatch(new RegExp(`^${origin}/authorize\\?`));
+      expect(server.output()).not.toContain('Unsupported runtime');
+      expect(server.output()).not.toContain(REFUSED_MODULE);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await withinTime(server.exited, 5000, 'the process to exit')).toBe(0);
+  });
+
+  it('would crash if it loaded them: a zero-configuration start under the same guard does', async () => {
+    const server = startServerProcess({ PORT: '0' }, { preload: [refuseDevProvider] });
+    expect(await withinTime(server.exited, 15_000, 'the process to exit')).not.toBe(0);
+    expect(server.output()).toContain(REFUSED_MODULE);
+  });
+
+  it('exits 1 for a BASE_URL that is not loopback without an issuer, naming what to set, before loading the embedded provider', async () => {
+    const server = startServerProcess({ BASE_URL: 'https://app.example.com' }, { preload: [refuseDevProvider] });
+    expect(await withinTime(server.exited, 15_000, 'the process to exit')).toBe(1);
+    expect(server.output()).toContain('ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET and SECRET are required when BASE_URL is not loopback');
+    expect(server.output()).not.toContain(REFUSED_MODULE);
+    expect(server.output()).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe('the embedded development provider', () => {
   const logger = captureLogs().logger;
+
+  it('refuses to start for an app that is not on loopback (its demo passwords are public)', async () => {
+    await expect(startDevProvider({ appBaseURL: 'https://app.example.com', nodeEnv: 'development', logger })).rejects.toThrow(/loopback/);
+  });
 
   it('refuses to start with NODE_ENV=production', async () => {
     await expect(startDevProvider({ appBaseURL: 'http://localhost:3000', nodeEnv: 'production', logger })).rejects.toThrow(/NODE_ENV=production/);

@@ -68,14 +68,15 @@ const STARTED = (output: string) => output.includes('"event":"server.started"');
  * Starts the real server on a free port and waits until `ready(output)` holds. Test files run in
  * parallel, and another process can take a port between freePort() releasing it and the server
  * binding it: an attempt that fails with EADDRINUSE is retried on a new port, at most 3 times.
+ * `env` may depend on the port (for a BASE_URL).
  */
 export async function startServerOnFreePort(
-  env: Record<string, string>,
+  env: Record<string, string> | ((port: number) => Record<string, string>),
   options: { preload?: string[]; ready?: (output: string) => boolean } = {},
 ): Promise<{ server: ServerProcess; port: number }> {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
-    const server = startServerProcess({ PORT: String(port), ...env }, { preload: options.preload });
+    const server = startServerProcess({ PORT: String(port), ...(typeof env === 'function' ? env(port) : env) }, { preload: options.preload });
     try {
       await waitForOutput(server, options.ready ?? STARTED);
       return { server, port };

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -55,6 +56,15 @@ describe('loadConfig', () => {
       expect(loadConfig({}).shutdown).toEqual({ timeoutMs: 10_000, delayMs: 0 });
     });
 
+    it('gives clients 10 s to send their headers, 30 s for the whole request, and keeps idle connections 5 s', () => {
+      expect(loadConfig({}).http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000 });
+      expect(loadConfig({ HEADERS_TIMEOUT_MS: '2000', REQUEST_TIMEOUT_MS: '2000', KEEP_ALIVE_TIMEOUT_MS: '65000' }).http).toEqual({
+        headersTimeoutMs: 2000,
+        requestTimeoutMs: 2000,
+        keepAliveTimeoutMs: 65_000,
+      });
+    });
+
     it('treats empty values (copied from .env.example) as unset', () => {
       const config = loadConfig({ ISSUER_BASE_URL: '', CLIENT_ID: ' ', SECRET: '' });
       expect(config.issuer).toBeUndefined();
@@ -100,6 +110,67 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('in production (fail closed)', () => {
+    const production = { ...auth0, NODE_ENV: 'production' };
+    const httpsOnly = /^BASE_URL must use https when NODE_ENV=production.*cookies cannot be Secure.*__Host- prefix.*no HSTS.*set BASE_URL=https:\/\//;
+
+    it('refuses a plain-http BASE_URL that is not loopback, saying what http loses and how to fix it', () => {
+      expect(problemsOf({ ...production, BASE_URL: 'http://app.example.com' })).toEqual([expect.stringMatching(httpsOnly)]);
+      expect(problemsOf({ ...production, BASE_URL: 'http://10.0.0.5:3000' })).toEqual([expect.stringMatching(httpsOnly)]);
+    });
+
+    it.each(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://127.8.9.10', 'http://[::1]:3000', 'http://127.1:3000'])(
+      'accepts the loopback http BASE_URL %s (the benchmark runs production on one)',
+      (baseURL) => {
+        expect(loadConfig({ ...production, BASE_URL: baseURL }).nodeEnv).toBe('production');
+      },
+    );
+
+    it('refuses names that only look like loopback', () => {
+      for (const baseURL of ['http://localhost.example.com', 'http://127.0.0.1.nip.io', 'http://[::2]', 'http://128.0.0.1']) {
+        expect(problemsOf({ ...production, BASE_URL: baseURL })).toEqual([expect.stringMatching(httpsOnly)]);
+      }
+    });
+
+    it('for any host, accepts http only on 127.0.0.0/8 and https everywhere', () => {
+      const host = fc.oneof(fc.domain(), fc.ipV4(), fc.ipV4Extended());
+      fc.assert(
+        fc.property(host, (name) => {
+          const loopback = new URL(`http://${name}`).hostname.startsWith('127.');
+          expect(loadConfig({ ...production, BASE_URL: `https://${name}` }).baseURL).toMatch(/^https:/);
+          if (loopback) expect(loadConfig({ ...production, BASE_URL: `http://${name}` }).baseURL).toMatch(/^http:/);
+          else expect(problemsOf({ ...production, BASE_URL: `http://${name}` })).toEqual([expect.stringMatching(httpsOnly)]);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('still accepts plain http outside production (a development app on a LAN address)', () => {
+      expect(loadConfig({ ...auth0, BASE_URL: 'http://192.168.1.20:3000' }).baseURL).toBe('http://192.168.1.20:3000');
+    });
+  });
+
+  describe('the embedded development provider', () => {
+    const offMachine = /the embedded development provider only runs for a loopback BASE_URL \(localhost, 127\.0\.0\.0\/8 or \[::1\]\)/;
+
+    it.each([undefined, 'development', 'test'])('is refused for a BASE_URL that is not loopback (NODE_ENV=%s), naming every missing variable', (nodeEnv) => {
+      const env = { BASE_URL: 'https://app.example.com', ...(nodeEnv ? { NODE_ENV: nodeEnv } : {}) };
+      expect(problemsOf(env)).toEqual([expect.stringMatching(/^ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET and SECRET are required when BASE_URL is not loopback/)]);
+      expect(problemsOf(env)[0]).toMatch(offMachine);
+    });
+
+    it('names only the variables that are missing', () => {
+      expect(problemsOf({ BASE_URL: 'http://192.168.1.20:3000', SECRET: secret })).toEqual([
+        expect.stringMatching(/^ISSUER_BASE_URL, CLIENT_ID and CLIENT_SECRET are required when BASE_URL is not loopback/),
+      ]);
+    });
+
+    it('runs for a loopback BASE_URL', () => {
+      expect(loadConfig({ BASE_URL: 'http://127.0.0.1:4000' }).issuer).toBeUndefined();
+      expect(loadConfig({ BASE_URL: 'http://[::1]:4000' }).issuer).toBeUndefined();
+    });
+  });
+
   describe('reports, naming the variable and the fix,', () => {
     it.each([
       [{ SECRET: 'too-short' }, /^SECRET must be at least 32 characters long.*generate one with/],
@@ -121,6 +192,13 @@ describe('loadConfig', () => {
       [{ SHUTDOWN_TIMEOUT_MS: '999999' }, /^SHUTDOWN_TIMEOUT_MS must be at most 300000/],
       [{ SHUTDOWN_DELAY_MS: '-1' }, /^SHUTDOWN_DELAY_MS must be at least 0/],
       [{ LOG_FORMAT: 'xml' }, /^LOG_FORMAT must be json or pretty/],
+      [{ HEADERS_TIMEOUT_MS: '500' }, /^HEADERS_TIMEOUT_MS must be at least 1000/],
+      [{ HEADERS_TIMEOUT_MS: 'soon' }, /^HEADERS_TIMEOUT_MS must be a number of milliseconds/],
+      [{ REQUEST_TIMEOUT_MS: '0' }, /^REQUEST_TIMEOUT_MS must be at least 1000/],
+      [{ REQUEST_TIMEOUT_MS: '999999' }, /^REQUEST_TIMEOUT_MS must be at most 300000/],
+      [{ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '15000' }, /^REQUEST_TIMEOUT_MS must not be shorter than HEADERS_TIMEOUT_MS/],
+      [{ KEEP_ALIVE_TIMEOUT_MS: '100' }, /^KEEP_ALIVE_TIMEOUT_MS must be at least 1000/],
+      [{ KEEP_ALIVE_TIMEOUT_MS: '9999999' }, /^KEEP_ALIVE_TIMEOUT_MS must be at most 600000/],
       [{ CLIENT_ID: 'abc' }, /^CLIENT_ID is set but ISSUER_BASE_URL is not/],
       [{ CLIENT_SECRET: 'abc' }, /^CLIENT_SECRET is set but ISSUER_BASE_URL is not/],
       [{ NODE_ENV: 'production' }, /^ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production/],
