@@ -4,6 +4,7 @@ import type { AppSessionData, Callback, RecordStore, StoredSession } from './ses
 import { sessionIdSigner, type SessionIdSigner } from './session-id.js';
 import type { SessionIndex } from './session-index.js';
 import { indexNames, type SecretKeys } from './session-keys.js';
+import type { SessionLifetime } from './session-lifetime.js';
 import { sessionRecords, type SessionRecords } from './session-records.js';
 import type { AppSessionStore, ListedSession, ProviderLogout } from './session-registry.js';
 import { sealedRecords, sessionSeal } from './session-seal.js';
@@ -24,8 +25,8 @@ const CLOCK_MARGIN_MS = 60 * 1000;
 interface Options {
   /** From SECRET: the first secret's keys seal and name everything new; all of them open and find. */
   keys: readonly SecretKeys[];
-  /** The absolute session lifetime: no session lives longer after its sign-in, so no mark need either. */
-  absoluteSeconds: number;
+  /** The session lifetimes: no session lives longer, so no mark need either. */
+  lifetime: SessionLifetime;
   /** The most live sessions one user may have; a new sign-in beyond it ends their least recently used one. */
   maxSessionsPerUser: number;
   /** The longest any operation may take before it fails as unavailable. */
@@ -90,15 +91,19 @@ export class IndexedSessionStore implements AppSessionStore {
     this.withinDeadline = createDeadline({ timeoutMs: options.timeoutMs, onStuck: options.onStuck, now: this.now });
   }
 
-  /** Answers null for an id this app did not sign, without asking the storage. */
+  /**
+   * Answers null for an id this app did not sign, without asking the storage; and for a session
+   * marked ended, even when its record is there: a write that reached the storage after the end
+   * (a touch sent just before a stall, whose check never ran) must not bring it back.
+   */
   get(id: string, callback: Callback<StoredSession | null>): void {
     const key = this.ids.storageKeyOf(id);
     if (key === undefined) {
       setImmediate(callback, null, null);
       return;
     }
-    this.withinDeadline(() => this.records.read(key)).then(
-      (record) => callback(null, record),
+    this.withinDeadline(() => Promise.all([this.records.read(key), this.index.readMarks([ended(key)])])).then(
+      ([record, [endedMark]]) => callback(null, endedMark === undefined ? record : null),
       (error: unknown) => callback(storeUnavailable(error)),
     );
   }
@@ -181,30 +186,47 @@ export class IndexedSessionStore implements AppSessionStore {
 
   private async write(key: string, record: StoredSession): Promise<void> {
     await this.records.write(key, record);
-    const sets = setsOf(record.data, (kind, value) => this.names(kind, value)[0] ?? '');
+    const sets = setsOf(record.data).map(({ kind, value }) => ({ kind, name: this.names(kind, value)[0] ?? '' }));
     const sizes = await Promise.all(sets.map((set) => this.index.add(set.name, key, record.cookie.expires)));
     if (await this.wasEnded(key, record.data)) {
       await this.records.remove(key);
       await Promise.all(sets.map((set) => this.index.remove(set.name, [key])));
       return;
     }
-    const userSet = sets.findIndex((set) => set.kind === 'user');
     const sub = record.data.userinfo?.sub;
-    if (sub !== undefined && (sizes[userSet] ?? 0) > this.options.maxSessionsPerUser) await this.capSessionsOf(sub, key);
+    if (sub !== undefined && (await this.sessionCount(sub, sizes[sets.findIndex((set) => set.kind === 'user')] ?? 0)) > this.options.maxSessionsPerUser) {
+      await this.capSessionsOf(sub, key, record);
+    }
   }
 
   /**
-   * Ends the user's least recently used sessions beyond the cap, never the one just written. Last
-   * use is as precise as the store knows it (written back at most once a touch interval, see
-   * session-lifetime.ts); between equals, the earlier sign-in goes first.
+   * How many sessions the user's sets list (expired ones not yet dropped included): the current
+   * set's size, plus the sets under older secrets while SECRET lists more than one.
    */
-  private async capSessionsOf(userId: string, justWritten: string): Promise<void> {
+  private async sessionCount(userId: string, currentSize: number): Promise<number> {
+    const older = this.names('user', userId).slice(1);
+    if (older.length === 0) return currentSize;
+    const sizes = await Promise.all(older.map((set) => this.index.count(set)));
+    return sizes.reduce((total, size) => total + size, currentSize);
+  }
+
+  /**
+   * Ends the user's least recently used sessions beyond the cap. Only sessions signed in before the
+   * one just written are candidates: two sign-ins completing at once each end older sessions, and
+   * the later one may end the earlier, but never both each other. Last use is as precise as the
+   * store knows it (written back at most once a touch interval, see session-lifetime.ts); between
+   * equals, the earlier sign-in goes first.
+   */
+  private async capSessionsOf(userId: string, justWritten: string, written: StoredSession): Promise<void> {
     const entries = await this.userSessions(userId);
     const excess = entries.length - this.options.maxSessionsPerUser;
     if (excess <= 0) return;
+    const signedInAt = (record: StoredSession) => record.data.signedInAt ?? record.header.iat * 1000;
+    // A total order (sign-in time, then storage key), so of two sign-ins in the same millisecond one is the earlier.
+    const before = (entry: Entry) => signedInAt(entry.record) < signedInAt(written) || (signedInAt(entry.record) === signedInAt(written) && entry.key < justWritten);
     const leastRecentlyUsed = entries
-      .filter((entry) => entry.key !== justWritten)
-      .sort((a, b) => a.record.header.uat - b.record.header.uat || (a.record.data.signedInAt ?? 0) - (b.record.data.signedInAt ?? 0))
+      .filter(before)
+      .sort((a, b) => a.record.header.uat - b.record.header.uat || signedInAt(a.record) - signedInAt(b.record))
       .slice(0, excess);
     await this.end(leastRecentlyUsed);
     this.options.onCapped?.(leastRecentlyUsed.length);
@@ -223,21 +245,28 @@ export class IndexedSessionStore implements AppSessionStore {
     });
   }
 
-  /**
-   * Marks first, deletes second (see the class comment); index entries go when next listed. Each
-   * mark lives until the session it guards would have reached its absolute end.
-   */
+  /** Marks first, deletes second (see the class comment), then drops the index entries. */
   private async end(entries: { key: string; record: StoredSession | null }[]): Promise<void> {
     await Promise.all(entries.map(({ key, record }) => this.index.mark(ended(key), '1', this.lifeLeftMs(record))));
     await Promise.all(entries.map(({ key }) => this.records.remove(key)));
+    const listings = entries.flatMap(({ key, record }) => (record ? setsOf(record.data).flatMap(({ kind, value }) => this.names(kind, value).map((set) => ({ set, key }))) : []));
+    await Promise.all(listings.map(({ set, key }) => this.index.remove(set, [key])));
   }
 
-  /** How long a session could still have lived (a record already gone: as long as a request can run). */
+  /**
+   * How long an ended session's mark must stay: as long as the session could still have lived if
+   * a write already under way brought it back. Such a write sets it to expire at most an idle
+   * timeout after that request, and never after its absolute end or the provider's ceiling. A
+   * record already gone needs a mark only while requests already under way may write it.
+   */
   private lifeLeftMs(record: StoredSession | null): number {
     if (!record) return IN_FLIGHT_MARK_MS;
-    const absoluteEnd = (record.header.iat + this.options.absoluteSeconds) * 1000;
+    const now = this.now();
+    const { idleSeconds, absoluteSeconds } = this.options.lifetime;
+    const absoluteEnd = (record.header.iat + absoluteSeconds) * 1000;
     const providerEnd = record.data.sessionExpiresAt === undefined ? Infinity : record.data.sessionExpiresAt * 1000;
-    return Math.max(0, Math.min(absoluteEnd, providerEnd) - this.now()) + CLOCK_MARGIN_MS;
+    const revivedEnd = now + IN_FLIGHT_MARK_MS + idleSeconds * 1000;
+    return Math.max(0, Math.min(absoluteEnd, providerEnd, revivedEnd) - now) + CLOCK_MARGIN_MS;
   }
 
   private async markAll(marks: string[], value: string, ttlMs: number): Promise<void> {
@@ -274,9 +303,10 @@ export class IndexedSessionStore implements AppSessionStore {
 
 const ended = (name: string) => `ended:${name}`;
 
-function setsOf(data: AppSessionData, nameOf: (kind: 'user' | 'sid', value: string) => string): { kind: 'user' | 'sid'; name: string }[] {
-  const sets: { kind: 'user' | 'sid'; name: string }[] = [];
-  if (data.userinfo) sets.push({ kind: 'user', name: nameOf('user', data.userinfo.sub) });
-  if (data.sid !== undefined) sets.push({ kind: 'sid', name: nameOf('sid', data.sid) });
+/** The index sets a session belongs in: its user's, and its provider session's. */
+function setsOf(data: AppSessionData): { kind: 'user' | 'sid'; value: string }[] {
+  const sets: { kind: 'user' | 'sid'; value: string }[] = [];
+  if (data.userinfo) sets.push({ kind: 'user', value: data.userinfo.sub });
+  if (data.sid !== undefined) sets.push({ kind: 'sid', value: data.sid });
   return sets;
 }

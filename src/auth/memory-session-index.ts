@@ -22,6 +22,16 @@ export class MemorySessionIndex implements SessionIndex {
     return Promise.resolve(members instanceof Map ? members.size : 1);
   }
 
+  count(set: string): Promise<number> {
+    const members = this.sets.get(set);
+    return Promise.resolve(members === undefined ? 0 : members instanceof Map ? members.size : 1);
+  }
+
+  /** How many marks it holds (expired ones not yet pruned included): they count against the memory cap. */
+  get markCount(): number {
+    return this.marks.size;
+  }
+
   members(set: string, now: number): Promise<string[]> {
     const { members } = this.filter(set, (_id, expiresAt) => expiresAt > now);
     return Promise.resolve(members ? memberIds(members) : []);

@@ -23,6 +23,8 @@ function answer<T>(callback: Callback<T>, value: T): void {
 interface Options {
   /** The most sessions it holds; a new one beyond that is refused (existing ones stay writable). */
   maxSessions?: number;
+  /** What else in memory counts against `maxSessions` (the marks ended sessions leave behind). */
+  alsoHeld?: () => number;
   /** Called when a new session is refused because the store is full. */
   onFull?: () => void;
   pruneIntervalMs?: number;
@@ -43,12 +45,14 @@ export class MemorySessionStore implements RecordStore {
   private readonly now: () => number;
   private readonly maxSessions: number;
   private readonly onFull: () => void;
+  private readonly alsoHeld: () => number;
   private fullSweepAt = -Infinity;
 
   constructor(options: Options = {}) {
     this.now = options.now ?? Date.now;
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_MEMORY_SESSIONS;
     this.onFull = options.onFull ?? (() => undefined);
+    this.alsoHeld = options.alsoHeld ?? (() => 0);
     this.sweeper = setInterval(() => this.prune(), options.pruneIntervalMs ?? 60_000);
     // The sweep must never keep the process alive on its own.
     this.sweeper.unref();
@@ -85,12 +89,16 @@ export class MemorySessionStore implements RecordStore {
 
   /** Full even after dropping expired sessions; that sweep runs at most once a second, so refusals stay cheap. */
   private isFull(): boolean {
-    if (this.sessions.size < this.maxSessions) return false;
+    if (this.held() < this.maxSessions) return false;
     if (this.now() - this.fullSweepAt >= 1000) {
       this.fullSweepAt = this.now();
       this.prune();
     }
-    return this.sessions.size >= this.maxSessions;
+    return this.held() >= this.maxSessions;
+  }
+
+  private held(): number {
+    return this.sessions.size + this.alsoHeld();
   }
 
   /** Removes every expired session; returns how many were removed. */

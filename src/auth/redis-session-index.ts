@@ -26,6 +26,10 @@ export class RedisSessionIndex implements SessionIndex {
     return Number(replies.at(-1));
   }
 
+  count(set: string): Promise<number> {
+    return this.client.zCard(this.prefix + set);
+  }
+
   async members(set: string, now: number): Promise<string[]> {
     const key = this.prefix + set;
     const [, live] = await this.client

@@ -8,6 +8,8 @@
 export interface SessionIndex {
   /** Adds a storage key to a set, or moves its expiry (epoch ms); resolves with how many the set holds (expired ones not yet dropped included). */
   add(set: string, id: string, expiresAt: number): Promise<number>;
+  /** How many members a set holds (expired ones not yet dropped included). */
+  count(set: string): Promise<number>;
   /** The ids in a set whose expiry is still ahead of `now`; expired ones are dropped. */
   members(set: string, now: number): Promise<string[]>;
   remove(set: string, ids: string[]): Promise<void>;

@@ -44,14 +44,16 @@ export function createStoreBackends(config: StoreConfig, logger: Logger): StoreB
       'REDIS_URL is not set: sessions live in this process only, end when it restarts, and are not shared with other instances. Set REDIS_URL (and REQUIRE_REDIS=true to make this an error).',
     );
   }
-  return { records: new MemorySessionStore({ maxSessions: maxMemorySessions, onFull: warnOncePerMinute(logger, maxMemorySessions) }), index: new MemorySessionIndex() };
+  const index = new MemorySessionIndex();
+  const records = new MemorySessionStore({ maxSessions: maxMemorySessions, alsoHeld: () => index.markCount, onFull: warnOncePerMinute(logger, maxMemorySessions) });
+  return { records, index };
 }
 
 /** Seals, hashes and indexes sessions over any backends: memory and Redis go through the same code. */
 export function assembleSessionStore({ records, index, onStuck }: StoreBackends, config: StoreConfig, logger: Logger): AppSessionStore {
   return new IndexedSessionStore(records, index, {
     keys: deriveSecretKeys(config.secrets),
-    absoluteSeconds: config.session.absoluteTimeoutSeconds,
+    lifetime: { idleSeconds: config.session.idleTimeoutSeconds, absoluteSeconds: config.session.absoluteTimeoutSeconds },
     maxSessionsPerUser: config.session.maxPerUser,
     timeoutMs: config.sessionStore.redisTimeoutMs,
     onStuck,
@@ -74,9 +76,25 @@ function warnOncePerMinute(logger: Logger, limit: number): () => void {
   };
 }
 
+/**
+ * A stored value that is not JSON (truncated, written by something else) is no session, as a
+ * record that does not open is: not a store failure (which would answer 503 for as long as it
+ * stays there, and fail every listing of that user's sessions).
+ */
+const lenientJson = {
+  parse: (text: string): SessionData => {
+    try {
+      return JSON.parse(text) as SessionData;
+    } catch {
+      return null as unknown as SessionData;
+    }
+  },
+  stringify: (value: unknown) => JSON.stringify(value),
+};
+
 /** connect-redis (express-session's Redis store), with its TTL taken from each record's expiry. */
 function redisRecords(client: RedisClient): RecordStore {
-  const store = new RedisStore({ client, prefix: 'session:' });
+  const store = new RedisStore({ client, prefix: 'session:', serializer: lenientJson });
   return {
     get: (key, callback) => void store.get(key, callback as Parameters<RedisStore['get']>[1]),
     // A sealed record is not express-session's SessionData, but carries what connect-redis reads

@@ -13,7 +13,7 @@ import { startTestStack, type TestStack } from '../support/test-stack.js';
 class StoreWithPing extends IndexedSessionStore {
   answer: () => Promise<void> = () => Promise.resolve();
   constructor() {
-    super(new MemorySessionStore(), new MemorySessionIndex(), { keys: deriveSecretKeys(['test-secret-'.padEnd(40, 'x')]), absoluteSeconds: 3600, maxSessionsPerUser: 50, timeoutMs: 500 });
+    super(new MemorySessionStore(), new MemorySessionIndex(), { keys: deriveSecretKeys(['test-secret-'.padEnd(40, 'x')]), lifetime: { idleSeconds: 1800, absoluteSeconds: 3600 }, maxSessionsPerUser: 50, timeoutMs: 500 });
   }
   override ping(): Promise<void> {
     return this.answer();

@@ -38,6 +38,46 @@ export function firstResponse(text: string): RawResponse {
   const status = /^HTTP\/1\.1 (\d{3}) /.exec(statusLine)?.[1];
   if (end < 0 || status === undefined) throw new Error(`no HTTP response in ${JSON.stringify(text.slice(0, 200))}`);
   const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-  const length = Number(headers['content-length'] ?? 0);
-  return { status: Number(status), headers, body: text.slice(end + 4, end + 4 + length) };
+  const rest = text.slice(end + 4);
+  const body = headers['transfer-encoding']?.includes('chunked') ? unchunk(rest) : rest.slice(0, Number(headers['content-length'] ?? 0));
+  return { status: Number(status), headers, body: Buffer.from(body, 'latin1').toString('utf8') };
+}
+
+/** The payload of a chunked body (as far as it came). */
+function unchunk(text: string): string {
+  let body = '';
+  let offset = 0;
+  for (let chunks = 0; chunks < 100_000; chunks += 1) {
+    const lineEnd = text.indexOf('\r\n', offset);
+    const size = lineEnd < 0 ? Number.NaN : Number.parseInt(text.slice(offset, lineEnd), 16);
+    if (!(size > 0)) break;
+    body += text.slice(lineEnd + 2, lineEnd + 2 + size);
+    offset = lineEnd + 2 + size + 2;
+  }
+  return body;
+}
+
+/** What came back for one request sent byte for byte: a response, or nothing in time. */
+export type Exchange = (RawResponse & { timedOut: false }) | { status: 0; headers: Record<string, string>; body: string; timedOut: boolean };
+
+/**
+ * Sends `request` exactly as given (send `Connection: close`) and waits until the server closes
+ * the connection or `timeoutMs` passes. Status 0: nothing came back (`timedOut` says whether the
+ * server closed first or the time ran out).
+ */
+export async function exchange(origin: string, request: Buffer | string, timeoutMs: number): Promise<Exchange> {
+  const connection = await openRawConnection(origin);
+  connection.socket.write(request);
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    connection.closed.then(() => 'closed' as const),
+    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  connection.socket.destroy();
+  try {
+    return { ...firstResponse(connection.received()), timedOut: false };
+  } catch {
+    return { status: 0, headers: {}, body: '', timedOut: outcome === 'timeout' };
+  }
 }
