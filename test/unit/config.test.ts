@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       expect(config.secretGenerated).toBe(true);
       expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 43200 });
       expect(config.signInRateLimit).toBe(30);
+      expect(config.backchannelLogoutRateLimit).toBe(600);
       expect(config.trustProxy).toBe(false);
     });
 
@@ -135,6 +136,9 @@ describe('loadConfig', () => {
       [{ SIGN_IN_RATE_LIMIT: '0' }, /^SIGN_IN_RATE_LIMIT must be at least 1 \(rate limits cannot be switched off\)/],
       [{ SIGN_IN_RATE_LIMIT: 'lots' }, /^SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30/],
       [{ SIGN_IN_RATE_LIMIT: '2.5' }, /^SIGN_IN_RATE_LIMIT must be a whole number of requests per minute/],
+      [{ BACKCHANNEL_LOGOUT_RATE_LIMIT: '0' }, /^BACKCHANNEL_LOGOUT_RATE_LIMIT must be at least 1 \(rate limits cannot be switched off\)/],
+      [{ BACKCHANNEL_LOGOUT_RATE_LIMIT: 'many' }, /^BACKCHANNEL_LOGOUT_RATE_LIMIT must be a number of requests per minute, such as 600/],
+      [{ BACKCHANNEL_LOGOUT_RATE_LIMIT: '2000000' }, /^BACKCHANNEL_LOGOUT_RATE_LIMIT must be at most 1000000/],
       [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY=true would believe the X-Forwarded-For header of any client.*number of proxies in front of the app/],
       [{ TRUST_PROXY: 'yes please' }, /^TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; set it to/],
       [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY must be a number of proxies/],
