@@ -98,6 +98,19 @@ describe('POST /backchannel-logout (in-memory sessions, one instance)', () => {
     expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
   });
 
+  it('refuses a token under a kid the provider never published, and still accepts the next valid one at once', async () => {
+    const { browser, sid } = await signedInWithSession(stack);
+    // Cold caches (as after a restart): the unknown kid arrives with the first key-set fetch.
+    stack.restartApp();
+    const attacker = (await generateKeyPair('RS256')).privateKey;
+    const unknownKid = await new SignJWT(logoutClaims(stack.provider, { sid })).setProtectedHeader({ alg: 'RS256', kid: 'not-published' }).sign(attacker);
+    expect((await post({ logout_token: unknownKid })).status).toBe(400);
+    expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+    // A key set without that kid is an answer, not a failure to remember: nothing blocks the next token.
+    expect((await post({ logout_token: await signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sid })) })).status).toBe(200);
+    expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(302);
+  });
+
   it('refuses a request without a logout token, or not sent as a form, with 400 JSON', async () => {
     const missing = await post({});
     expect(missing.status).toBe(400);
