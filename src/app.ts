@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import openid from 'express-openid-connect';
 import type { Logger } from 'pino';
 import { completeSignIn } from './auth/complete-sign-in.js';
@@ -12,6 +12,7 @@ import type { AppConfig } from './config.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { errorHandler, notFound } from './middleware/error-pages.js';
 import { loadSession } from './middleware/load-session.js';
+import { providerFailFast } from './middleware/provider-fail-fast.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
 import { closeAfterUnreadBodies } from './middleware/request-bodies.js';
@@ -48,10 +49,11 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   const lifetime = { idleSeconds: config.session.idleTimeoutSeconds, absoluteSeconds: config.session.absoluteTimeoutSeconds };
   const auth = openid.auth(openidOptions(config, { store: sessionStore, signer, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, baseURL: config.baseURL, session, logger }) }));
   // The library starts and finishes sign-ins only; the session a request comes with is loadSession's.
-  const withOpenid: RequestHandler = (req, res, next) => {
+  // It is not asked while the provider is known to be down (see providerFailFast).
+  const withOpenid = providerFailFast(metadata, (req, res, next) => {
     cookie.hideFrom(req);
     void auth(req, res, next);
-  };
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -82,6 +84,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
       clientID: config.issuer.clientID,
       redirectUri: callbackUrl(config.baseURL),
       signInRateLimit: config.signInRateLimit,
+      backchannelLogoutRateLimit: config.backchannelLogoutRateLimit,
       transactionCookie: cookies.transaction,
       session,
       openid: withOpenid,

@@ -37,6 +37,15 @@ const milliseconds = (variable: string, min: number, max: number, fallback: numb
     .max(max, { error: `${variable} must be at most ${max}` })
     .default(fallback);
 
+/** A rate limit: requests a minute per client address, never 0 (a limit cannot be switched off). */
+const requestsPerMinute = (variable: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${variable} must be a number of requests per minute, such as ${fallback}` })
+    .int({ error: `${variable} must be a whole number of requests per minute` })
+    .min(1, { error: `${variable} must be at least 1 (rate limits cannot be switched off)` })
+    .max(1_000_000, { error: `${variable} must be at most 1000000` })
+    .default(fallback);
+
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const TRUST_PROXY_HINT =
   'set it to the number of proxies in front of the app (such as 1) or to their addresses (such as 10.0.0.0/8 or loopback), or leave it unset when clients connect directly';
@@ -132,12 +141,10 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_MS: milliseconds('REQUEST_TIMEOUT_MS', 1000, 300_000, 30_000),
   KEEP_ALIVE_TIMEOUT_MS: milliseconds('KEEP_ALIVE_TIMEOUT_MS', 1000, 600_000, 5000),
   TRUST_PROXY: trustProxy,
-  SIGN_IN_RATE_LIMIT: z.coerce
-    .number({ error: 'SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30' })
-    .int({ error: 'SIGN_IN_RATE_LIMIT must be a whole number of requests per minute' })
-    .min(1, { error: 'SIGN_IN_RATE_LIMIT must be at least 1 (rate limits cannot be switched off)' })
-    .max(1_000_000, { error: 'SIGN_IN_RATE_LIMIT must be at most 1000000' })
-    .default(30),
+  SIGN_IN_RATE_LIMIT: requestsPerMinute('SIGN_IN_RATE_LIMIT', 30),
+  // A provider sends one logout token per ended session, in bursts when many end at once (an
+  // administrator ending a user's sessions everywhere): generous, so that none is dropped.
+  BACKCHANNEL_LOGOUT_RATE_LIMIT: requestsPerMinute('BACKCHANNEL_LOGOUT_RATE_LIMIT', 600),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
@@ -271,6 +278,8 @@ function toConfig(env: Env, generateSecret: () => string) {
     trustProxy: env.TRUST_PROXY,
     /** Requests a minute per client address, on /login and on /callback each. */
     signInRateLimit: env.SIGN_IN_RATE_LIMIT,
+    /** Requests a minute per client address on POST /backchannel-logout. */
+    backchannelLogoutRateLimit: env.BACKCHANNEL_LOGOUT_RATE_LIMIT,
     shutdown: { timeoutMs: env.SHUTDOWN_TIMEOUT_MS, delayMs: env.SHUTDOWN_DELAY_MS },
     logLevel: env.LOG_LEVEL,
     /** Readable lines for a person at a terminal in development; one JSON object per line for machines otherwise. */

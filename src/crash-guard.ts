@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { stackOf } from './logger.js';
 
 /**
  * The last resort: an exception nothing caught, or a promise rejection nothing handled, means
@@ -8,7 +9,7 @@ import type { Logger } from 'pino';
  */
 export function stopOnCrash(logger: Logger, stop: (reason: string, exitCode: number) => unknown): void {
   const crash = (origin: string) => (error: unknown) => {
-    logger.fatal({ err: error, event: 'process.crash', origin }, origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception');
+    logger.fatal({ err: error, stack: stackOf(error), event: 'process.crash', origin }, origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception');
     void stop(origin, 1);
   };
   process.on('uncaughtException', crash('uncaughtException'));

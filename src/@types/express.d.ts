@@ -21,6 +21,8 @@ declare global {
       csrfToken?: string;
       /** The session store could not be read: pages must not suggest the visitor is signed out. */
       sessionUnavailable?: boolean;
+      /** The route logged this refusal itself (sampled, routes/backchannel-logout.ts): the request line goes to debug. */
+      refusalLogged?: boolean;
     }
   }
 }

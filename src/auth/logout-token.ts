@@ -1,6 +1,6 @@
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
-import type { ProviderMetadata } from './provider-metadata.js';
+import { KeySetUnavailable, type ProviderMetadata } from './provider-metadata.js';
 import type { ProviderLogout } from './session-registry.js';
 
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -8,6 +8,7 @@ const ALGORITHMS = ['RS256'];
 const CLOCK_TOLERANCE_SECONDS = 60;
 /** Logout tokens are sent the moment the provider session ends; an old one is a replay. */
 const MAX_TOKEN_AGE_SECONDS = 10 * 60;
+const LOGOUT_TOKEN_TYPE = 'logout+jwt';
 
 const claimsSchema = z.object({
   sub: z.string().min(1).optional(),
@@ -23,31 +24,48 @@ export class InvalidLogoutToken extends Error {
 }
 
 /**
+ * Section 2.4 recommends `typ: logout+jwt`, but section 4.1 warns that requiring it breaks
+ * providers that send none (Auth0 among them): so no `typ`, or one naming that media type, compared
+ * as RFC 8725 and jose compare media types (case-insensitively, `application/` optional). Any
+ * other `typ` is refused: an ID token says `JWT`.
+ */
+function isLogoutTokenType(typ: unknown): boolean {
+  return typ === undefined || (typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === LOGOUT_TOKEN_TYPE);
+}
+
+/**
  * Validates a back-channel logout token as OpenID Connect Back-Channel Logout 1.0 section 2.6
- * asks, plus the `typ` header (express-openid-connect skips it, and without it an ID token could
- * pass for a logout token): signature against the provider's JWKS, RS256 only, `typ` logout+jwt,
- * `iss`, `aud`, `iat` (not in the future, not too old), `exp` when present, `jti`, the
- * back-channel event, no `nonce`, and `sub` or `sid`. Uses the cached discovery document and keys,
- * so it calls the provider only when those caches are cold or a new key appears.
- * Throws InvalidLogoutToken (or the metadata's own error when the provider cannot be reached).
+ * asks: signature against the provider's JWKS, RS256 only, `typ` absent or logout+jwt, `iss`,
+ * `aud`, `iat` (not in the future, not too old), `exp` when present, `jti`, the back-channel
+ * event, no `nonce`, and `sub` or `sid`. An ID token never passes: it has no events claim, and
+ * in this app's flow a nonce and typ `JWT`. Uses the cached discovery document and keys, so it
+ * calls the provider only when those caches are cold or a new key appears.
+ * Throws InvalidLogoutToken, or the metadata's own error (KeySetUnavailable, a discovery failure)
+ * when the provider cannot be reached.
  */
 export async function verifyLogoutToken(token: string, { metadata, clientID }: { metadata: ProviderMetadata; clientID: string }): Promise<ProviderLogout> {
   const { issuer } = await metadata.discovery();
   const keys = await metadata.signingKeys();
   let payload: unknown;
+  let typ: unknown;
   try {
-    ({ payload } = await jwtVerify(token, keys, {
+    ({
+      payload,
+      protectedHeader: { typ },
+    } = await jwtVerify(token, keys, {
       issuer,
       audience: clientID,
       algorithms: ALGORITHMS,
-      typ: 'logout+jwt',
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       maxTokenAge: MAX_TOKEN_AGE_SECONDS,
       requiredClaims: ['iat', 'jti'],
     }));
   } catch (error) {
+    // The provider's keys could not be fetched: the token was never judged.
+    if (error instanceof KeySetUnavailable) throw error;
     throw new InvalidLogoutToken('logout token rejected', { cause: error });
   }
+  if (!isLogoutTokenType(typ)) throw new InvalidLogoutToken('logout token has the typ of another kind of token');
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) throw new InvalidLogoutToken('logout token claims are not those of a back-channel logout', { cause: claims.error });
   const { sub, sid, jti, nonce } = claims.data;

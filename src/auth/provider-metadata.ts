@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { userError } from '../errors.js';
 
@@ -13,13 +13,70 @@ export const discoverySchema = z
 export type DiscoveryDocument = z.infer<typeof discoverySchema>;
 
 export interface ProviderMetadata {
-  /** The discovery document, fetched once and cached; a failed fetch is not cached, so the next call retries. */
+  /**
+   * The discovery document, fetched once and cached for 10 minutes. A failed fetch is remembered
+   * for FAILURE_MEMORY_MS: calls meanwhile get the same failure at once, then the next one retries.
+   */
   discovery(): Promise<DiscoveryDocument>;
-  /** The provider's signing keys (fetched on first use, refetched on an unknown `kid`). */
+  /**
+   * The provider's signing keys (fetched on first use, refetched on an unknown `kid` by jose, at
+   * most every 30 s). A failed key-set fetch is remembered like a failed discovery, and the getter
+   * then throws KeySetUnavailable without calling the provider.
+   */
   signingKeys(): Promise<JWTVerifyGetKey>;
+  /**
+   * Another client of the same provider (express-openid-connect's own discovery, which forgets its
+   * failures at once) could not reach it or use its answer: remembered as a failed discovery, so
+   * callers that consult this metadata first stop sending requests there for FAILURE_MEMORY_MS.
+   */
+  providerFailed(error: Error): void;
 }
 
 const CACHE_MS = 10 * 60 * 1000;
+/**
+ * How long a failed discovery or key-set fetch is remembered. While the provider is down, a flood
+ * of logout tokens or sign-ins then costs it one request per window instead of one per request,
+ * and callers fail at once instead of waiting for their own timeout; a recovered provider is
+ * noticed within this time.
+ */
+export const FAILURE_MEMORY_MS = 5000;
+
+/** The provider's key set could not be fetched or was not one: says nothing about the token being checked. */
+export class KeySetUnavailable extends Error {
+  override name = 'KeySetUnavailable';
+}
+
+/** A settled-later promise that never counts as an unhandled rejection: every caller handles its own copy. */
+function quietly<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/**
+ * jose's fetch for one key set, remembering a failure for FAILURE_MEMORY_MS (jose itself refetches
+ * on every call after one). A failure is no answer, an error status, or a body that is not a JWK
+ * set; a valid set that merely lacks the token's `kid` is an answer, and jose's own cooldown
+ * governs refetching it.
+ */
+function keySetFetch(): FetchImplementation {
+  let failure: { error: KeySetUnavailable; until: number } | undefined;
+  return async (url, options) => {
+    if (failure && Date.now() < failure.until) throw failure.error;
+    try {
+      const response = await fetch(url, options);
+      if (response.status !== 200) throw new Error(`the key set answered HTTP ${response.status}`);
+      const body = await response.text();
+      const json: unknown = JSON.parse(body);
+      if (typeof json !== 'object' || json === null || !Array.isArray((json as { keys?: unknown }).keys)) throw new Error('the key set answer is not a JWK set');
+      failure = undefined;
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+    } catch (cause) {
+      const error = new KeySetUnavailable('the provider key set could not be fetched', { cause });
+      failure = { error, until: Date.now() + FAILURE_MEMORY_MS };
+      throw error;
+    }
+  };
+}
 
 /** Where OpenID Connect Discovery 1.0 puts the document, for an issuer with or without a trailing slash. */
 export function discoveryUrlOf(issuerBaseURL: string): URL {
@@ -41,7 +98,8 @@ const unusableAnswer = (cause: unknown) =>
  */
 export function createProviderMetadata(issuerBaseURL: string, timeoutMs: number): ProviderMetadata {
   const discoveryUrl = discoveryUrlOf(issuerBaseURL);
-  let cached: { document: Promise<DiscoveryDocument>; fetchedAt: number } | undefined;
+  // `expiresAt` is open while a fetch is in flight (it is bounded by timeoutMs), so concurrent calls share it.
+  let cached: { document: Promise<DiscoveryDocument>; expiresAt: number } | undefined;
   let keys: { jwksUri: string; getKey: JWTVerifyGetKey } | undefined;
 
   async function fetchDiscovery(): Promise<DiscoveryDocument> {
@@ -58,12 +116,17 @@ export function createProviderMetadata(issuerBaseURL: string, timeoutMs: number)
   }
 
   function discovery(): Promise<DiscoveryDocument> {
-    if (!cached || Date.now() - cached.fetchedAt > CACHE_MS) {
-      const document = fetchDiscovery();
-      cached = { document, fetchedAt: Date.now() };
-      document.catch(() => {
-        if (cached?.document === document) cached = undefined;
-      });
+    if (!cached || Date.now() >= cached.expiresAt) {
+      const entry = { document: fetchDiscovery(), expiresAt: Number.POSITIVE_INFINITY };
+      entry.document.then(
+        () => {
+          entry.expiresAt = Date.now() + CACHE_MS;
+        },
+        () => {
+          entry.expiresAt = Date.now() + FAILURE_MEMORY_MS;
+        },
+      );
+      cached = entry;
     }
     return cached.document;
   }
@@ -73,9 +136,12 @@ export function createProviderMetadata(issuerBaseURL: string, timeoutMs: number)
     async signingKeys() {
       const { jwks_uri: jwksUri } = await discovery();
       if (keys?.jwksUri !== jwksUri) {
-        keys = { jwksUri, getKey: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: timeoutMs }) };
+        keys = { jwksUri, getKey: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: timeoutMs, [customFetch]: keySetFetch() }) };
       }
       return keys.getKey;
+    },
+    providerFailed(error) {
+      cached = { document: quietly(Promise.reject(error)), expiresAt: Date.now() + FAILURE_MEMORY_MS };
     },
   };
 }

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import createError from 'http-errors';
 import type { Logger } from 'pino';
 import { describeError } from '../errors.js';
+import { stackOf } from '../logger.js';
 
 /** Everything no route answered: a 404 through the same error page as every other failure. */
 export function notFound(): RequestHandler {
@@ -11,15 +12,18 @@ export function notFound(): RequestHandler {
 }
 
 /**
- * The one error handler: logs once with the request id (the stack goes to the log, nowhere else),
- * then answers with a page or JSON that shows only text written for people, in every mode.
+ * The one error handler: logs once with the request id, then answers with a page or JSON that
+ * shows only text written for people, in every mode. The log line has the error's type, message
+ * and codes (logger.ts serializeError); only an unexpected failure (a 500: nothing recognised it)
+ * also gets its stack frames, to the log and nowhere else.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const shown = describeError(error);
     const requestId = res.locals.requestId;
     const log = logger.child({ reqId: requestId });
-    if (shown.status >= 500) log.error({ err: error, status: shown.status }, 'request failed');
+    if (shown.status === 500) log.error({ err: error, stack: stackOf(error), status: shown.status }, 'request failed');
+    else if (shown.status > 500) log.error({ err: error, status: shown.status }, 'request failed');
     else log.warn({ err: error, status: shown.status }, 'request refused');
 
     if (res.headersSent) {
@@ -38,7 +42,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     res.render('pages/error', { ...body, retrySignIn: shown.retrySignIn }, (renderError: unknown, html: string) => {
       if (renderError) {
-        log.error({ err: renderError }, 'error page failed to render');
+        log.error({ err: renderError, stack: stackOf(renderError) }, 'error page failed to render');
         res.type('text/plain').send(`${shown.title}\n\n${shown.message}\n\nRequest id: ${requestId}\n`);
         return;
       }

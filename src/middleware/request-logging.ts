@@ -8,8 +8,8 @@ const PROBE_PATHS = new Set(['/healthz', '/readyz']);
 /**
  * One log line per request: id, method, path (never the query: /callback carries the code),
  * status, duration (`responseTime`, ms) and the signed-in user's id. Headers are not logged at
- * all, so cookies and tokens cannot leak. Health probes are logged at debug level only, whatever
- * their status.
+ * all, so cookies and tokens cannot leak. Health probes, and refusals their route has logged
+ * itself, are logged at debug level only, whatever their status.
  *
  * One logger call per request, when the response is finished (or the client hung up). pino-http
  * did the same with two child loggers per request, each serialised through the redaction rules:
@@ -25,8 +25,9 @@ export function requestLogging(logger: Logger): RequestHandler {
       res.off('finish', done);
       res.off('close', done);
       const path = req.originalUrl.split('?')[0] ?? '';
-      // A failing readiness probe is not news on every poll: /readyz logs its own transitions.
-      const level = PROBE_PATHS.has(path) ? 'debug' : res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+      // A failing readiness probe is not news on every poll: /readyz logs its own transitions. A
+      // route that logged its refusal itself (sampled) would be repeated here once per request of a flood.
+      const level = PROBE_PATHS.has(path) || res.locals.refusalLogged === true ? 'debug' : res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
       if (!accessLog.isLevelEnabled(level)) return;
       const userId = res.locals.user?.user_id;
       // A client that hangs up first gets no status at all.

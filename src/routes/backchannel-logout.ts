@@ -1,21 +1,30 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { isHttpError } from 'http-errors';
 import type { Logger } from 'pino';
 import { InvalidLogoutToken, verifyLogoutToken } from '../auth/logout-token.js';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
 import type { ProviderLogout, SessionRegistry } from '../auth/session-registry.js';
+import { backchannelLogoutRateLimit } from '../middleware/rate-limit.js';
 import { BODY_LIMITS, readForm } from '../middleware/request-bodies.js';
+import { sampledLog } from '../sampled-log.js';
 
 interface Options {
   metadata: ProviderMetadata;
   clientID: string;
   sessions: SessionRegistry;
   logger: Logger;
+  /** Requests a minute per client address (BACKCHANNEL_LOGOUT_RATE_LIMIT). */
+  backchannelLogoutRateLimit: number;
 }
 
-/** Back-Channel Logout 1.0 section 2.8: a JSON error body, 400 for a bad request or a failed logout. */
-function refuse(res: Response, status: number, error: string, description: string): void {
-  res.status(status).json({ error, error_description: description });
+interface Refusal {
+  status: number;
+  /** Back-Channel Logout 1.0 section 2.8: an OAuth error code and a description, as JSON. */
+  error: 'invalid_request' | 'temporarily_unavailable';
+  description: string;
+  /** For the log: what kind of refusal, counted per kind when they repeat. */
+  reason: string;
+  cause?: unknown;
 }
 
 /**
@@ -23,16 +32,39 @@ function refuse(res: Response, status: number, error: string, description: strin
  * Server to server, so no session and no CSRF token; only a form body, small. Answers 200 (the
  * OpenID conformance suite accepts nothing else; express-openid-connect's route answers 204) once
  * every matching session is gone from the shared store, so every instance has forgotten it.
+ * Anyone can post here, so refusals are logged sampled (the first of each reason a minute in full,
+ * then a count), never with the token, and a flood is cut off by a per-address rate limit.
  */
-export function backchannelLogout({ metadata, clientID, sessions, logger }: Options): [RequestHandler, RequestHandler, ErrorRequestHandler] {
+export function backchannelLogout({ metadata, clientID, sessions, logger, backchannelLogoutRateLimit: perMinute }: Options): {
+  /** First, before the body is read: its 429 is this route's JSON, logged with the other refusals. */
+  rateLimit: RequestHandler;
+  handlers: [RequestHandler, RequestHandler, ErrorRequestHandler];
+} {
   const form = readForm({ limitBytes: BODY_LIMITS.logoutToken, parameterLimit: 5 });
+  const refusals = sampledLog(logger);
+
+  function refuse(req: Request, res: Response, { status, error, description, reason, cause }: Refusal): void {
+    const event = reason === 'store_unavailable' ? 'auth.backchannel_logout.failed' : 'auth.backchannel_logout.refused';
+    refusals.log(reason === 'store_unavailable' ? 'error' : 'warn', { event, reason, reqId: req.id, status, err: cause }, 'back-channel logout refused');
+    // This request is logged (or counted) above: its request line would only repeat it, once per request of a flood.
+    res.locals.refusalLogged = true;
+    res.status(status).setHeader('Cache-Control', 'no-store');
+    res.json({ error, error_description: description });
+  }
+
+  const rateLimit = backchannelLogoutRateLimit({
+    perMinute,
+    logger,
+    refuse: (req, res) => {
+      refuse(req, res, { status: 429, error: 'temporarily_unavailable', description: 'Too many requests. Retry after the time in Retry-After.', reason: 'too_many_requests' });
+    },
+  });
 
   const handle: RequestHandler = async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    const log = logger.child({ reqId: req.id });
     const token = (req.body as Record<string, unknown> | undefined)?.logout_token;
     if (typeof token !== 'string' || token === '') {
-      refuse(res, 400, 'invalid_request', 'The request must be a form with a logout_token.');
+      refuse(req, res, { status: 400, error: 'invalid_request', description: 'The request must be a form with a logout_token.', reason: 'no_token' });
       return;
     }
     let logout: ProviderLogout;
@@ -40,31 +72,35 @@ export function backchannelLogout({ metadata, clientID, sessions, logger }: Opti
       logout = await verifyLogoutToken(token, { metadata, clientID });
     } catch (error) {
       const reason = error instanceof InvalidLogoutToken ? 'invalid_token' : 'provider_unreachable';
-      log.warn({ event: 'auth.backchannel_logout.refused', reason, err: error }, 'logout token refused');
-      refuse(res, 400, 'invalid_request', 'The logout token is not valid.');
+      refuse(req, res, { status: 400, error: 'invalid_request', description: 'The logout token is not valid.', reason, cause: error });
       return;
     }
     let ended: number;
     try {
       ended = await sessions.endProviderSessions(logout);
     } catch (error) {
-      log.error({ event: 'auth.backchannel_logout.failed', err: error }, 'sessions could not be ended');
-      refuse(res, 400, 'temporarily_unavailable', 'The sessions could not be ended right now.');
+      refuse(req, res, { status: 400, error: 'temporarily_unavailable', description: 'The sessions could not be ended right now.', reason: 'store_unavailable', cause: error });
       return;
     }
-    log.info({ event: 'auth.backchannel_logout', userId: logout.sub, providerSession: logout.sid !== undefined, ended }, 'back-channel logout');
+    logger.info({ reqId: req.id, event: 'auth.backchannel_logout', userId: logout.sub, providerSession: logout.sid !== undefined, ended }, 'back-channel logout');
     res.status(200).end();
   };
 
   // Body-parser failures (too large, malformed) answer JSON too: the caller is a server, not a person.
-  const parseErrors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+  const parseErrors: ErrorRequestHandler = (error: unknown, req, res, next) => {
     if (!isHttpError(error) || error.status >= 500) {
       next(error);
       return;
     }
-    res.setHeader('Cache-Control', 'no-store');
-    refuse(res, error.status, 'invalid_request', error.status === 413 ? 'The request is too large.' : 'The request could not be read.');
+    const tooLarge = error.status === 413;
+    refuse(req, res, {
+      status: error.status,
+      error: 'invalid_request',
+      description: tooLarge ? 'The request is too large.' : 'The request could not be read.',
+      reason: tooLarge ? 'body_too_large' : 'body_unreadable',
+      cause: error,
+    });
   };
 
-  return [form, handle, parseErrors];
+  return { rateLimit, handlers: [form, handle, parseErrors] };
 }

@@ -1,8 +1,9 @@
 import { Router, type Response } from 'express';
-import { stdSerializers, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { ProviderMetadata } from '../auth/provider-metadata.js';
 import type { SessionStoreBackend } from '../auth/session-data.js';
 import type { Lifecycle } from '../lifecycle.js';
+import { serializeError } from '../logger.js';
 import { withinTime } from '../time-limit.js';
 
 /** Probes give up after a second or so (Kubernetes' default timeout is 1 s): answer before that. */
@@ -47,7 +48,8 @@ export function health({ metadata, sessionStore, lifecycle, logger }: Deps): Rou
     const failures: Partial<Record<CheckName, unknown>> = {};
     outcomes.forEach((outcome, index) => {
       const name = names[index];
-      if (name && outcome.status === 'rejected') failures[name] = errorDetails(outcome.reason);
+      // Nested under `errors`, out of reach of pino's `err` serializer: serialised here the same way.
+      if (name && outcome.status === 'rejected') failures[name] = serializeError(outcome.reason);
     });
     const ready = Object.keys(failures).length === 0;
     // Log changes only: a probe polls every few seconds, and an outage is one event, not thousands.
@@ -61,10 +63,6 @@ export function health({ metadata, sessionStore, lifecycle, logger }: Deps): Rou
   });
 
   return router;
-}
-
-function errorDetails(reason: unknown): unknown {
-  return reason instanceof Error ? stdSerializers.err(reason) : reason;
 }
 
 function answer(res: Response, status: number, body: object): void {

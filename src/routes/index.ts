@@ -20,6 +20,7 @@ interface Deps {
   clientID: string;
   redirectUri: string;
   signInRateLimit: number;
+  backchannelLogoutRateLimit: number;
   transactionCookie: string;
   session: CurrentSession;
   /**
@@ -33,8 +34,8 @@ interface Deps {
 }
 
 /**
- * Every URL of the app (sign-in routes rate-limited). GET /healthz and GET /readyz
- * (routes/health.ts) are mounted in app.ts ahead of sessions, and never rate-limited.
+ * Every URL of the app (sign-in routes and back-channel logout rate-limited). GET /healthz and
+ * GET /readyz (routes/health.ts) are mounted in app.ts ahead of sessions, and never rate-limited.
  */
 export function routes(deps: Deps): Router {
   const router = Router();
@@ -42,6 +43,7 @@ export function routes(deps: Deps): Router {
   const signedIn = requireSignIn(deps.openid, deps.baseURL);
 
   const limited = () => signInRateLimit({ perMinute: deps.signInRateLimit, logger: deps.logger });
+  const backchannel = backchannelLogout(deps);
 
   router.get('/', home());
   router.get('/login', limited(), deps.openid, login(deps));
@@ -52,8 +54,9 @@ export function routes(deps: Deps): Router {
   router.get('/sessions', signedIn, sessionsPage(deps));
   router.post('/sessions/end', form, signedIn, verifyCsrf(deps.baseURL), endSessions(deps, 'one'));
   router.post('/sessions/end-others', form, signedIn, verifyCsrf(deps.baseURL), endSessions(deps, 'others'));
-  // Called by the provider's server, not a browser: no session, no CSRF token (the signed token is the proof).
-  router.post('/backchannel-logout', ...backchannelLogout(deps));
+  // Called by the provider's server, not a browser: no session, no CSRF token (the signed token is
+  // the proof); rate-limited generously, per client address.
+  router.post('/backchannel-logout', backchannel.rateLimit, ...backchannel.handlers);
 
   return router;
 }

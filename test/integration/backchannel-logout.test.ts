@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser.js';
 import { leaksIn } from '../support/page-checks.js';
-import { providerLogoutToken } from '../support/provider-tokens.js';
+import type { Page } from '../support/browser.js';
+import { logoutClaims, providerLogoutToken, signedByProviderKey } from '../support/provider-tokens.js';
 import { storedSession } from '../support/stored-session.js';
 import { logOutAtProvider, signedInBrowser, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -66,6 +69,48 @@ describe('POST /backchannel-logout (in-memory sessions, one instance)', () => {
     expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
   });
 
+  it('ends the sessions a logout token without typ names, as Auth0 sends them', async () => {
+    const { browser, sid } = await signedInWithSession(stack);
+    const token = await signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sid }));
+    expect((await post({ logout_token: token })).status).toBe(200);
+    expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(302);
+  });
+
+  it('refuses an ID token signed by the provider however it is dressed up, and the session stays', async () => {
+    const { browser, idToken, sid } = await signedInWithSession(stack);
+    const claims = decodeJwt(idToken);
+    expect(claims.nonce).toBeDefined();
+    const events = logoutClaims(stack.provider, { sid }).events;
+    const { nonce: _nonce, ...withoutNonce } = claims;
+    const dressedUp = [
+      // As issued: no typ, a nonce, no events.
+      idToken,
+      await signedByProviderKey(stack.signingKey, claims, { typ: 'JWT' }),
+      await signedByProviderKey(stack.signingKey, { ...claims, events }),
+      await signedByProviderKey(stack.signingKey, { ...withoutNonce, events }, { typ: 'JWT' }),
+      await signedByProviderKey(stack.signingKey, withoutNonce),
+    ];
+    for (const token of dressedUp) {
+      const response = await post({ logout_token: token });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ error: 'invalid_request', error_description: 'The logout token is not valid.' });
+    }
+    expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+  });
+
+  it('refuses a token under a kid the provider never published, and still accepts the next valid one at once', async () => {
+    const { browser, sid } = await signedInWithSession(stack);
+    // Cold caches (as after a restart): the unknown kid arrives with the first key-set fetch.
+    stack.restartApp();
+    const attacker = (await generateKeyPair('RS256')).privateKey;
+    const unknownKid = await new SignJWT(logoutClaims(stack.provider, { sid })).setProtectedHeader({ alg: 'RS256', kid: 'not-published' }).sign(attacker);
+    expect((await post({ logout_token: unknownKid })).status).toBe(400);
+    expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+    // A key set without that kid is an answer, not a failure to remember: nothing blocks the next token.
+    expect((await post({ logout_token: await signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sid })) })).status).toBe(200);
+    expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(302);
+  });
+
   it('refuses a request without a logout token, or not sent as a form, with 400 JSON', async () => {
     const missing = await post({});
     expect(missing.status).toBe(400);
@@ -101,6 +146,82 @@ describe('signed-in pages while the provider is down', () => {
       await stack.provider.close();
       expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
       expect((await browser.get(`${stack.appOrigin}/sessions`)).status).toBe(200);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+/** Sends every request, `concurrency` at a time, and returns the answers in order. */
+async function inBatches(requests: (() => Promise<Page>)[], concurrency = 20): Promise<Page[]> {
+  const answers: Page[] = [];
+  for (let start = 0; start < requests.length; start += concurrency) {
+    answers.push(...(await Promise.all(requests.slice(start, start + concurrency).map((send) => send()))));
+  }
+  return answers;
+}
+
+/** Lines a production log (LOG_LEVEL=info, the default) would show. */
+const shownAtInfo = (stack: TestStack) => stack.logs.lines().filter((line) => Number(line.level) >= 30);
+
+describe('POST /backchannel-logout under a flood', () => {
+  it('lets a burst of 300 logout tokens from the provider through with the default limit', async () => {
+    const stack = await startTestStack();
+    try {
+      const tokens = await Promise.all(Array.from({ length: 300 }, () => signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sid: randomBytes(8).toString('hex') }))));
+      const answers = await inBatches(tokens.map((token) => () => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: token })));
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+      expect(stack.config.backchannelLogoutRateLimit).toBeGreaterThan(300);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('answers 429 beyond BACKCHANNEL_LOGOUT_RATE_LIMIT, in the JSON of the route with Retry-After, and logs it once', async () => {
+    const stack = await startTestStack({ env: { BACKCHANNEL_LOGOUT_RATE_LIMIT: '40' } });
+    try {
+      const send = async () => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: await signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sub: 'auth0|nobody' })) });
+      const allowed = await inBatches(Array.from({ length: 40 }, () => send));
+      expect(allowed.map((answer) => answer.status)).toEqual(allowed.map(() => 200));
+      const before = shownAtInfo(stack).length;
+      const beyond = await inBatches(Array.from({ length: 60 }, () => send));
+      expect(beyond.map((answer) => answer.status)).toEqual(beyond.map(() => 429));
+      const [first] = beyond;
+      expect(first?.body).toEqual({ error: 'temporarily_unavailable', error_description: 'Too many requests. Retry after the time in Retry-After.' });
+      expect(first?.headers['cache-control']).toBe('no-store');
+      expect(Number(first?.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(first?.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect(first?.headers.ratelimit).toMatch(/^limit=40, remaining=0, reset=\d+$/);
+      const logged = shownAtInfo(stack).slice(before);
+      expect(logged).toEqual([expect.objectContaining({ level: 40, event: 'auth.backchannel_logout.refused', reason: 'too_many_requests', status: 429 })]);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('logs a flood of 500 bad tokens in a handful of lines, with no stack and no token', async () => {
+    const stack = await startTestStack();
+    try {
+      const attacker = (await generateKeyPair('RS256')).privateKey;
+      const forged = await Promise.all(
+        Array.from({ length: 50 }, () => new SignJWT(logoutClaims(stack.provider, { sub: 'auth0|victim' })).setProtectedHeader({ alg: 'RS256', kid: stack.signingKey.kid }).sign(attacker)),
+      );
+      const tokens = [...forged, ...Array.from({ length: 450 }, () => `not-a-token-${randomBytes(12).toString('hex')}`)];
+      const before = shownAtInfo(stack).length;
+      const answers = await inBatches(tokens.map((token) => () => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: token })));
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 400));
+
+      const logged = shownAtInfo(stack).slice(before);
+      expect(logged.length).toBeLessThanOrEqual(3);
+      expect(logged[0]).toMatchObject({ level: 40, event: 'auth.backchannel_logout.refused', reason: 'invalid_token', err: { type: 'InvalidLogoutToken' } });
+      const log = stack.logs.text();
+      expect(log).not.toContain('"stack"');
+      expect(tokens.filter((token) => log.includes(token))).toEqual([]);
+      expect(log.match(/eyJ[\w-]*\.[\w-]+\.[\w-]*/g) ?? []).toEqual([]);
+      // Every request is still on record for whoever turns on debug.
+      const requestLines = stack.logs.lines().filter((line) => line.msg === 'POST /backchannel-logout 400');
+      expect(requestLines).toHaveLength(500);
+      expect(requestLines.every((line) => line.level === 20)).toBe(true);
     } finally {
       await stack.close();
     }

@@ -6,8 +6,10 @@ import { deriveSecretKeys } from '../../src/auth/session-keys.js';
 import { TestBrowser } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
 import { providerFaults } from '../support/provider-faults.js';
+import { FAILURE_MEMORY_MS } from '../../src/auth/provider-metadata.js';
 import { signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { eventually } from '../support/wait.js';
 
 /** The app's own store (in memory) with a ping we control: the app's readiness must follow it. */
 class StoreWithPing extends IndexedSessionStore {
@@ -82,8 +84,13 @@ describe('GET /readyz', () => {
     expect(response.text).not.toMatch(/127\.0\.0\.1|localhost|fetch failed|ECONN|\d+\.\d+\.\d+/);
   });
 
-  it('becomes ready once the provider answers, with no restart, and stays ready from the cache', async () => {
+  it('remembers the failure for a few seconds, then becomes ready once the provider answers, with no restart, and stays ready from the cache', async () => {
     faults.clear();
+    const attempts = stack.providerRequests.filter((path) => path === DISCOVERY).length;
+    // Within FAILURE_MEMORY_MS of the failure: answered from memory, nothing sent to the provider.
+    expect((await readyz()).status).toBe(503);
+    expect(stack.providerRequests.filter((path) => path === DISCOVERY).length).toBe(attempts);
+    await eventually(async () => (await readyz()).status === 200, FAILURE_MEMORY_MS + 3000, 'readiness');
     const ready = await readyz();
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: 'ready', checks: { provider: 'ok', sessionStore: 'ok' } });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBrowser } from '../support/browser.js';
-import { forgeIdTokens, signedWithForeignKey, type IdTokenForgery } from '../support/id-token-forgery.js';
+import { demoUsers } from '../../src/auth/dev-users.js';
+import { forgeIdTokens, resignedByProvider, signedWithForeignKey, type IdTokenForgery } from '../support/id-token-forgery.js';
 import { leaksIn, setCookies } from '../support/page-checks.js';
 import { bob, signedInBrowser, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -15,6 +16,9 @@ describe('what must never leak into pages or logs', () => {
   const recorder = recordTokens();
   let forgery: IdTokenForgery | undefined;
   let userinfoDown = false;
+  let userinfoPatch: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  let authorizationError: { error: string; description: string } | undefined;
+  const refusedUser = demoUsers.find((user) => user.email === bob.email);
   const browsers: TestBrowser[] = [];
   const csrfTokens: string[] = [];
 
@@ -42,6 +46,15 @@ describe('what must never leak into pages or logs', () => {
             return;
           }
           await next();
+          if (userinfoPatch && ctx.oidc?.route === 'userinfo') ctx.body = userinfoPatch(ctx.body as Record<string, unknown>);
+          // The provider's answer to a finished login turned into an error response, as an Auth0 Action denying it would.
+          if (authorizationError && ctx.oidc?.route === 'resume') {
+            const location = new URL(ctx.response.get('location'));
+            location.searchParams.delete('code');
+            location.searchParams.set('error', authorizationError.error);
+            location.searchParams.set('error_description', authorizationError.description);
+            ctx.redirect(location.href);
+          }
         },
       ],
     });
@@ -59,10 +72,24 @@ describe('what must never leak into pages or logs', () => {
 
     forgery = signedWithForeignKey(String(stack.signingKey.kid));
     await signIn(browser(), app, bob);
+    // Claims wrong but the signature right: the ID token of this sign-in carries Bob's email and name.
+    forgery = resignedByProvider(stack.signingKey, (claims) => ({ ...claims, aud: 'another-client' }));
+    await signIn(browser(), app, bob);
     forgery = undefined;
     userinfoDown = true;
     await signIn(browser(), app);
     userinfoDown = false;
+    // A userinfo answer for another subject: openid-client keeps the whole body (Bob's claims) on its error.
+    userinfoPatch = (body) => ({ ...body, sub: `${String(body.sub)}-someone-else` });
+    await signIn(browser(), app, bob);
+    // A userinfo answer that does not parse (a ZodError).
+    userinfoPatch = (body) => ({ ...body, name: 1234, email_verified: 'yes' });
+    await signIn(browser(), app, bob);
+    userinfoPatch = undefined;
+    // A rule that denies the sign-in and names the user in its description, as Auth0 Actions may.
+    authorizationError = { error: 'access_denied', description: `Please verify your email ${String(refusedUser?.email)} (${String(refusedUser?.name)}) before logging in.` };
+    await signIn(browser(), app, bob);
+    authorizationError = undefined;
 
     await alice.post(`${app}/logout`, { _csrf: csrf }, { origin: app });
   });
@@ -106,6 +133,31 @@ describe('what must never leak into pages or logs', () => {
     for (const page of appPages().filter((shown) => shown.status >= 400)) {
       expect(leaksIn(page.text), `${page.status} ${page.url}`).toEqual([]);
     }
+  });
+
+  it('writes no claim of a refused sign-in (email, name) and nothing shaped like a JWT to the log', () => {
+    const log = stack.logs.text();
+    expect(refusedUser).toBeDefined();
+    for (const value of [refusedUser?.email, refusedUser?.name, refusedUser?.family_name]) {
+      expect(log.includes(String(value)), String(value)).toBe(false);
+    }
+    expect(log.match(/eyJ[\w-]*\.[\w-]+\.[\w-]*/g) ?? []).toEqual([]);
+  });
+
+  it('still says why each sign-in failed: the library error codes are kept', () => {
+    const errors = stack.logs
+      .lines()
+      .filter((line) => line.event === 'auth.login.failed' || line.msg === 'request refused')
+      .map((line) => JSON.stringify(line.err));
+    for (const code of ['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED', 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', 'access_denied']) {
+      expect(errors.filter((err) => err.includes(`"${code}"`)), code).not.toEqual([]);
+    }
+  });
+
+  it('writes a stack trace only for unexpected failures (500), never for a refusal or a provider failure', () => {
+    const withStack = stack.logs.lines().filter((line) => JSON.stringify(line).includes('"stack"'));
+    expect(withStack.map((line) => line.status)).toEqual(withStack.map(() => 500));
+    expect(stack.logs.lines().filter((line) => line.status === 500)).not.toEqual([]);
   });
 
   it('writes no token, code, secret, cookie value or CSRF token to the log', () => {

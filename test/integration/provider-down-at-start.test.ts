@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDevProvider, type DevProvider } from '../../src/auth/dev-provider.js';
+import { FAILURE_MEMORY_MS } from '../../src/auth/provider-metadata.js';
 import { captureLogs } from '../support/logs.js';
 import { freePort, logLinesOf, startServerProcess, waitForOutput, type ServerProcess } from '../support/server-process.js';
+import { eventually } from '../support/wait.js';
 
 const TIMEOUT_MS = 1000;
 
@@ -13,7 +15,7 @@ describe('starting the real server while its provider is down (connection refuse
     await provider?.close();
   });
 
-  it('starts, serves anonymous pages, answers /login with 503 quickly, and recovers when the provider comes up', async () => {
+  it('starts, serves anonymous pages, answers /login with 503 quickly, and recovers within FAILURE_MEMORY_MS of the provider coming up', async () => {
     const [appPort, providerPort] = [await freePort(), await freePort()];
     const appOrigin = `http://localhost:${appPort}`;
     server = startServerProcess({
@@ -43,6 +45,8 @@ describe('starting the real server while its provider is down (connection refuse
     expect(loginMs).toBeLessThan(TIMEOUT_MS);
 
     provider = await startDevProvider({ appBaseURL: appOrigin, nodeEnv: 'test', port: providerPort, logger: captureLogs().logger });
+    // A failure is remembered for FAILURE_MEMORY_MS (probes are not rate-limited: poll those).
+    await eventually(async () => (await fetch(`${appOrigin}/readyz`)).status === 200, FAILURE_MEMORY_MS + 3000, 'readiness');
     const recovered = await fetch(`${appOrigin}/login`, { redirect: 'manual' });
     expect(recovered.status).toBe(302);
     expect(recovered.headers.get('location')).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${providerPort}/authorize\\?`));

@@ -1,9 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAILURE_MEMORY_MS } from '../../src/auth/provider-metadata.js';
 import { TestBrowser, type Page } from '../support/browser.js';
 import { leaksIn, setCookies } from '../support/page-checks.js';
 import { providerFaults } from '../support/provider-faults.js';
 import { reachCallback } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { eventually } from '../support/wait.js';
 
 const TIMEOUT_MS = 1000;
 const DISCOVERY = '/.well-known/openid-configuration';
@@ -42,9 +44,14 @@ describe('a provider that is down or misbehaving before anything was cached', ()
       ],
     });
   });
+  // A failure is remembered for FAILURE_MEMORY_MS: each fault meets an app that has seen none yet.
+  beforeEach(() => {
+    stack.restartApp();
+  });
   afterAll(() => stack.close());
 
   const login = () => timed(() => new TestBrowser().get(`${stack.appOrigin}/login`));
+  const discoveries = () => stack.providerRequests.filter((path) => path === DISCOVERY).length;
 
   it('leaves anonymous pages and liveness working', async () => {
     const browser = new TestBrowser();
@@ -87,9 +94,15 @@ describe('a provider that is down or misbehaving before anything was cached', ()
     expect(logged).toBeDefined();
   });
 
-  it('recovers without a restart as soon as the provider answers properly', async () => {
+  it('answers from memory for a few seconds, then recovers without a restart once the provider answers properly', async () => {
+    faults.set(DISCOVERY, { kind: 'drop' });
+    expectErrorPage((await login()).result, 503, 'Sign-in service unreachable');
     faults.clear();
     claimedIssuer = undefined;
+    const before = discoveries();
+    expectErrorPage((await login()).result, 503, 'Sign-in service unreachable');
+    expect(discoveries()).toBe(before);
+    await eventually(async () => (await new TestBrowser().get(`${stack.appOrigin}/readyz`)).status === 200, FAILURE_MEMORY_MS + 3000, 'readiness');
     const page = await new TestBrowser().get(`${stack.appOrigin}/login`);
     expect(page.status).toBe(302);
     expect(page.headers.location).toMatch(new RegExp(`^${stack.provider.origin}/authorize\\?`));

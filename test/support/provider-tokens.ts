@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import type { DevProvider } from '../../src/auth/dev-provider.js';
 
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -14,4 +15,20 @@ export async function providerLogoutToken(dev: DevProvider, { sub, sid }: { sub?
   token.set('jti', randomUUID());
   if (sid !== undefined) token.set('sid', sid);
   return token.issue({ use: 'logout' });
+}
+
+/**
+ * A JWT signed with the provider's own key and `kid`, with exactly the header and claims given:
+ * for tokens the provider would not issue itself (a logout token without `typ`, as Auth0 sends
+ * them; an ID token dressed up as a logout token).
+ */
+export async function signedByProviderKey(signingKey: JWK, claims: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
+  const key = await importJWK(signingKey, 'RS256');
+  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: signingKey.kid, ...header }).sign(key);
+}
+
+/** Claims of a valid logout token from `dev` for this app's client, naming `sid` and/or `sub`. */
+export function logoutClaims(dev: DevProvider, names: { sub?: string; sid?: string }): JWTPayload {
+  const now = Math.floor(Date.now() / 1000);
+  return { iss: dev.issuer.issuerBaseURL, aud: dev.issuer.clientID, iat: now, exp: now + 120, jti: randomUUID(), events: { [BACKCHANNEL_LOGOUT_EVENT]: {} }, ...names };
 }

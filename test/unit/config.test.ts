@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       expect(config.secretGenerated).toBe(true);
       expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 43200, maxPerUser: 50 });
       expect(config.signInRateLimit).toBe(30);
+      expect(config.backchannelLogoutRateLimit).toBe(600);
       expect(config.trustProxy).toBe(false);
     });
 
@@ -217,6 +218,9 @@ describe('loadConfig', () => {
       [{ MAX_SESSIONS_PER_USER: 'many' }, /^MAX_SESSIONS_PER_USER must be a number of sessions, such as 50/],
       [{ MAX_MEMORY_SESSIONS: '10' }, /^MAX_MEMORY_SESSIONS must be at least 100/],
       [{ MAX_MEMORY_SESSIONS: '1e9' }, /^MAX_MEMORY_SESSIONS must be at most 10000000/],
+      [{ BACKCHANNEL_LOGOUT_RATE_LIMIT: '0' }, /^BACKCHANNEL_LOGOUT_RATE_LIMIT must be at least 1 \(rate limits cannot be switched off\)/],
+      [{ BACKCHANNEL_LOGOUT_RATE_LIMIT: 'many' }, /^BACKCHANNEL_LOGOUT_RATE_LIMIT must be a number of requests per minute, such as 600/],
+      [{ BACKCHANNEL_LOGOUT_RATE_LIMIT: '2000000' }, /^BACKCHANNEL_LOGOUT_RATE_LIMIT must be at most 1000000/],
       [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY=true would believe the X-Forwarded-For header of any client.*number of proxies in front of the app/],
       [{ TRUST_PROXY: 'yes please' }, /^TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; set it to/],
       [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY must be a number of proxies/],

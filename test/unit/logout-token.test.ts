@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidLogoutToken, verifyLogoutToken } from '../../src/auth/logout-token.js';
@@ -20,6 +21,7 @@ beforeAll(async () => {
   metadata = {
     discovery: () => Promise.resolve({ issuer, jwks_uri: `${issuer}.well-known/jwks.json` }),
     signingKeys: () => Promise.resolve(jwks),
+    providerFailed: () => undefined,
   };
 });
 
@@ -29,8 +31,13 @@ function claims(overrides: JWTPayload = {}): JWTPayload {
   return { iss: issuer, aud: clientID, iat: now(), exp: now() + 120, jti: 'jti-1', sub: 'auth0|alice', sid: 'sid-1', events: { [EVENT]: {} }, ...overrides };
 }
 
-function sign(payload: JWTPayload, { key = providerKey, header = {} } = {}): Promise<string> {
+function sign(payload: JWTPayload, { key = providerKey, header = {} }: { key?: CryptoKey; header?: Record<string, unknown> } = {}): Promise<string> {
   return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt', kid: KID, ...header }).sign(key);
+}
+
+/** Signed by the provider's key with no `typ` header at all, as Auth0 and other providers send logout tokens. */
+function signUntyped(payload: JWTPayload): Promise<string> {
+  return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: KID }).sign(providerKey);
 }
 
 function without(payload: JWTPayload, claim: string): JWTPayload {
@@ -49,8 +56,31 @@ describe('verifyLogoutToken', () => {
     await expect(verify(await sign(without(claims(), 'sid')))).resolves.toEqual({ sub: 'auth0|alice', sid: undefined, jti: 'jti-1' });
   });
 
-  it('accepts the typ with its media-type prefix', async () => {
-    await expect(verify(await sign(claims(), { header: { typ: 'application/logout+jwt' } }))).resolves.toMatchObject({ sid: 'sid-1' });
+  it('accepts the typ with its media-type prefix, in any case, as media types compare', async () => {
+    for (const typ of ['application/logout+jwt', 'Logout+JWT', 'APPLICATION/LOGOUT+JWT']) {
+      await expect(verify(await sign(claims(), { header: { typ } })), typ).resolves.toMatchObject({ sid: 'sid-1' });
+    }
+  });
+
+  it('accepts a token without typ (Back-Channel Logout 1.0 section 4.1: Auth0 and others send none)', async () => {
+    await expect(verify(await signUntyped(claims()))).resolves.toEqual({ sub: 'auth0|alice', sid: 'sid-1', jti: 'jti-1' });
+  });
+
+  it('accepts exactly the typ values that name the logout+jwt media type, and no other', async () => {
+    const typ = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom('JWT', 'jwt', 'at+jwt', 'secevent+jwt', 'application/jwt', 'logout+jwt ', 'logout+jwt; charset=x', 'application/logout+jwt+x', 'x/logout+jwt'),
+      fc.tuple(fc.constantFrom('', 'application/', 'Application/', 'APPLICATION/'), fc.mixedCase(fc.constant('logout+jwt'))).map(([prefix, name]) => `${prefix}${name}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(typ, async (value) => {
+        const named = value.toLowerCase().replace(/^application\//, '') === 'logout+jwt';
+        const outcome = verify(await sign(claims(), { header: { typ: value } }));
+        if (named) await expect(outcome).resolves.toMatchObject({ jti: 'jti-1' });
+        else await expect(outcome).rejects.toBeInstanceOf(InvalidLogoutToken);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   const refused: [string, () => Promise<string>][] = [
@@ -67,8 +97,11 @@ describe('verifyLogoutToken', () => {
     ['an iat in the future', () => sign(claims({ iat: now() + 600 }))],
     ['an iat too long ago', () => sign(claims({ iat: now() - 3600, exp: now() + 60 }))],
     ['an exp in the past', () => sign(claims({ iat: now() - 300, exp: now() - 120 }))],
-    ['no typ (an ID token, say)', () => new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: KID }).sign(providerKey)],
-    ['typ JWT', () => sign(claims(), { header: { typ: 'JWT' } })],
+    ['typ JWT (an ID token)', () => sign(claims(), { header: { typ: 'JWT' } })],
+    ['typ JWT and a nonce, without events (an ID token exactly)', () => sign(without(claims({ nonce: 'n-1' }), 'events'), { header: { typ: 'JWT' } })],
+    ['no typ but a nonce', () => signUntyped(claims({ nonce: 'n-1' }))],
+    ['no typ and no events', () => signUntyped(without(claims(), 'events'))],
+    ['a typ that is not a string', () => sign(claims(), { header: { typ: 7 } })],
     ['a signature by another key under the provider kid', () => sign(claims(), { key: attackerKey })],
     [
       'a tampered signature',
