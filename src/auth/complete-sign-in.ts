@@ -51,14 +51,16 @@ export function completeSignIn({ metadata, clientID, baseURL, session: current, 
     if (!session.id_token) throw unverified(new Error('token response has no id_token'));
 
     const { issuer } = await metadata.discovery();
+    let issuedAt: number;
     try {
-      await jwtVerify(session.id_token, await metadata.signingKeys(), {
+      const { payload } = await jwtVerify(session.id_token, await metadata.signingKeys(), {
         issuer,
         audience: clientID,
         algorithms: ID_TOKEN_ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['sub', 'iat', 'exp'],
       });
+      issuedAt = Number(payload.iat) * 1000;
     } catch (error) {
       log.warn({ event: 'auth.login.failed', reason: 'id_token_rejected', err: error }, 'ID token rejected');
       throw unverified(error);
@@ -87,6 +89,7 @@ export function completeSignIn({ metadata, clientID, baseURL, session: current, 
       csrfToken: randomBytes(32).toString('base64url'),
       handle: randomBytes(16).toString('base64url'),
       signedInAt: Date.now(),
+      idTokenIssuedAt: issuedAt,
       userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH),
     };
   };

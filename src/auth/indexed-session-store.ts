@@ -142,7 +142,7 @@ export class IndexedSessionStore implements AppSessionStore {
     });
   }
 
-  endProviderSessions({ sub, sid, jti }: ProviderLogout): Promise<number> {
+  endProviderSessions({ sub, sid, jti, issuedAt }: ProviderLogout): Promise<number> {
     return this.guarded(async () => {
       const tokenMarks = this.names('token', jti);
       if ((await this.index.readMarks(tokenMarks)).some((mark) => mark !== undefined)) return 0;
@@ -152,9 +152,9 @@ export class IndexedSessionStore implements AppSessionStore {
         await this.markAll(sets.map(ended), '1', IN_FLIGHT_MARK_MS);
         entries = await this.live(sets, (data) => data.sid === sid && (sub === undefined || data.userinfo?.sub === sub));
       } else if (sub !== undefined) {
-        // Sessions signed in up to now end; a sign-in after this moment is a new one.
+        // Sessions signed in up to the logout end; a sign-in after it is a new one.
         const sets = this.names('user', sub);
-        await this.markAll(sets.map(ended), String(this.now()), IN_FLIGHT_MARK_MS);
+        await this.markAll(sets.map(ended), `${issuedAt} ${this.now()}`, IN_FLIGHT_MARK_MS);
         entries = await this.live(sets, (data) => data.userinfo?.sub === sub);
       } else {
         return 0;
@@ -236,7 +236,7 @@ export class IndexedSessionStore implements AppSessionStore {
     const checks: [mark: string, ends: (value: string) => boolean][] = [[ended(key), () => true]];
     if (data.sid !== undefined) for (const set of this.names('sid', data.sid)) checks.push([ended(set), () => true]);
     if (data.userinfo) {
-      for (const set of this.names('user', data.userinfo.sub)) checks.push([ended(set), (endedAt) => (data.signedInAt ?? 0) <= Number(endedAt)]);
+      for (const set of this.names('user', data.userinfo.sub)) checks.push([ended(set), (mark) => signedInBefore(data, mark)]);
     }
     const marks = await this.index.readMarks(checks.map(([mark]) => mark));
     return checks.some(([, ends], position) => {
@@ -302,6 +302,19 @@ export class IndexedSessionStore implements AppSessionStore {
 }
 
 const ended = (name: string) => `ended:${name}`;
+
+/**
+ * Whether a session was signed in before a logout of its user, as marked: `<logout token iat> <ender's
+ * clock>` (epoch ms). The ID token's and the logout token's times both come from the provider's
+ * clock, whatever the instances' clocks say, but count whole seconds: within the same second, the
+ * instances' clocks (sign-in completed, logout received) decide.
+ */
+function signedInBefore(data: AppSessionData, mark: string): boolean {
+  const [logoutIssuedAt = 0, endedAt = 0] = mark.split(' ').map(Number);
+  const signedInAt = data.signedInAt ?? 0;
+  if (data.idTokenIssuedAt === undefined || data.idTokenIssuedAt === logoutIssuedAt) return signedInAt <= endedAt;
+  return data.idTokenIssuedAt < logoutIssuedAt;
+}
 
 /** The index sets a session belongs in: its user's, and its provider session's. */
 function setsOf(data: AppSessionData): { kind: 'user' | 'sid'; value: string }[] {

@@ -14,6 +14,7 @@ const claimsSchema = z.object({
   sub: z.string().min(1).optional(),
   sid: z.string().min(1).optional(),
   jti: z.string().min(1),
+  iat: z.number(),
   events: z.object({ [BACKCHANNEL_LOGOUT_EVENT]: z.object({}).loose() }).loose(),
   nonce: z.unknown().optional(),
 });
@@ -68,9 +69,9 @@ export async function verifyLogoutToken(token: string, { metadata, clientID }: {
   if (!isLogoutTokenType(typ)) throw new InvalidLogoutToken('logout token has the typ of another kind of token');
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) throw new InvalidLogoutToken('logout token claims are not those of a back-channel logout', { cause: claims.error });
-  const { sub, sid, jti, nonce } = claims.data;
+  const { sub, sid, jti, iat, nonce } = claims.data;
   // Section 2.4: a nonce is forbidden, so that an ID token can never pass for a logout token.
   if (nonce !== undefined) throw new InvalidLogoutToken('logout token carries a nonce');
   if (sub === undefined && sid === undefined) throw new InvalidLogoutToken('logout token names neither sub nor sid');
-  return { sub, sid, jti };
+  return { sub, sid, jti, issuedAt: iat * 1000 };
 }

@@ -22,6 +22,8 @@ export interface AppSessionData {
   handle?: string;
   /** When sign-in completed (epoch ms). */
   signedInAt?: number;
+  /** When the provider issued this session's ID token (its `iat`, epoch ms, the provider's clock). */
+  idTokenIssuedAt?: number;
   /** The browser's User-Agent at sign-in (truncated), to tell sessions apart on /sessions. */
   userAgent?: string;
 }

@@ -18,6 +18,12 @@ export interface ProviderLogout {
   sid?: string;
   /** The logout token's id: a token seen before is not acted on twice. */
   jti: string;
+  /**
+   * When the provider issued the logout token (its `iat`, epoch ms): with only `sub`, sessions whose
+   * ID token the provider issued up to then end. Both times come from the provider's clock, so the
+   * app instances' clocks do not matter.
+   */
+  issuedAt: number;
 }
 
 /**

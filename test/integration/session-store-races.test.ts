@@ -21,11 +21,11 @@ const TIMEOUT_MS = 200;
 
 const unique = () => randomBytes(8).toString('hex');
 
-function record(userId: string, { idleFor = 0, signedInAt = Date.now() }: { idleFor?: number; signedInAt?: number } = {}): StoredSession {
+function record(userId: string, { idleFor = 0, signedInAt = Date.now(), idTokenIssuedAt }: { idleFor?: number; signedInAt?: number; idTokenIssuedAt?: number } = {}): StoredSession {
   const now = Math.floor(Date.now() / 1000);
   return {
     header: { iat: now - idleFor, uat: now - idleFor, exp: now + 600 },
-    data: { sid: `sid-${unique()}`, handle: unique(), signedInAt, userinfo: { sub: userId } },
+    data: { sid: `sid-${unique()}`, handle: unique(), signedInAt, idTokenIssuedAt, userinfo: { sub: userId } },
     cookie: { expires: (now + 600) * 1000, maxAge: 600_000 },
   };
 }
@@ -108,5 +108,22 @@ describe.skipIf(skipRedisTests)('the Redis session store, shared by instances th
     const survivors = [await fetch(store, phone), await fetch(store, laptop)].filter((found) => found !== null);
     // Two new sign-ins, a cap of one: one of them must survive (the cap asked for one session to end, not all).
     expect(survivors).toHaveLength(1);
+  });
+
+  it("ends a sign-in whose ID token the provider issued before a sub-only back-channel logout, whatever the instances' clocks say", async () => {
+    const user = `u-${unique()}`;
+    const signingIn = await storeWith(OLD);
+    const ending = await storeWith(OLD);
+    // The provider issued the ID token a second before the logout token; the instance that signed
+    // the user in runs 30 s ahead (its signedInAt says "after the logout").
+    const providerNow = Date.now();
+    await ending.endProviderSessions({ sub: user, jti: unique(), issuedAt: providerNow });
+    const id = signingIn.ids.generate();
+    await put(signingIn, id, record(user, { signedInAt: providerNow + 30_000, idTokenIssuedAt: providerNow - 1000 }));
+    expect(await fetch(signingIn, id)).toBeNull();
+    // A sign-in whose ID token came after the logout is a new one, however the clocks differ.
+    const later = signingIn.ids.generate();
+    await put(signingIn, later, record(user, { signedInAt: providerNow - 30_000, idTokenIssuedAt: providerNow + 1000 }));
+    expect(await fetch(signingIn, later)).not.toBeNull();
   });
 });

@@ -48,12 +48,14 @@ const verify = (token: string) => verifyLogoutToken(token, { metadata, clientID 
 
 describe('verifyLogoutToken', () => {
   it('accepts a logout token from the provider and returns whom it names', async () => {
-    await expect(verify(await sign(claims()))).resolves.toEqual({ sub: 'auth0|alice', sid: 'sid-1', jti: 'jti-1' });
+    const iat = now() - 5;
+    await expect(verify(await sign(claims({ iat })))).resolves.toEqual({ sub: 'auth0|alice', sid: 'sid-1', jti: 'jti-1', issuedAt: iat * 1000 });
   });
 
   it('accepts a token naming only the provider session, or only the user', async () => {
-    await expect(verify(await sign(without(claims(), 'sub')))).resolves.toEqual({ sub: undefined, sid: 'sid-1', jti: 'jti-1' });
-    await expect(verify(await sign(without(claims(), 'sid')))).resolves.toEqual({ sub: 'auth0|alice', sid: undefined, jti: 'jti-1' });
+    const iat = now();
+    await expect(verify(await sign(without(claims({ iat }), 'sub')))).resolves.toEqual({ sub: undefined, sid: 'sid-1', jti: 'jti-1', issuedAt: iat * 1000 });
+    await expect(verify(await sign(without(claims({ iat }), 'sid')))).resolves.toEqual({ sub: 'auth0|alice', sid: undefined, jti: 'jti-1', issuedAt: iat * 1000 });
   });
 
   it('accepts the typ with its media-type prefix, in any case, as media types compare', async () => {
@@ -63,7 +65,8 @@ describe('verifyLogoutToken', () => {
   });
 
   it('accepts a token without typ (Back-Channel Logout 1.0 section 4.1: Auth0 and others send none)', async () => {
-    await expect(verify(await signUntyped(claims()))).resolves.toEqual({ sub: 'auth0|alice', sid: 'sid-1', jti: 'jti-1' });
+    const iat = now();
+    await expect(verify(await signUntyped(claims({ iat })))).resolves.toEqual({ sub: 'auth0|alice', sid: 'sid-1', jti: 'jti-1', issuedAt: iat * 1000 });
   });
 
   it('accepts exactly the typ values that name the logout+jwt media type, and no other', async () => {
