@@ -73,7 +73,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
   provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'development provider error'));
   provider.on('backchannel.error', (_ctx, error) => options.logger.warn({ err: error }, 'development provider: back-channel logout to the app failed'));
 
-  server.on('request', providerApp(provider, options));
+  server.on('request', providerApp(provider, origin, options));
   return {
     issuer: { issuerBaseURL: issuer, clientID: client.clientID, clientSecret: client.clientSecret },
     provider,
@@ -88,9 +88,16 @@ export async function generateSigningKey(): Promise<JWK> {
   return { ...(await exportJWK(privateKey)), kid: `dev-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'RS256' };
 }
 
-function providerApp(provider: Provider, { appBaseURL, logger }: DevProviderOptions) {
+function providerApp(provider: Provider, origin: string, { appBaseURL, logger }: DevProviderOptions) {
   const app = express();
   app.disable('x-powered-by');
+  // oidc-provider builds the URLs it sends browsers to (the login form's way back to /authorize)
+  // from the request's Host: answer only requests addressed to the issuer itself.
+  const issuerHost = new URL(origin).host;
+  app.use((req, res, next) => {
+    if (req.headers.host === issuerHost) next();
+    else res.status(421).type('text/plain').send('Misdirected request: this provider answers only at its own address.');
+  });
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');
   app.use(
@@ -113,7 +120,8 @@ function providerApp(provider: Provider, { appBaseURL, logger }: DevProviderOpti
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );
-  app.use('/assets', express.static(assetsDir, { index: false }));
+  // A folder is never redirected to its trailing-slash URL: that URL would be built from the request target.
+  app.use('/assets', express.static(assetsDir, { index: false, redirect: false }));
   app.use(devInteractions(provider, logger));
   app.use(provider.callback());
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {

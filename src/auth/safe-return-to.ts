@@ -20,7 +20,19 @@ export function safeReturnTo(candidate: unknown, baseURL: string): string {
   const resolved = resolve(candidate, base);
   if (!resolved) return HOME;
   const path = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  // Percent-encoding can make the path several times longer than what came in: it goes into the
+  // state (a cookie) and a Location header, both of which have size limits.
+  if (path.length > MAX_LENGTH || hasDotSegment(resolved.pathname)) return HOME;
   return staysOnSite(path, base) ? path : HOME;
+}
+
+/**
+ * The URL standard removes every dot segment when it resolves a path, so a resolved path has
+ * none left; one that has (Node 20's parser keeps `..` after a segment such as `.b`, where
+ * browsers remove it) was not judged as the browser will follow it.
+ */
+function hasDotSegment(pathname: string): boolean {
+  return pathname.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
 }
 
 /** Where a browser would go; undefined when it could not go anywhere (`//`, an empty host). */
