@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, customFetch, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { userError } from '../errors.js';
 
@@ -14,20 +14,29 @@ export type DiscoveryDocument = z.infer<typeof discoverySchema>;
 
 export interface ProviderMetadata {
   /**
-   * The discovery document, fetched once and cached for 10 minutes. A failed fetch is remembered
-   * for FAILURE_MEMORY_MS: calls meanwhile get the same failure at once, then the next one retries.
+   * The discovery document, fetched once and refreshed every 10 minutes. When a refresh fails, the
+   * last good document goes on being served (the provider's metadata rarely changes; its outage
+   * should not be ours). Without one, a failed fetch is remembered for FAILURE_MEMORY_MS: calls
+   * meanwhile get the same failure at once, then the next one retries.
    */
   discovery(): Promise<DiscoveryDocument>;
   /**
    * The provider's signing keys (fetched on first use, refetched on an unknown `kid` by jose, at
-   * most every 30 s). A failed key-set fetch is remembered like a failed discovery, and the getter
-   * then throws KeySetUnavailable without calling the provider.
+   * most every 30 s, and every 10 minutes). A failed key-set fetch is remembered like a failed
+   * discovery; meanwhile the keys last fetched go on being used, and a token they cannot check
+   * gets KeySetUnavailable, without a call to the provider.
    */
   signingKeys(): Promise<JWTVerifyGetKey>;
   /**
-   * Another client of the same provider (express-openid-connect's own discovery, which forgets its
-   * failures at once) could not reach it or use its answer: remembered as a failed discovery, so
-   * callers that consult this metadata first stop sending requests there for FAILURE_MEMORY_MS.
+   * Resolves when a sign-in may be handed to express-openid-connect: the discovery document is at
+   * hand, and the library's own discovery has not failed within FAILURE_MEMORY_MS (rejects with
+   * that failure then).
+   */
+  signInReady(): Promise<void>;
+  /**
+   * express-openid-connect's own discovery (which forgets its failures at once) could not reach
+   * the provider or use its answer: sign-ins fail at once for FAILURE_MEMORY_MS (signInReady),
+   * rather than each sending the provider one more request. Our own document is untouched.
    */
   providerFailed(error: Error): void;
 }
@@ -78,6 +87,28 @@ function keySetFetch(): FetchImplementation {
   };
 }
 
+/**
+ * When the key set cannot be refreshed (jose refetches it every 10 minutes, and a failed refetch
+ * fails the token at hand), the keys last fetched still check tokens they know: a provider's
+ * moment of trouble must not refuse its own logout tokens and sign-ins. A token under another key
+ * still gets KeySetUnavailable.
+ */
+function withLastKeys(remote: ReturnType<typeof createRemoteJWKSet>): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      const last = remote.jwks();
+      if (!(error instanceof KeySetUnavailable) || !last) throw error;
+      try {
+        return await createLocalJWKSet(last)(header, token);
+      } catch {
+        throw error;
+      }
+    }
+  };
+}
+
 /** Where OpenID Connect Discovery 1.0 puts the document, for an issuer with or without a trailing slash. */
 export function discoveryUrlOf(issuerBaseURL: string): URL {
   return new URL('.well-known/openid-configuration', issuerBaseURL.endsWith('/') ? issuerBaseURL : `${issuerBaseURL}/`);
@@ -98,8 +129,10 @@ const unusableAnswer = (cause: unknown) =>
  */
 export function createProviderMetadata(issuerBaseURL: string, timeoutMs: number): ProviderMetadata {
   const discoveryUrl = discoveryUrlOf(issuerBaseURL);
-  // `expiresAt` is open while a fetch is in flight (it is bounded by timeoutMs), so concurrent calls share it.
-  let cached: { document: Promise<DiscoveryDocument>; expiresAt: number } | undefined;
+  let good: { document: DiscoveryDocument; freshUntil: number } | undefined;
+  // One fetch at a time; a failed one is kept (and answered) until `retryAt`.
+  let fetching: { document: Promise<DiscoveryDocument>; retryAt: number } | undefined;
+  let signInFailure: { error: Error; until: number } | undefined;
   let keys: { jwksUri: string; getKey: JWTVerifyGetKey } | undefined;
 
   async function fetchDiscovery(): Promise<DiscoveryDocument> {
@@ -115,33 +148,43 @@ export function createProviderMetadata(issuerBaseURL: string, timeoutMs: number)
     }
   }
 
+  function refresh(): Promise<DiscoveryDocument> {
+    if (fetching && Date.now() < fetching.retryAt) return fetching.document;
+    // Open-ended while in flight (the fetch is bounded by timeoutMs), so concurrent calls share it.
+    const entry = { document: quietly(fetchDiscovery()), retryAt: Number.POSITIVE_INFINITY };
+    entry.document.then(
+      (document) => {
+        good = { document, freshUntil: Date.now() + CACHE_MS };
+        if (fetching === entry) fetching = undefined;
+      },
+      () => {
+        entry.retryAt = Date.now() + FAILURE_MEMORY_MS;
+      },
+    );
+    fetching = entry;
+    return entry.document;
+  }
+
   function discovery(): Promise<DiscoveryDocument> {
-    if (!cached || Date.now() >= cached.expiresAt) {
-      const entry = { document: fetchDiscovery(), expiresAt: Number.POSITIVE_INFINITY };
-      entry.document.then(
-        () => {
-          entry.expiresAt = Date.now() + CACHE_MS;
-        },
-        () => {
-          entry.expiresAt = Date.now() + FAILURE_MEMORY_MS;
-        },
-      );
-      cached = entry;
-    }
-    return cached.document;
+    if (good && Date.now() < good.freshUntil) return Promise.resolve(good.document);
+    const refreshed = refresh();
+    // Stale but usable: answer now, and let the refresh (or its remembered failure) run its course.
+    return good ? Promise.resolve(good.document) : refreshed;
   }
 
   return {
     discovery,
     async signingKeys() {
       const { jwks_uri: jwksUri } = await discovery();
-      if (keys?.jwksUri !== jwksUri) {
-        keys = { jwksUri, getKey: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: timeoutMs, [customFetch]: keySetFetch() }) };
-      }
+      if (keys?.jwksUri !== jwksUri) keys = { jwksUri, getKey: withLastKeys(createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: timeoutMs, [customFetch]: keySetFetch() })) };
       return keys.getKey;
     },
+    async signInReady() {
+      if (signInFailure && Date.now() < signInFailure.until) throw signInFailure.error;
+      await discovery();
+    },
     providerFailed(error) {
-      cached = { document: quietly(Promise.reject(error)), expiresAt: Date.now() + FAILURE_MEMORY_MS };
+      signInFailure = { error, until: Date.now() + FAILURE_MEMORY_MS };
     },
   };
 }

@@ -29,7 +29,7 @@ export function providerFailFast(metadata: ProviderMetadata, openid: RequestHand
       void openid(req, res, reporting);
       return;
     }
-    metadata.discovery().then(
+    metadata.signInReady().then(
       () => void openid(req, res, reporting),
       (error: unknown) => {
         next(error);

@@ -21,6 +21,7 @@ beforeAll(async () => {
   metadata = {
     discovery: () => Promise.resolve({ issuer, jwks_uri: `${issuer}.well-known/jwks.json` }),
     signingKeys: () => Promise.resolve(jwks),
+    signInReady: () => Promise.resolve(),
     providerFailed: () => undefined,
   };
 });
