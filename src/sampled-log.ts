@@ -5,8 +5,10 @@ export const SAMPLE_WINDOW_MS = 60_000;
 
 export interface SampledEvent {
   event: string;
-  /** With `event`, what counts as "the same thing again". */
+  /** With `event` and `detail`, what counts as "the same thing again". */
   reason: string;
+  /** A finer kind within the reason, from a bounded set (an error code): sampled apart. */
+  detail?: string;
   [field: string]: unknown;
 }
 
@@ -50,7 +52,7 @@ export function sampledLog(logger: Logger, windowMs = SAMPLE_WINDOW_MS): Sampled
 
   return {
     log(level, fields, message) {
-      const key = `${fields.event}\u0000${fields.reason}`;
+      const key = `${fields.event}\u0000${fields.reason}\u0000${fields.detail ?? ''}`;
       const now = Date.now();
       const current = windows.get(key);
       if (current && now - current.startedAt < windowMs) {

@@ -31,11 +31,11 @@ export function signInRateLimit({ perMinute, logger }: { perMinute: number; logg
 }
 
 /**
- * The limiter for POST /backchannel-logout: `perMinute` requests a minute per client address
- * (BACKCHANNEL_LOGOUT_RATE_LIMIT, 600 by default), far above what a provider sends even when many
- * sessions end at once, so that only a flood is refused. It runs before the body is read or a
- * token checked: beyond the limit a request costs one counter increment. `refuse` answers (the
- * route's own JSON); Retry-After and the RateLimit headers are already set when it runs.
+ * The limiter for refusals of POST /backchannel-logout: `perMinute` a minute per client address
+ * (BACKCHANNEL_LOGOUT_RATE_LIMIT, 600 by default). The route calls it only for a request it is
+ * refusing (routes/backchannel-logout.ts), so it counts refusals and never holds up a valid token.
+ * `refuse` answers beyond the limit (the route's own JSON); Retry-After and the RateLimit headers
+ * are already set when it runs.
  */
 export function backchannelLogoutRateLimit({ perMinute, logger, refuse }: { perMinute: number; logger: Logger; refuse: RequestHandler }): RequestHandler {
   return rateLimit({

@@ -28,43 +28,61 @@ interface Refusal {
 }
 
 /**
+ * Which check refused a token, from a bounded set: jose's error code, or one of our own refusals'
+ * fixed messages. A token refused for its claims or age passed the signature check, so only the
+ * provider could have sent it: sampled apart, junk can never hide it.
+ */
+function refusedCheck(error: unknown): string | undefined {
+  if (!(error instanceof InvalidLogoutToken)) return undefined;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^ERR_[A-Z_]+$/.test(code) ? code : error.message;
+}
+
+/**
  * POST /backchannel-logout: the provider's server tells us a user's provider session ended.
  * Server to server, so no session and no CSRF token; only a form body, small. Answers 200 (the
  * OpenID conformance suite accepts nothing else; express-openid-connect's route answers 204) once
  * every matching session is gone from the shared store, so every instance has forgotten it.
- * Anyone can post here, so refusals are logged sampled (the first of each reason a minute in full,
- * then a count), never with the token, and a flood is cut off by a per-address rate limit.
+ * Anyone can post here, so refusals are logged sampled (the first of each kind a minute in full,
+ * then a count), never with the token, and a sender of many bad requests gets 429s (a per-address
+ * limit on refusals). The work per request stays small: a 16 KB body, one signature check against
+ * keys already fetched, no call to a provider that is down.
  */
-export function backchannelLogout({ metadata, clientID, sessions, logger, backchannelLogoutRateLimit: perMinute }: Options): {
-  /** First, before the body is read: its 429 is this route's JSON, logged with the other refusals. */
-  rateLimit: RequestHandler;
-  handlers: [RequestHandler, RequestHandler, ErrorRequestHandler];
-} {
+export function backchannelLogout({ metadata, clientID, sessions, logger, backchannelLogoutRateLimit: perMinute }: Options): [RequestHandler, RequestHandler, ErrorRequestHandler] {
   const form = readForm({ limitBytes: BODY_LIMITS.logoutToken, parameterLimit: 5 });
   const refusals = sampledLog(logger);
 
   function refuse(req: Request, res: Response, { status, error, description, reason, cause }: Refusal): void {
     const event = reason === 'store_unavailable' ? 'auth.backchannel_logout.failed' : 'auth.backchannel_logout.refused';
-    refusals.log(reason === 'store_unavailable' ? 'error' : 'warn', { event, reason, reqId: req.id, status, err: cause }, 'back-channel logout refused');
+    const detail = refusedCheck(cause);
+    refusals.log(reason === 'store_unavailable' ? 'error' : 'warn', { event, reason, ...(detail ? { detail } : {}), reqId: req.id, status, err: cause }, 'back-channel logout refused');
     // This request is logged (or counted) above: its request line would only repeat it, once per request of a flood.
     res.locals.refusalLogged = true;
     res.status(status).setHeader('Cache-Control', 'no-store');
     res.json({ error, error_description: description });
   }
 
-  const rateLimit = backchannelLogoutRateLimit({
+  // Counts refusals only, and is consulted only once a request is being refused: a token that
+  // verifies is never limited, so a flood of junk from the address the provider calls from (a
+  // shared egress) cannot make its real logouts wait. Beyond the limit, refusals become 429s.
+  const limitRefusals = backchannelLogoutRateLimit({
     perMinute,
     logger,
     refuse: (req, res) => {
       refuse(req, res, { status: 429, error: 'temporarily_unavailable', description: 'Too many requests. Retry after the time in Retry-After.', reason: 'too_many_requests' });
     },
   });
+  const refuseCounted = (req: Request, res: Response, refusal: Refusal) => {
+    void limitRefusals(req, res, () => {
+      refuse(req, res, refusal);
+    });
+  };
 
   const handle: RequestHandler = async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     const token = (req.body as Record<string, unknown> | undefined)?.logout_token;
     if (typeof token !== 'string' || token === '') {
-      refuse(req, res, { status: 400, error: 'invalid_request', description: 'The request must be a form with a logout_token.', reason: 'no_token' });
+      refuseCounted(req, res, { status: 400, error: 'invalid_request', description: 'The request must be a form with a logout_token.', reason: 'no_token' });
       return;
     }
     let logout: ProviderLogout;
@@ -72,7 +90,7 @@ export function backchannelLogout({ metadata, clientID, sessions, logger, backch
       logout = await verifyLogoutToken(token, { metadata, clientID });
     } catch (error) {
       const reason = error instanceof InvalidLogoutToken ? 'invalid_token' : 'provider_unreachable';
-      refuse(req, res, { status: 400, error: 'invalid_request', description: 'The logout token is not valid.', reason, cause: error });
+      refuseCounted(req, res, { status: 400, error: 'invalid_request', description: 'The logout token is not valid.', reason, cause: error });
       return;
     }
     let ended: number;
@@ -93,7 +111,7 @@ export function backchannelLogout({ metadata, clientID, sessions, logger, backch
       return;
     }
     const tooLarge = error.status === 413;
-    refuse(req, res, {
+    refuseCounted(req, res, {
       status: error.status,
       error: 'invalid_request',
       description: tooLarge ? 'The request is too large.' : 'The request could not be read.',
@@ -102,5 +120,5 @@ export function backchannelLogout({ metadata, clientID, sessions, logger, backch
     });
   };
 
-  return { rateLimit, handlers: [form, handle, parseErrors] };
+  return [form, handle, parseErrors];
 }

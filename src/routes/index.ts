@@ -43,7 +43,6 @@ export function routes(deps: Deps): Router {
   const signedIn = requireSignIn(deps.openid, deps.baseURL);
 
   const limited = () => signInRateLimit({ perMinute: deps.signInRateLimit, logger: deps.logger });
-  const backchannel = backchannelLogout(deps);
 
   router.get('/', home());
   router.get('/login', limited(), deps.openid, login(deps));
@@ -56,7 +55,8 @@ export function routes(deps: Deps): Router {
   router.post('/sessions/end-others', form, signedIn, verifyCsrf(deps.baseURL), endSessions(deps, 'others'));
   // Called by the provider's server, not a browser: no session, no CSRF token (the signed token is
   // the proof); rate-limited generously, per client address.
-  router.post('/backchannel-logout', backchannel.rateLimit, ...backchannel.handlers);
+  // Refusals beyond BACKCHANNEL_LOGOUT_RATE_LIMIT a minute per address get 429; a valid token never does.
+  router.post('/backchannel-logout', ...backchannelLogout(deps));
 
   return router;
 }

@@ -177,12 +177,14 @@ describe('POST /backchannel-logout under a flood', () => {
     }
   });
 
-  it('answers 429 beyond BACKCHANNEL_LOGOUT_RATE_LIMIT, in the JSON of the route with Retry-After, and logs it once', async () => {
+  it('answers refusals beyond BACKCHANNEL_LOGOUT_RATE_LIMIT with 429, in the JSON of the route with Retry-After, logs it once, and still takes a valid token', async () => {
     const stack = await startTestStack({ env: { BACKCHANNEL_LOGOUT_RATE_LIMIT: '40' } });
     try {
-      const send = async () => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: await signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sub: 'auth0|nobody' })) });
-      const allowed = await inBatches(Array.from({ length: 40 }, () => send));
-      expect(allowed.map((answer) => answer.status)).toEqual(allowed.map(() => 200));
+      const attacker = (await generateKeyPair('RS256')).privateKey;
+      const forged = async () => new SignJWT(logoutClaims(stack.provider, { sub: 'auth0|nobody' })).setProtectedHeader({ alg: 'RS256', kid: stack.signingKey.kid }).sign(attacker);
+      const send = async () => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: await forged() });
+      const refused = await inBatches(Array.from({ length: 40 }, () => send));
+      expect(refused.map((answer) => answer.status)).toEqual(refused.map(() => 400));
       const before = shownAtInfo(stack).length;
       const beyond = await inBatches(Array.from({ length: 60 }, () => send));
       expect(beyond.map((answer) => answer.status)).toEqual(beyond.map(() => 429));
@@ -194,6 +196,10 @@ describe('POST /backchannel-logout under a flood', () => {
       expect(first?.headers.ratelimit).toMatch(/^limit=40, remaining=0, reset=\d+$/);
       const logged = shownAtInfo(stack).slice(before);
       expect(logged).toEqual([expect.objectContaining({ level: 40, event: 'auth.backchannel_logout.refused', reason: 'too_many_requests', status: 429 })]);
+      const valid = await new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, {
+        logout_token: await signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sub: 'auth0|nobody' })),
+      });
+      expect(valid.status).toBe(200);
     } finally {
       await stack.close();
     }
