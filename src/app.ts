@@ -7,6 +7,7 @@ import { callbackUrl, cookieNames, openidOptions } from './auth/openid-options.j
 import { createProviderMetadata, type ProviderMetadata } from './auth/provider-metadata.js';
 import { currentSession } from './auth/current-session.js';
 import { sessionCookie } from './auth/session-cookie.js';
+import { deriveSecretKeys, userLogId } from './auth/session-keys.js';
 import type { AppSessionStore } from './auth/session-registry.js';
 import type { AppConfig } from './config.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
@@ -46,8 +47,12 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   const assets = staticAssets(publicDir);
   const production = config.nodeEnv === 'production';
   const signer = sessionStore.ids;
+  const keys = deriveSecretKeys(config.secrets);
   const lifetime = { idleSeconds: config.session.idleTimeoutSeconds, absoluteSeconds: config.session.absoluteTimeoutSeconds };
-  const auth = openid.auth(openidOptions(config, { store: sessionStore, signer, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, baseURL: config.baseURL, session, logger }) }));
+  const logIdOf = (sub: string) => userLogId(keys, sub);
+  const auth = openid.auth(
+    openidOptions(config, { store: sessionStore, signer, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, baseURL: config.baseURL, session, logIdOf, logger }) }),
+  );
   // The library starts and finishes sign-ins only; the session a request comes with is loadSession's.
   // It is not asked while the provider is known to be down (see providerFailFast).
   const withOpenid = providerFailFast(metadata, (req, res, next) => {
@@ -90,6 +95,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
       openid: withOpenid,
       metadata,
       sessions: sessionStore,
+      logIdOf,
       logger,
     }),
   );

@@ -41,6 +41,11 @@ const PROTOCOL_CODE = /^[\w.:-]{1,64}$/;
 /** A compact JWS/JWE anywhere in a message: its payload is claims. */
 const COMPACT_JWT = /eyJ[\w-]*\.[\w-]+\.[\w-]*(?:\.[\w-]*\.[\w-]*)?/g;
 
+/** `text` with anything shaped like a JWT (its payload is claims) replaced by `[jwt]`. */
+export function withoutJwts(text: string): string {
+  return text.includes('eyJ') ? text.replace(COMPACT_JWT, '[jwt]') : text;
+}
+
 export interface SerializedError {
   type: string;
   message?: string;
@@ -72,8 +77,11 @@ function zodSummary(error: Record<string, unknown>): string | undefined {
 }
 
 function safeMessage(message: string): string {
-  // A JSON parse error quotes the text it choked on: that text is a response body.
-  const scrubbed = message.replace(/, ".*" is not valid JSON$/s, ' is not valid JSON').replace(COMPACT_JWT, '[jwt]');
+  // A JSON parse error quotes the text it choked on, whole or an excerpt around the fault
+  // (`Unexpected token '<', "<html><bod"... is not valid JSON`): that text is a response body.
+  const quote = message.indexOf('"');
+  const unquoted = message.endsWith('is not valid JSON') && quote >= 0 ? `${message.slice(0, quote).replace(/[\s,.]+$/, '')}: not valid JSON` : message;
+  const scrubbed = withoutJwts(unquoted);
   return scrubbed.length > MAX_MESSAGE_LENGTH ? `${scrubbed.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : scrubbed;
 }
 

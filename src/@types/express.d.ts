@@ -19,6 +19,8 @@ declare global {
       user?: UserProfile;
       /** This session's token for state-changing forms; only for signed-in users. */
       csrfToken?: string;
+      /** What log lines say for the signed-in user (never their id: see auth/session-keys.ts userLogId). */
+      userLogId?: string;
       /** The session store could not be read: pages must not suggest the visitor is signed out. */
       sessionUnavailable?: boolean;
       /** The route logged this refusal itself (sampled, routes/backchannel-logout.ts): the request line goes to debug. */

@@ -20,6 +20,8 @@ interface Options {
   baseURL: string;
   /** The session the visitor came with, if any: this sign-in replaces it. */
   session: CurrentSession;
+  /** What log lines say for a user (session-keys.ts userLogId). */
+  logIdOf: (sub: string) => string;
   logger: Logger;
 }
 
@@ -42,7 +44,7 @@ const unverified = (cause: unknown) =>
  * It also re-checks the return-to path in the state, where the library's redirect comes from.
  * Throwing here leaves the visitor as they were, without a new session.
  */
-export function completeSignIn({ metadata, clientID, baseURL, session: current, logger }: Options) {
+export function completeSignIn({ metadata, clientID, baseURL, session: current, logIdOf, logger }: Options) {
   return async (req: Request, _res: unknown, session: AppSessionData, state?: SignInState): Promise<AppSessionData> => {
     const log = logger.child({ reqId: req.id });
     // The library redirects to req.openidState.returnTo (this same object) once we return. /login
@@ -79,7 +81,8 @@ export function completeSignIn({ metadata, clientID, baseURL, session: current, 
 
     const checked = parseUserinfo(userinfo);
     await current.endReplaced(req);
-    log.info({ event: 'auth.login.success', userId: checked.sub }, 'signed in');
+    const userLogId = logIdOf(checked.sub);
+    log.info({ event: 'auth.login.success', user: userLogId }, 'signed in');
     // The access token was needed for /userinfo only. Not keeping it means a stored session holds
     // no token that could call the provider's APIs, and each session is smaller.
     const { access_token: _accessToken, token_type: _tokenType, expires_at: _expiresAt, refresh_token: _refreshToken, ...kept } = session;
@@ -90,6 +93,7 @@ export function completeSignIn({ metadata, clientID, baseURL, session: current, 
       handle: randomBytes(16).toString('base64url'),
       signedInAt: Date.now(),
       idTokenIssuedAt: issuedAt,
+      userLogId,
       userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT_LENGTH),
     };
   };

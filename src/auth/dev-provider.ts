@@ -92,10 +92,12 @@ function providerApp(provider: Provider, origin: string, { appBaseURL, logger }:
   const app = express();
   app.disable('x-powered-by');
   // oidc-provider builds the URLs it sends browsers to (the login form's way back to /authorize)
-  // from the request's Host: answer only requests addressed to the issuer itself.
-  const issuerHost = new URL(origin).host;
+  // from the request's Host: answer only requests addressed to this provider itself (its port, on
+  // a loopback name).
+  const { port } = new URL(origin);
+  const ownHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
   app.use((req, res, next) => {
-    if (req.headers.host === issuerHost) next();
+    if (ownHosts.has(req.headers.host ?? '')) next();
     else res.status(421).type('text/plain').send('Misdirected request: this provider answers only at its own address.');
   });
   app.set('views', viewsDir);

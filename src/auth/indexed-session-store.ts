@@ -17,8 +17,6 @@ import { sealedRecords, sessionSeal } from './session-seal.js';
  * with a mark of its own.
  */
 const IN_FLIGHT_MARK_MS = 5 * 60 * 1000;
-/** A logout token is refused once older than 10 minutes (auth/logout-token.ts), plus clock tolerance. */
-const TOKEN_REPLAY_WINDOW_MS = 11 * 60 * 1000;
 /** Marks outlive what they guard by this much: instances' clocks may differ a little. */
 const CLOCK_MARGIN_MS = 60 * 1000;
 
@@ -142,7 +140,7 @@ export class IndexedSessionStore implements AppSessionStore {
     });
   }
 
-  endProviderSessions({ sub, sid, jti, issuedAt }: ProviderLogout): Promise<number> {
+  endProviderSessions({ sub, sid, jti, issuedAt, acceptedUntil }: ProviderLogout): Promise<number> {
     return this.guarded(async () => {
       const tokenMarks = this.names('token', jti);
       if ((await this.index.readMarks(tokenMarks)).some((mark) => mark !== undefined)) return 0;
@@ -154,13 +152,15 @@ export class IndexedSessionStore implements AppSessionStore {
       } else if (sub !== undefined) {
         // Sessions signed in up to the logout end; a sign-in after it is a new one.
         const sets = this.names('user', sub);
-        await this.markAll(sets.map(ended), `${issuedAt} ${this.now()}`, IN_FLIGHT_MARK_MS);
+        const mark = `${issuedAt} ${this.now()}`;
+        await Promise.all(sets.map((set) => this.index.raiseMark(ended(set), mark, IN_FLIGHT_MARK_MS)));
         entries = await this.live(sets, (data) => data.userinfo?.sub === sub);
       } else {
         return 0;
       }
       await this.end(entries);
-      await this.markAll(tokenMarks, '1', TOKEN_REPLAY_WINDOW_MS);
+      // For as long as the token itself would pass: a replay is refused while it could be accepted.
+      await this.markAll(tokenMarks, '1', Math.max(0, acceptedUntil - this.now()) + CLOCK_MARGIN_MS);
       return entries.length;
     });
   }

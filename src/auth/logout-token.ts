@@ -15,6 +15,7 @@ const claimsSchema = z.object({
   sid: z.string().min(1).optional(),
   jti: z.string().min(1),
   iat: z.number(),
+  exp: z.number().optional(),
   events: z.object({ [BACKCHANNEL_LOGOUT_EVENT]: z.object({}).loose() }).loose(),
   nonce: z.unknown().optional(),
 });
@@ -69,9 +70,11 @@ export async function verifyLogoutToken(token: string, { metadata, clientID }: {
   if (!isLogoutTokenType(typ)) throw new InvalidLogoutToken('logout token has the typ of another kind of token');
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) throw new InvalidLogoutToken('logout token claims are not those of a back-channel logout', { cause: claims.error });
-  const { sub, sid, jti, iat, nonce } = claims.data;
+  const { sub, sid, jti, iat, exp, nonce } = claims.data;
   // Section 2.4: a nonce is forbidden, so that an ID token can never pass for a logout token.
   if (nonce !== undefined) throw new InvalidLogoutToken('logout token carries a nonce');
   if (sub === undefined && sid === undefined) throw new InvalidLogoutToken('logout token names neither sub nor sid');
-  return { sub, sid, jti, issuedAt: iat * 1000 };
+  // The last moment this token would still pass the checks above (jose: iat age and exp, each with the tolerance).
+  const acceptedUntil = (Math.min(iat + MAX_TOKEN_AGE_SECONDS, exp ?? Number.POSITIVE_INFINITY) + CLOCK_TOLERANCE_SECONDS) * 1000;
+  return { sub, sid, jti, issuedAt: iat * 1000, acceptedUntil };
 }

@@ -48,14 +48,22 @@ export class MemorySessionIndex implements SessionIndex {
     return Promise.resolve();
   }
 
+  raiseMark(key: string, value: string, ttlMs: number): Promise<void> {
+    const [current] = this.readMarksNow([key]);
+    if (current === undefined || leadingNumber(current) < leadingNumber(value)) this.marks.set(key, { value, expiresAt: this.now() + ttlMs });
+    return Promise.resolve();
+  }
+
   readMarks(keys: string[]): Promise<(string | undefined)[]> {
+    return Promise.resolve(this.readMarksNow(keys));
+  }
+
+  private readMarksNow(keys: string[]): (string | undefined)[] {
     const now = this.now();
-    return Promise.resolve(
-      keys.map((key) => {
-        const mark = this.marks.get(key);
-        return mark && mark.expiresAt > now ? mark.value : undefined;
-      }),
-    );
+    return keys.map((key) => {
+      const mark = this.marks.get(key);
+      return mark && mark.expiresAt > now ? mark.value : undefined;
+    });
   }
 
   ping(): Promise<void> {
@@ -91,4 +99,9 @@ export class MemorySessionIndex implements SessionIndex {
     clearInterval(this.sweeper);
     return Promise.resolve();
   }
+}
+
+/** The number a mark's value starts with (see SessionIndex.raiseMark). */
+function leadingNumber(value: string): number {
+  return Number(value.split(' ')[0]);
 }

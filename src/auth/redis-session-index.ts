@@ -3,6 +3,18 @@ import type { SessionIndex } from './session-index.js';
 
 const CLOSE_GRACE_MS = 2000;
 
+/** SessionIndex.raiseMark in one step: compares the numbers the values start with. */
+const RAISE_MARK = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local old = tonumber(string.match(current, '^%S+'))
+  local new = tonumber(string.match(ARGV[1], '^%S+'))
+  if old and new and old >= new then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
 /**
  * The SessionIndex in Redis, shared by every instance: a sorted set per index scored by expiry
  * (the set itself expires with its last member), and marks as plain keys with a TTL.
@@ -46,6 +58,10 @@ export class RedisSessionIndex implements SessionIndex {
 
   async mark(key: string, value: string, ttlMs: number): Promise<void> {
     await this.client.set(this.prefix + key, value, { expiration: { type: 'PX', value: ttlMs } });
+  }
+
+  async raiseMark(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.client.eval(RAISE_MARK, { keys: [this.prefix + key], arguments: [value, String(ttlMs)] });
   }
 
   async readMarks(keys: string[]): Promise<(string | undefined)[]> {

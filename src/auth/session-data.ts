@@ -24,6 +24,8 @@ export interface AppSessionData {
   signedInAt?: number;
   /** When the provider issued this session's ID token (its `iat`, epoch ms, the provider's clock). */
   idTokenIssuedAt?: number;
+  /** What log lines say for this session's user (session-keys.ts userLogId): never the user id itself. */
+  userLogId?: string;
   /** The browser's User-Agent at sign-in (truncated), to tell sessions apart on /sessions. */
   userAgent?: string;
 }

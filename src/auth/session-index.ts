@@ -15,6 +15,11 @@ export interface SessionIndex {
   remove(set: string, ids: string[]): Promise<void>;
   /** Writes a mark that disappears by itself after `ttlMs`. */
   mark(key: string, value: string, ttlMs: number): Promise<void>;
+  /**
+   * Writes a mark whose value starts with a number, unless one with a number as high or higher is
+   * already there: marks that arrive out of order never lower it. Atomic.
+   */
+  raiseMark(key: string, value: string, ttlMs: number): Promise<void>;
   /** Reads several marks at once (undefined where there is none). */
   readMarks(keys: string[]): Promise<(string | undefined)[]>;
   /** Resolves when the storage answers; rejects (fast) when it does not. */

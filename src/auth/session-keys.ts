@@ -57,6 +57,21 @@ export function keyedHash(key: KeyObject, text: string): string {
   return createHmac('sha256', key).update(text).digest('base64url');
 }
 
+/** How many characters of the keyed hash a log line carries for a user: 96 bits, enough to tell users apart. */
+const USER_LOG_ID_LENGTH = 16;
+
+/**
+ * What a log line says for a user: a keyed hash of their id (`sub`), never the id itself, which
+ * is a claim and, for many connections (`samlp|acme|alice@acme.example`), an email. The same user
+ * gets the same value on every instance, for as long as the first secret stays first; an operator
+ * with SECRET finds a user's lines with `npm run user-log-id -- '<sub>'`.
+ */
+export function userLogId(keys: readonly SecretKeys[], sub: string): string {
+  const [current] = keys;
+  if (!current) throw new Error('userLogId needs at least one secret');
+  return keyedHash(current.naming, `log\0${sub}`).slice(0, USER_LOG_ID_LENGTH);
+}
+
 /**
  * The names under which the index keeps something about `value` (a user id, a provider session
  * id, a logout token id), one per secret, the current secret's first: storage never holds the

@@ -24,6 +24,8 @@ export interface ProviderLogout {
    * app instances' clocks do not matter.
    */
   issuedAt: number;
+  /** Until when the token itself would be accepted (epoch ms): its id is remembered at least that long. */
+  acceptedUntil: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { withoutJwts } from '../logger.js';
 
 /** Probes hit these every few seconds: at info level they would drown the lines people read. */
 const PROBE_PATHS = new Set(['/healthz', '/readyz']);
@@ -24,12 +25,13 @@ export function requestLogging(logger: Logger): RequestHandler {
     const done = () => {
       res.off('finish', done);
       res.off('close', done);
-      const path = req.originalUrl.split('?')[0] ?? '';
+      // A path is whatever the client sent: a token in it (a mistyped link) must not reach the log.
+      const path = withoutJwts(req.originalUrl.split('?')[0] ?? '');
       // A failing readiness probe is not news on every poll: /readyz logs its own transitions. A
       // route that logged its refusal itself (sampled) would be repeated here once per request of a flood.
       const level = PROBE_PATHS.has(path) || res.locals.refusalLogged === true ? 'debug' : res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
       if (!accessLog.isLevelEnabled(level)) return;
-      const userId = res.locals.user?.user_id;
+      const user = res.locals.userLogId;
       // A client that hangs up first gets no status at all.
       const outcome = res.headersSent ? String(res.statusCode) : 'closed by the client before an answer';
       accessLog[level](
@@ -38,7 +40,7 @@ export function requestLogging(logger: Logger): RequestHandler {
           req: { id: req.id, method: req.method, path },
           res: { status: res.headersSent ? res.statusCode : null },
           responseTime: Math.round((performance.now() - start) * 10) / 10,
-          ...(userId ? { userId } : {}),
+          ...(user ? { user } : {}),
         },
         `${req.method} ${path} ${outcome}`,
       );

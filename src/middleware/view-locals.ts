@@ -10,6 +10,7 @@ export function viewLocals(session: CurrentSession): RequestHandler {
     if (data?.userinfo && data.id_token) {
       res.locals.user = userProfile(data.userinfo);
       res.locals.csrfToken = data.csrfToken;
+      res.locals.userLogId = data.userLogId;
     }
     next();
   };

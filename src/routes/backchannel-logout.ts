@@ -12,6 +12,7 @@ interface Options {
   metadata: ProviderMetadata;
   clientID: string;
   sessions: SessionRegistry;
+  logIdOf: (sub: string) => string;
   logger: Logger;
   /** Requests a minute per client address (BACKCHANNEL_LOGOUT_RATE_LIMIT). */
   backchannelLogoutRateLimit: number;
@@ -48,7 +49,7 @@ function refusedCheck(error: unknown): string | undefined {
  * limit on refusals). The work per request stays small: a 16 KB body, one signature check against
  * keys already fetched, no call to a provider that is down.
  */
-export function backchannelLogout({ metadata, clientID, sessions, logger, backchannelLogoutRateLimit: perMinute }: Options): [RequestHandler, RequestHandler, ErrorRequestHandler] {
+export function backchannelLogout({ metadata, clientID, sessions, logIdOf, logger, backchannelLogoutRateLimit: perMinute }: Options): [RequestHandler, RequestHandler, ErrorRequestHandler] {
   const form = readForm({ limitBytes: BODY_LIMITS.logoutToken, parameterLimit: 5 });
   const refusals = sampledLog(logger);
 
@@ -100,7 +101,7 @@ export function backchannelLogout({ metadata, clientID, sessions, logger, backch
       refuse(req, res, { status: 400, error: 'temporarily_unavailable', description: 'The sessions could not be ended right now.', reason: 'store_unavailable', cause: error });
       return;
     }
-    logger.info({ reqId: req.id, event: 'auth.backchannel_logout', userId: logout.sub, providerSession: logout.sid !== undefined, ended }, 'back-channel logout');
+    logger.info({ reqId: req.id, event: 'auth.backchannel_logout', ...(logout.sub === undefined ? {} : { user: logIdOf(logout.sub) }), providerSession: logout.sid !== undefined, ended }, 'back-channel logout');
     res.status(200).end();
   };
 

@@ -30,6 +30,8 @@ interface Deps {
   openid: RequestHandler;
   metadata: ProviderMetadata;
   sessions: SessionRegistry;
+  /** What log lines say for a user (auth/session-keys.ts userLogId). */
+  logIdOf: (sub: string) => string;
   logger: Logger;
 }
 

@@ -38,7 +38,7 @@ interface Options {
 export function logout({ session, metadata, clientID, baseURL, logger }: Options): RequestHandler {
   return async (req, res) => {
     const idTokenHint = session.read(req)?.id_token;
-    const userId = res.locals.user?.user_id;
+    const user = res.locals.userLogId;
     await session.end(req, res);
     res.locals.user = undefined;
 
@@ -50,7 +50,7 @@ export function logout({ session, metadata, clientID, baseURL, logger }: Options
       providerReached = false;
       logger.warn({ reqId: req.id, err: error }, 'provider metadata unavailable; logged out locally only');
     }
-    logger.info({ reqId: req.id, event: 'auth.logout', userId, providerLogout: target !== undefined }, 'signed out');
+    logger.info({ reqId: req.id, event: 'auth.logout', user, providerLogout: target !== undefined }, 'signed out');
     res.redirect(303, target ?? (providerReached ? '/' : '/?signed_out=local'));
   };
 }

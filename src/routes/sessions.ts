@@ -63,7 +63,7 @@ export function endSessions({ session, sessions, logger }: Options, which: 'one'
       handles = (await sessions.sessionsOf(userId)).map((listed) => listed.handle).filter((listed) => listed !== handle);
     }
     const ended = await sessions.endSessions(userId, handles);
-    logger.info({ reqId: req.id, event: 'auth.sessions.ended', userId, ended, which }, 'sessions ended by their user');
+    logger.info({ reqId: req.id, event: 'auth.sessions.ended', user: res.locals.userLogId, ended, which }, 'sessions ended by their user');
     res.redirect(303, `/sessions?ended=${ended}`);
   };
 }

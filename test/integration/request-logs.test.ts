@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser.js';
 import { alice, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { demoUsers } from '../../src/auth/dev-users.js';
+import { deriveSecretKeys, userLogId } from '../../src/auth/session-keys.js';
 
 type LogLine = Record<string, unknown> & { req?: { id?: string; method?: string; path?: string }; res?: { status?: number } };
 
@@ -38,15 +40,18 @@ describe('request logs', () => {
     expect(JSON.stringify(lines[0])).not.toContain('returnTo');
   });
 
-  it("adds the signed-in user's id", async () => {
+  it("adds a keyed hash of the signed-in user's id, the same on every line of that user, never the id itself", async () => {
     const browser = new TestBrowser();
     await signIn(browser, stack.appOrigin);
     const profile = await browser.get(`${stack.appOrigin}/profile`, { 'x-request-id': 'trace-profile-1' });
     expect(profile.status).toBe(200);
-    expect(lineFor('trace-profile-1')).toMatchObject({ userId: expect.stringMatching(/.+/) as unknown, res: { status: 200 } });
+    const expected = userLogId(deriveSecretKeys(stack.config.secrets), demoUsers[0]?.sub ?? '');
+    expect(lineFor('trace-profile-1')).toMatchObject({ user: expected, res: { status: 200 } });
+    expect(expected).toMatch(/^[\w-]{16}$/);
+    expect(stack.logs.text()).not.toContain(demoUsers[0]?.sub ?? 'no user');
     const anonymous = await new TestBrowser().get(`${stack.appOrigin}/`, { 'x-request-id': 'trace-home-anon' });
     expect(anonymous.status).toBe(200);
-    expect(lineFor('trace-home-anon')).not.toHaveProperty('userId');
+    expect(lineFor('trace-home-anon')).not.toHaveProperty('user');
   });
 
   it.each([

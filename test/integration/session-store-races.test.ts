@@ -117,7 +117,7 @@ describe.skipIf(skipRedisTests)('the Redis session store, shared by instances th
     // The provider issued the ID token a second before the logout token; the instance that signed
     // the user in runs 30 s ahead (its signedInAt says "after the logout").
     const providerNow = Date.now();
-    await ending.endProviderSessions({ sub: user, jti: unique(), issuedAt: providerNow });
+    await ending.endProviderSessions({ sub: user, jti: unique(), issuedAt: providerNow, acceptedUntil: providerNow + 600_000 });
     const id = signingIn.ids.generate();
     await put(signingIn, id, record(user, { signedInAt: providerNow + 30_000, idTokenIssuedAt: providerNow - 1000 }));
     expect(await fetch(signingIn, id)).toBeNull();

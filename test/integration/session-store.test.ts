@@ -158,7 +158,7 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       const [inSid, elsewhere] = [newId(), newId()];
       await put(store, inSid, record({ userId: user, sid }));
       await put(store, elsewhere, record({ userId: user, sid: `sid-${unique()}` }));
-      expect(await store.endProviderSessions({ sid, sub: user, jti: unique(), issuedAt: Date.now() })).toBe(1);
+      expect(await store.endProviderSessions({ sid, sub: user, jti: unique(), issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 })).toBe(1);
       expect(await fetch(store, inSid)).toBeNull();
       expect(await fetch(store, elsewhere)).not.toBeNull();
     });
@@ -168,7 +168,7 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       const [first, second] = [newId(), newId()];
       await put(store, first, record({ userId: user, sid: 'a' }));
       await put(store, second, record({ userId: user, sid: 'b' }));
-      expect(await store.endProviderSessions({ sub: user, jti: unique(), issuedAt: Date.now() })).toBe(2);
+      expect(await store.endProviderSessions({ sub: user, jti: unique(), issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 })).toBe(2);
       expect(await store.sessionsOf(user)).toEqual([]);
 
       await sleep(5);
@@ -193,7 +193,7 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       const user = `u-${unique()}`;
       const signedInAt = Date.now();
       await sleep(5);
-      await store.endProviderSessions({ sub: user, jti: unique(), issuedAt: Date.now() });
+      await store.endProviderSessions({ sub: user, jti: unique(), issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 });
       const id = newId();
       await put(store, id, record({ userId: user, signedInAt }));
       expect(await fetch(store, id)).toBeNull();
@@ -203,9 +203,9 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       const user = `u-${unique()}`;
       const jti = unique();
       await put(store, newId(), record({ userId: user, sid: 's1' }));
-      expect(await store.endProviderSessions({ sub: user, sid: 's1', jti, issuedAt: Date.now() })).toBe(1);
+      expect(await store.endProviderSessions({ sub: user, sid: 's1', jti, issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 })).toBe(1);
       await put(store, newId(), record({ userId: user, sid: 's1', signedInAt: Date.now() + 1 }));
-      expect(await store.endProviderSessions({ sub: user, sid: 's1', jti, issuedAt: Date.now() })).toBe(0);
+      expect(await store.endProviderSessions({ sub: user, sid: 's1', jti, issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 })).toBe(0);
     });
 
     it('answers null, without asking the storage, for an id it did not sign', async () => {
@@ -225,7 +225,7 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       await put(store, ids[1] ?? '', record({ userId: user }));
       await store.sessionsOf(user);
       await destroy(store, ids[1] ?? '');
-      await store.endProviderSessions({ sub: user, sid, jti, issuedAt: Date.now() });
+      await store.endProviderSessions({ sub: user, sid, jti, issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 });
       const all = seen.texts.join('\n');
       expect(seen.texts.length).toBeGreaterThan(10);
       for (const secret of [...ids, ...ids.map((id) => id.split('.')[0] ?? id), user, sid, jti, EMAIL, NAME, ID_TOKEN, 'Firefox']) {
@@ -273,7 +273,7 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       expect(await fetch(rotated, fresh)).not.toBeNull();
       expect(await fetch(store, fresh)).toBeNull();
       // A back-channel logout through an instance with the new secret finds a session indexed under the old one only.
-      expect(await rotated.endProviderSessions({ sid: untouchedSid, jti: unique(), issuedAt: Date.now() })).toBe(1);
+      expect(await rotated.endProviderSessions({ sid: untouchedSid, jti: unique(), issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 })).toBe(1);
       expect(await fetch(store, untouched)).toBeNull();
       // Step 3: the old secret is dropped: what only it signed is signed out.
       const dropped = storeWith(SECRET_B);
@@ -314,7 +314,7 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       expect(ended?.ttlMs).toBeLessThanOrEqual(3 * 60_000 + 1000);
 
       seen.marks.length = 0;
-      await store.endProviderSessions({ sid: `sid-${unique()}`, sub: user, jti: unique(), issuedAt: Date.now() });
+      await store.endProviderSessions({ sid: `sid-${unique()}`, sub: user, jti: unique(), issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 });
       expect(seen.marks.length).toBeGreaterThan(0);
       for (const mark of seen.marks) expect(mark.ttlMs).toBeLessThanOrEqual(11 * 60_000);
     });

@@ -50,13 +50,26 @@ const verify = (token: string) => verifyLogoutToken(token, { metadata, clientID 
 describe('verifyLogoutToken', () => {
   it('accepts a logout token from the provider and returns whom it names', async () => {
     const iat = now() - 5;
-    await expect(verify(await sign(claims({ iat })))).resolves.toEqual({ sub: 'auth0|alice', sid: 'sid-1', jti: 'jti-1', issuedAt: iat * 1000 });
+    await expect(verify(await sign(claims({ iat, exp: iat + 120 })))).resolves.toEqual({
+      sub: 'auth0|alice',
+      sid: 'sid-1',
+      jti: 'jti-1',
+      issuedAt: iat * 1000,
+      acceptedUntil: (iat + 120 + 60) * 1000,
+    });
+  });
+
+  it('says the token is accepted until 10 minutes after its iat, plus the clock tolerance, when it has no exp', async () => {
+    const iat = now() - 5;
+    const { exp: _exp, ...withoutExp } = claims({ iat });
+    await expect(verify(await sign(withoutExp))).resolves.toMatchObject({ issuedAt: iat * 1000, acceptedUntil: (iat + 600 + 60) * 1000 });
   });
 
   it('accepts a token naming only the provider session, or only the user', async () => {
     const iat = now();
-    await expect(verify(await sign(without(claims({ iat }), 'sub')))).resolves.toEqual({ sub: undefined, sid: 'sid-1', jti: 'jti-1', issuedAt: iat * 1000 });
-    await expect(verify(await sign(without(claims({ iat }), 'sid')))).resolves.toEqual({ sub: 'auth0|alice', sid: undefined, jti: 'jti-1', issuedAt: iat * 1000 });
+    const times = { issuedAt: iat * 1000, acceptedUntil: (iat + 120 + 60) * 1000 };
+    await expect(verify(await sign(without(claims({ iat, exp: iat + 120 }), 'sub')))).resolves.toEqual({ sub: undefined, sid: 'sid-1', jti: 'jti-1', ...times });
+    await expect(verify(await sign(without(claims({ iat, exp: iat + 120 }), 'sid')))).resolves.toEqual({ sub: 'auth0|alice', sid: undefined, jti: 'jti-1', ...times });
   });
 
   it('accepts the typ with its media-type prefix, in any case, as media types compare', async () => {
@@ -67,7 +80,13 @@ describe('verifyLogoutToken', () => {
 
   it('accepts a token without typ (Back-Channel Logout 1.0 section 4.1: Auth0 and others send none)', async () => {
     const iat = now();
-    await expect(verify(await signUntyped(claims({ iat })))).resolves.toEqual({ sub: 'auth0|alice', sid: 'sid-1', jti: 'jti-1', issuedAt: iat * 1000 });
+    await expect(verify(await signUntyped(claims({ iat, exp: iat + 120 })))).resolves.toEqual({
+      sub: 'auth0|alice',
+      sid: 'sid-1',
+      jti: 'jti-1',
+      issuedAt: iat * 1000,
+      acceptedUntil: (iat + 180) * 1000,
+    });
   });
 
   it('accepts exactly the typ values that name the logout+jwt media type, and no other', async () => {

@@ -17,6 +17,14 @@ describe('MemorySessionIndex', () => {
     expect(await index.readMarks(['ended:a'])).toEqual([undefined]);
   });
 
+  it('raises a mark only: a lower number arriving later leaves the higher one', async () => {
+    await index.raiseMark('ended:user:u', '2000 5', 1000);
+    await index.raiseMark('ended:user:u', '1000 9', 1000);
+    expect(await index.readMarks(['ended:user:u'])).toEqual(['2000 5']);
+    await index.raiseMark('ended:user:u', '3000 1', 1000);
+    expect(await index.readMarks(['ended:user:u'])).toEqual(['3000 1']);
+  });
+
   it('says how many members a set holds after each addition', async () => {
     expect(await index.add('user:u', 's1', now + 100)).toBe(1);
     expect(await index.add('user:u', 's1', now + 200)).toBe(1);
