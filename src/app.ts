@@ -73,9 +73,10 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   app.engine('ejs', ejsEngine(viewsDir, { cache: production }));
   app.locals.assetUrl = assets.url;
 
+  // First: a request pipelined behind a refused body is dropped before anything runs or logs it.
+  app.use(closeAfterUnreadBodies());
   app.use(requestId());
   app.use(requestLogging(logger));
-  app.use(closeAfterUnreadBodies());
   app.use(securityHeaders({ baseURL: config.baseURL, providerOrigin }));
   // Before sessions (a probe never reads or creates one) and before any rate limit.
   app.use(health({ metadata, sessionStore, lifecycle: deps.lifecycle ?? createLifecycle(), logger }));

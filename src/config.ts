@@ -177,7 +177,8 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
     if (!env.BASE_URL) {
       issue('BASE_URL', 'BASE_URL is required when ISSUER_BASE_URL is set: the public URL of this app, such as https://app.example.com');
     }
-    if (URL.canParse(issuerBaseURL) && !issuerBaseURL.startsWith('https:') && !isLoopbackUrl(issuerBaseURL)) {
+    // Judged as parsed, as the app will use it: `HTTPS://` is https, `HTTP://` and `\x01http://` are http.
+    if (URL.canParse(issuerBaseURL) && new URL(issuerBaseURL).protocol !== 'https:' && !isLoopbackUrl(issuerBaseURL)) {
       issue('ISSUER_BASE_URL', 'ISSUER_BASE_URL must use https (plain http is only accepted for a provider on localhost)');
     }
   } else {
@@ -200,7 +201,7 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
       const missing = PROVIDER_VARIABLES.filter((variable) => env[variable] === undefined);
       issue('BASE_URL', `${listOf(missing)} ${missing.length > 1 ? 'are' : 'is'} required when BASE_URL is not loopback (${host}): the embedded development provider only runs for a loopback BASE_URL (${LOOPBACK}), and its demo users' passwords are public; set them from your Auth0 application (see .env.example), or leave BASE_URL unset to develop on http://localhost:PORT`);
     }
-    if (env.NODE_ENV === 'production' && baseURL.startsWith('http:')) {
+    if (env.NODE_ENV === 'production' && new URL(baseURL).protocol === 'http:') {
       issue('BASE_URL', `BASE_URL must use https when NODE_ENV=production (plain http is only accepted for ${LOOPBACK}): over http, session cookies cannot be Secure nor take the __Host- prefix and no HSTS header is sent, so anyone on the network path can read or plant them; serve the app over https (terminate TLS in front of it) and set BASE_URL=https://${host}`);
     }
   }

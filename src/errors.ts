@@ -77,6 +77,12 @@ const generic = { title: 'Something went wrong', message: 'Something went wrong 
  * service's failures).
  */
 export function describeError(error: unknown): PublicError {
+  const shown = describeKnown(error);
+  // Whatever the mapping above says, the answer is an error status: never a crash on res.status().
+  return Number.isInteger(shown.status) && shown.status >= 400 && shown.status <= 599 ? shown : { status: 500, retrySignIn: false, ...generic };
+}
+
+function describeKnown(error: unknown): PublicError {
   if (error instanceof SessionLimitReached) return sessionLimitReached;
   if (isHttpError(error)) {
     const { publicError } = error as Partial<PublicErrorProps>;

@@ -114,7 +114,8 @@ export function describeCallbackError(error: HttpError): PublicError | undefined
 
   if (error.message === FROM_AUTHORIZATION_RESPONSE) {
     if (code === 'access_denied' && asksToVerifyEmail(description)) return unverifiedEmail;
-    return authorizationErrors[code] ?? requestRefused;
+    // Own entries only: `error=constructor` names a member of every object, not an error code.
+    return Object.hasOwn(authorizationErrors, code) ? (authorizationErrors[code] ?? requestRefused) : requestRefused;
   }
   if (error.message === FROM_TOKEN_ENDPOINT_BODY) {
     // invalid_grant: the code expired or was used already. Anything else (invalid_client, Auth0's

@@ -11,6 +11,7 @@ import { stopOnCrash } from './crash-guard.js';
 import { trackInFlight } from './http-drain.js';
 import { createLifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
+import { inviteOnlyReadableBodies } from './middleware/request-bodies.js';
 import { createShutdown } from './shutdown.js';
 
 const STORE_STARTUP_WAIT_MS = 5000;
@@ -41,7 +42,7 @@ function readConfig(): Config {
  */
 async function startEmbeddedProvider(config: Config, logger: Logger): Promise<{ provider: DevProvider; demoUsers: readonly DemoUser[] }> {
   const [{ startDevProvider }, { demoUsers }] = await Promise.all([import('./auth/dev-provider.js'), import('./auth/dev-users.js')]);
-  const provider = await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: process.env.ISSUER_BASE_URL, logger });
+  const provider = await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: config.issuer?.issuerBaseURL, logger });
   return { provider, demoUsers };
 }
 
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
     },
     app,
   );
+  inviteOnlyReadableBodies(server);
   const stop = createShutdown({
     drain: trackInFlight(server),
     lifecycle,

@@ -64,7 +64,7 @@ export async function runDoctor(env: Record<string, string | undefined>, logger:
   const devProvider = config.issuer
     ? undefined
     : await import('../auth/dev-provider.js').then(({ startDevProvider }) =>
-        startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: env.ISSUER_BASE_URL, logger }),
+        startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: config.issuer?.issuerBaseURL, logger }),
       );
   try {
     const issuer = config.issuer ?? devProvider?.issuer;

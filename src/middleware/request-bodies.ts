@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import express, { type RequestHandler, type Response } from 'express';
 import createError, { type HttpError } from 'http-errors';
 
@@ -16,9 +17,17 @@ function declaredLength(req: IncomingMessage): number {
   return Number(req.headers['content-length'] ?? 0);
 }
 
-/** The rest of the body is never read, so the connection cannot carry another request. */
+/** Connections whose body was refused unread: what follows on them is not a request. */
+const refusedConnections = new WeakSet<Socket>();
+
+/**
+ * The rest of the body is never read, so the connection cannot carry another request: it closes
+ * after the answer, and anything the client pipelined behind the body is dropped unanswered
+ * (Node would otherwise parse it as the next request and run it).
+ */
 function tooLarge(res: Response): HttpError {
   res.setHeader('Connection', 'close');
+  refusedConnections.add(res.req.socket);
   return createError(413);
 }
 
@@ -66,7 +75,24 @@ export function readForm({ limitBytes, parameterLimit }: { limitBytes: number; p
  */
 export function closeAfterUnreadBodies(): RequestHandler {
   return (req, res, next) => {
+    if (refusedConnections.has(req.socket)) {
+      req.socket.destroy();
+      return;
+    }
     if (req.headers['transfer-encoding'] !== undefined || declaredLength(req) > LARGEST_BODY) res.setHeader('Connection', 'close');
     next();
   };
+}
+
+/**
+ * Answers `Expect: 100-continue` the way the routes will: a client is invited to send its body
+ * only when it is no larger than any route reads; otherwise it gets the 413 (or the route's
+ * answer) without having been asked for 100 MB first. Node sends 100 Continue by itself unless a
+ * server handles `checkContinue`.
+ */
+export function inviteOnlyReadableBodies(server: Server): void {
+  server.on('checkContinue', (req: IncomingMessage, res) => {
+    if (declaredLength(req) <= LARGEST_BODY) res.writeContinue();
+    server.emit('request', req, res);
+  });
 }

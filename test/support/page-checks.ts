@@ -7,7 +7,8 @@ export const LEAK_PATTERNS: RegExp[] = [
   /node_modules/,
   /\/work\/|\/src\/|\.ts:\d+|\.js:\d+/,
   /openid-client|oauth4webapi|express-openid-connect|oidc-provider/i,
-  /JWT|JWS|JWE|jose/,
+  // The token libraries' names and codes, not the same letters inside a random token (a CSRF token's base64url).
+  /(?:^|[^\w-])(?:JW[TSEK]|jose)|ERR_JW[TSEK]|ERR_JOSE/,
   /auth_verification/,
   /TypeError|ReferenceError|Error:/,
 ];

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 /** One TCP connection to a server on loopback, for HTTP that fetch refuses to produce. */
 export interface RawConnection {
@@ -9,17 +10,24 @@ export interface RawConnection {
   closed: Promise<void>;
 }
 
-/** Connects to `origin` (http://127.0.0.1:PORT or http://localhost:PORT). */
-export function openRawConnection(origin: string): Promise<RawConnection> {
-  const { hostname, port } = new URL(origin);
+/** Options for an https origin: the certificate to trust (the HTTPS test mode's self-signed one). */
+export interface RawOptions {
+  ca?: string;
+}
+
+/** Connects to `origin` (http(s)://127.0.0.1:PORT or http(s)://localhost:PORT). */
+export function openRawConnection(origin: string, { ca }: RawOptions = {}): Promise<RawConnection> {
+  const { protocol, hostname, port } = new URL(origin);
+  const host = hostname === 'localhost' ? '127.0.0.1' : hostname;
+  const tls = protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname === 'localhost' ? '127.0.0.1' : hostname);
+    const socket: Socket = tls ? connectTls({ port: Number(port), host, servername: 'localhost', ca }) : connect(Number(port), host);
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
     const closed = new Promise<void>((done) => socket.once('close', () => done()));
     // A reset after the answer (the server closed while bytes were still coming) is still a close.
     socket.on('error', () => undefined);
-    socket.once('connect', () => resolve({ socket, received: () => received, closed }));
+    socket.once(tls ? 'secureConnect' : 'connect', () => resolve({ socket, received: () => received, closed }));
     socket.once('error', reject);
   });
 }
@@ -65,8 +73,8 @@ export type Exchange = (RawResponse & { timedOut: false }) | { status: 0; header
  * the connection or `timeoutMs` passes. Status 0: nothing came back (`timedOut` says whether the
  * server closed first or the time ran out).
  */
-export async function exchange(origin: string, request: Buffer | string, timeoutMs: number): Promise<Exchange> {
-  const connection = await openRawConnection(origin);
+export async function exchange(origin: string, request: Buffer | string, timeoutMs: number, options: RawOptions = {}): Promise<Exchange> {
+  const connection = await openRawConnection(origin, options);
   connection.socket.write(request);
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
