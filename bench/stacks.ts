@@ -85,6 +85,8 @@ export async function startAppStack(name: string, options: StackOptions = {}): P
         LOG_LEVEL: 'info',
         // Every benchmark login comes from 127.0.0.1; real users come from many addresses.
         SIGN_IN_RATE_LIMIT: '1000000',
+        // Every benchmark session is the same demo user's; real sessions belong to many users.
+        MAX_SESSIONS_PER_USER: '1000000',
         ...options.env,
       },
     });

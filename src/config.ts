@@ -127,7 +127,7 @@ const envSchema = z.object({
     .number({ error: 'MAX_SESSIONS_PER_USER must be a number of sessions, such as 50' })
     .int({ error: 'MAX_SESSIONS_PER_USER must be a whole number of sessions' })
     .min(1, { error: 'MAX_SESSIONS_PER_USER must be at least 1' })
-    .max(10_000, { error: 'MAX_SESSIONS_PER_USER must be at most 10000' })
+    .max(1_000_000, { error: 'MAX_SESSIONS_PER_USER must be at most 1000000' })
     .default(50),
   MAX_MEMORY_SESSIONS: z.coerce
     .number({ error: 'MAX_MEMORY_SESSIONS must be a number of sessions, such as 100000' })
