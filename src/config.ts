@@ -46,6 +46,14 @@ const requestsPerMinute = (variable: string, fallback: number) =>
     .max(1_000_000, { error: `${variable} must be at most 1000000` })
     .default(fallback);
 
+const sessionCount = (variable: string, min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: `${variable} must be a number of sessions, such as ${fallback}` })
+    .int({ error: `${variable} must be a whole number of sessions` })
+    .min(min, { error: `${variable} must be at least ${min}` })
+    .max(max, { error: `${variable} must be at most ${max}` })
+    .default(fallback);
+
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const TRUST_PROXY_HINT =
   'set it to the number of proxies in front of the app (such as 1) or to their addresses (such as 10.0.0.0/8 or loopback), or leave it unset when clients connect directly';
@@ -123,18 +131,8 @@ const envSchema = z.object({
       .default('false')
       .transform((value) => value === 'true'),
   ),
-  MAX_SESSIONS_PER_USER: z.coerce
-    .number({ error: 'MAX_SESSIONS_PER_USER must be a number of sessions, such as 50' })
-    .int({ error: 'MAX_SESSIONS_PER_USER must be a whole number of sessions' })
-    .min(1, { error: 'MAX_SESSIONS_PER_USER must be at least 1' })
-    .max(1_000_000, { error: 'MAX_SESSIONS_PER_USER must be at most 1000000' })
-    .default(50),
-  MAX_MEMORY_SESSIONS: z.coerce
-    .number({ error: 'MAX_MEMORY_SESSIONS must be a number of sessions, such as 100000' })
-    .int({ error: 'MAX_MEMORY_SESSIONS must be a whole number of sessions' })
-    .min(100, { error: 'MAX_MEMORY_SESSIONS must be at least 100' })
-    .max(10_000_000, { error: 'MAX_MEMORY_SESSIONS must be at most 10000000' })
-    .default(100_000),
+  MAX_SESSIONS_PER_USER: sessionCount('MAX_SESSIONS_PER_USER', 1, 1_000_000, 50),
+  MAX_MEMORY_SESSIONS: sessionCount('MAX_MEMORY_SESSIONS', 100, 10_000_000, 100_000),
   SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 300_000, 10_000),
   SHUTDOWN_DELAY_MS: milliseconds('SHUTDOWN_DELAY_MS', 0, 60_000, 0),
   HEADERS_TIMEOUT_MS: milliseconds('HEADERS_TIMEOUT_MS', 1000, 60_000, 10_000),

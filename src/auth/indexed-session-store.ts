@@ -186,27 +186,27 @@ export class IndexedSessionStore implements AppSessionStore {
 
   private async write(key: string, record: StoredSession): Promise<void> {
     await this.records.write(key, record);
-    const sets = setsOf(record.data).map(({ kind, value }) => ({ kind, name: this.names(kind, value)[0] ?? '' }));
-    const sizes = await Promise.all(sets.map((set) => this.index.add(set.name, key, record.cookie.expires)));
-    if (await this.wasEnded(key, record.data)) {
+    const { data } = record;
+    const userSets = data.userinfo ? this.names('user', data.userinfo.sub) : [];
+    const sidSets = data.sid !== undefined ? this.names('sid', data.sid) : [];
+    // Written under the current secret's names only; read under all of them.
+    const current = [userSets[0], sidSets[0]].filter((set): set is string => set !== undefined);
+    const [userSetSize = 0] = await Promise.all(current.map((set) => this.index.add(set, key, record.cookie.expires)));
+    if (await this.wasEnded(key, data, userSets, sidSets)) {
       await this.records.remove(key);
-      await Promise.all(sets.map((set) => this.index.remove(set.name, [key])));
+      await Promise.all(current.map((set) => this.index.remove(set, [key])));
       return;
     }
-    const sub = record.data.userinfo?.sub;
-    if (sub !== undefined && (await this.sessionCount(sub, sizes[sets.findIndex((set) => set.kind === 'user')] ?? 0)) > this.options.maxSessionsPerUser) {
-      await this.capSessionsOf(sub, key, record);
-    }
+    const sub = data.userinfo?.sub;
+    if (sub !== undefined && (await this.sessionCount(userSets, userSetSize)) > this.options.maxSessionsPerUser) await this.capSessionsOf(sub, key, record);
   }
 
   /**
    * How many sessions the user's sets list (expired ones not yet dropped included): the current
    * set's size, plus the sets under older secrets while SECRET lists more than one.
    */
-  private async sessionCount(userId: string, currentSize: number): Promise<number> {
-    const older = this.names('user', userId).slice(1);
-    if (older.length === 0) return currentSize;
-    const sizes = await Promise.all(older.map((set) => this.index.count(set)));
+  private async sessionCount(userSets: string[], currentSize: number): Promise<number> {
+    const sizes = await Promise.all(userSets.slice(1).map((set) => this.index.count(set)));
     return sizes.reduce((total, size) => total + size, currentSize);
   }
 
@@ -232,12 +232,10 @@ export class IndexedSessionStore implements AppSessionStore {
     this.options.onCapped?.(leastRecentlyUsed.length);
   }
 
-  private async wasEnded(key: string, data: AppSessionData): Promise<boolean> {
+  private async wasEnded(key: string, data: AppSessionData, userSets: string[], sidSets: string[]): Promise<boolean> {
     const checks: [mark: string, ends: (value: string) => boolean][] = [[ended(key), () => true]];
-    if (data.sid !== undefined) for (const set of this.names('sid', data.sid)) checks.push([ended(set), () => true]);
-    if (data.userinfo) {
-      for (const set of this.names('user', data.userinfo.sub)) checks.push([ended(set), (mark) => signedInBefore(data, mark)]);
-    }
+    for (const set of sidSets) checks.push([ended(set), () => true]);
+    for (const set of userSets) checks.push([ended(set), (mark) => signedInBefore(data, mark)]);
     const marks = await this.index.readMarks(checks.map(([mark]) => mark));
     return checks.some(([, ends], position) => {
       const mark = marks[position];

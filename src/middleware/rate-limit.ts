@@ -16,6 +16,17 @@ import { libraryLogger } from '../logger.js';
  * The count lives in this process: with several instances each keeps its own.
  */
 export function signInRateLimit({ perMinute, logger }: { perMinute: number; logger: Logger }): RequestHandler {
+  return perMinuteLimit({
+    perMinute,
+    logger,
+    handler: (_req, _res, next) => {
+      next(createError(429));
+    },
+  });
+}
+
+/** `perMinute` a minute per client address, with the standard headers; `handler` answers beyond it. */
+function perMinuteLimit({ perMinute, logger, handler }: { perMinute: number; logger: Logger; handler: RequestHandler }): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
@@ -24,9 +35,7 @@ export function signInRateLimit({ perMinute, logger }: { perMinute: number; logg
     // The library's one-time misconfiguration warnings (such as X-Forwarded-For arriving while
     // TRUST_PROXY is off) belong in our log, not on stderr.
     logger: libraryLogger(logger, 'express-rate-limit'),
-    handler: (_req, _res, next) => {
-      next(createError(429));
-    },
+    handler,
   });
 }
 
@@ -38,12 +47,5 @@ export function signInRateLimit({ perMinute, logger }: { perMinute: number; logg
  * are already set when it runs.
  */
 export function backchannelLogoutRateLimit({ perMinute, logger, refuse }: { perMinute: number; logger: Logger; refuse: RequestHandler }): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: perMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    logger: libraryLogger(logger, 'express-rate-limit'),
-    handler: refuse,
-  });
+  return perMinuteLimit({ perMinute, logger, handler: refuse });
 }
