@@ -38,7 +38,7 @@ function isLogoutTokenType(typ: unknown): boolean {
 /**
  * Validates a back-channel logout token as OpenID Connect Back-Channel Logout 1.0 section 2.6
  * asks: signature against the provider's JWKS, RS256 only, `typ` absent or logout+jwt, `iss`,
- * `aud`, `iat` (not in the future, not too old), `exp` when present, `jti`, the back-channel
+ * `aud`, `iat` (at most 10 minutes old, not ahead by more than the tolerance), `exp` when present, `jti`, the back-channel
  * event, no `nonce`, and `sub` or `sid`. An ID token never passes: it has no events claim, and
  * in this app's flow a nonce and typ `JWT`. Uses the cached discovery document and keys, so it
  * calls the provider only when those caches are cold or a new key appears.
