@@ -4,7 +4,7 @@
  * runs with NODE_ENV=production and reaches it as an external issuer, so the production refusal
  * of the embedded provider is never weakened. Sends its issuer settings to the parent over IPC.
  */
-import { startDevProvider } from '../src/auth/dev-provider.js';
+import { startDevProvider } from '../src/dev-provider/dev-provider.js';
 import { createLogger } from '../src/logger.js';
 
 const appBaseURL = process.env.APP_BASE_URL;

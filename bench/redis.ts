@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort } from '../test/support/server-process.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 const START_TIMEOUT_MS = 10_000;

@@ -50,5 +50,5 @@ export const quickRun: BenchSettings = {
   measureExpiry: false,
 };
 
-/** The in-memory store prunes expired sessions once a minute (MemorySessionStore's default). */
+/** The in-memory store prunes expired sessions once a minute (MemoryRecordStore's default). */
 export const PRUNE_INTERVAL_SECONDS = 60;

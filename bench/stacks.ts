@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { IssuerSettings } from '../src/config.js';
-import { freePort } from '../test/support/server-process.js';
+import { freePort } from './free-port.js';
 import { resultsDir, root, startChild, type Child } from './children.js';
 
 const providerEntry = fileURLToPath(new URL('./provider-child.ts', import.meta.url));

@@ -2,18 +2,14 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import openid from 'express-openid-connect';
 import type { Logger } from 'pino';
-import { completeSignIn } from './auth/complete-sign-in.js';
-import { callbackUrl, cookieNames, openidOptions } from './auth/openid-options.js';
-import { createProviderMetadata, type ProviderMetadata } from './auth/provider-metadata.js';
-import { currentSession } from './auth/current-session.js';
-import { sessionCookie } from './auth/session-cookie.js';
-import { deriveSecretKeys, userLogId } from './auth/session-keys.js';
-import type { AppSessionStore } from './auth/session-registry.js';
+import { completeSignIn } from './sign-in/complete-sign-in.js';
+import { callbackUrl, cookieNames, openidOptions } from './sign-in/openid-options.js';
+import { createProviderMetadata, type ProviderMetadata } from './sign-in/provider-metadata.js';
+import { currentSession, deriveSecretKeys, loadSession, sessionCookie, userLogId, type SessionStore } from './sessions/index.js';
 import type { AppConfig } from './config.js';
-import { createLifecycle, type Lifecycle } from './lifecycle.js';
+import { createLifecycle, type Lifecycle } from './process/lifecycle.js';
 import { errorHandler, notFound } from './middleware/error-pages.js';
-import { loadSession } from './middleware/load-session.js';
-import { providerFailFast } from './middleware/provider-fail-fast.js';
+import { providerFailFast } from './sign-in/provider-fail-fast.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
 import { closeAfterUnreadBodies } from './middleware/request-bodies.js';
@@ -27,7 +23,7 @@ import { ejsEngine } from './view-engine.js';
 export interface AppDeps {
   logger: Logger;
   /** Where sessions live (see auth/session-store.ts); the cookie only carries the signed id of one. */
-  sessionStore: AppSessionStore;
+  sessionStore: SessionStore;
   metadata?: ProviderMetadata;
   /** Tells /readyz that shutdown has begun; server.ts owns it. */
   lifecycle?: Lifecycle;

@@ -2,17 +2,17 @@ import { createServer } from 'node:http';
 import dotenv from 'dotenv';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import type { DevProvider } from './auth/dev-provider.js';
-import type { DemoUser } from './auth/dev-users.js';
-import { createProviderMetadata } from './auth/provider-metadata.js';
-import { createSessionStore, storeAnswers } from './auth/session-store.js';
+import type { DevProvider } from './dev-provider/dev-provider.js';
+import type { DemoUser } from './dev-provider/demo-users.js';
+import { createProviderMetadata } from './sign-in/provider-metadata.js';
+import { createSessionStore, storeAnswers } from './sessions/index.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { stopOnCrash } from './crash-guard.js';
-import { trackInFlight } from './http-drain.js';
-import { createLifecycle } from './lifecycle.js';
+import { stopOnCrash } from './process/crash-guard.js';
+import { trackInFlight } from './process/http-drain.js';
+import { createLifecycle } from './process/lifecycle.js';
 import { createLogger } from './logger.js';
 import { inviteOnlyReadableBodies } from './middleware/request-bodies.js';
-import { createShutdown } from './shutdown.js';
+import { createShutdown } from './process/shutdown.js';
 
 const STORE_STARTUP_WAIT_MS = 5000;
 /**
@@ -41,8 +41,8 @@ function readConfig(): Config {
  * process, and on Node 20 it prints "Unsupported runtime" as it loads).
  */
 async function startEmbeddedProvider(config: Config, logger: Logger): Promise<{ provider: DevProvider; demoUsers: readonly DemoUser[] }> {
-  const [{ startDevProvider }, { demoUsers }] = await Promise.all([import('./auth/dev-provider.js'), import('./auth/dev-users.js')]);
-  const provider = await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: config.issuer?.issuerBaseURL, logger });
+  const [{ startDevProvider }, { demoUsers }] = await Promise.all([import('./dev-provider/dev-provider.js'), import('./dev-provider/demo-users.js')]);
+  const provider = await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, logger });
   return { provider, demoUsers };
 }
 

@@ -1,5 +1,5 @@
-import { demoUserClaims, demoUsers } from '../../src/auth/dev-users.js';
-import { parseUserinfo, userProfile, type UserProfile } from '../../src/auth/user-profile.js';
+import { demoUserClaims, demoUsers } from '../../src/dev-provider/demo-users.js';
+import { parseUserinfo, userProfile, type UserProfile } from '../../src/sign-in/user-profile.js';
 
 /**
  * The profile the app keeps for the benchmark's user (the first demo user), built from the claims

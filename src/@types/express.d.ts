@@ -1,7 +1,7 @@
 // Brings in the `req.oidc` / `res.oidc` augmentation of express-openid-connect.
 import type {} from 'express-openid-connect';
-import type { LoadedSession } from '../auth/current-session.js';
-import type { UserProfile } from '../auth/user-profile.js';
+import type { LoadedSession } from '../sessions/index.js';
+import type { UserProfile } from '../sign-in/user-profile.js';
 
 declare global {
   namespace Express {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { discoverySchema, discoveryUrlOf } from '../auth/provider-metadata.js';
+import { discoverySchema, discoveryUrlOf } from '../sign-in/provider-metadata.js';
 import type { CheckResult } from './checklist.js';
 import { probe, reasonOf, type ProbeAnswer } from './http-probe.js';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { buildEndSessionUrl } from '../auth/end-session-url.js';
+import { buildEndSessionUrl } from '../sign-in/end-session-url.js';
 import type { CheckResult } from './checklist.js';
 import type { ProviderEndpoints } from './discovery-checks.js';
 import { errorPageText, probe, readable, reasonOf, type ProbeAnswer } from './http-probe.js';

@@ -63,8 +63,8 @@ export async function runDoctor(env: Record<string, string | undefined>, logger:
 
   const devProvider = config.issuer
     ? undefined
-    : await import('../auth/dev-provider.js').then(({ startDevProvider }) =>
-        startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, externalIssuer: config.issuer?.issuerBaseURL, logger }),
+    : await import('../dev-provider/dev-provider.js').then(({ startDevProvider }) =>
+        startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, logger }),
       );
   try {
     const issuer = config.issuer ?? devProvider?.issuer;

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import createError from 'http-errors';
 import type { Logger } from 'pino';
-import { describeError } from '../errors.js';
+import { describeError } from './describe-error.js';
 import { stackOf } from '../logger.js';
 
 /** Everything no route answered: a 404 through the same error page as every other failure. */

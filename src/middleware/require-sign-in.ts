@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import createError from 'http-errors';
-import { safeReturnTo } from '../auth/safe-return-to.js';
+import { safeReturnTo } from '../sign-in/safe-return-to.js';
 
 /**
  * Guards a page: a visitor who is not signed in is sent straight to the provider's login page

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
-import { createRandomTokens } from '../random-token.js';
+import { createRandomTokens } from './random-token.js';
 import { recordHeaders } from './recorded-headers.js';
 
 interface Options {

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import type { CurrentSession } from '../auth/current-session.js';
-import { userProfile } from '../auth/user-profile.js';
+import type { CurrentSession } from '../sessions/index.js';
+import { userProfile } from '../sign-in/user-profile.js';
 
 /** Exposes the signed-in user and their CSRF token to every view. */
 export function viewLocals(session: CurrentSession): RequestHandler {

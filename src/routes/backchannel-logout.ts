@@ -1,12 +1,12 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { isHttpError } from 'http-errors';
 import type { Logger } from 'pino';
-import { InvalidLogoutToken, verifyLogoutToken } from '../auth/logout-token.js';
-import type { ProviderMetadata } from '../auth/provider-metadata.js';
-import type { ProviderLogout, SessionRegistry } from '../auth/session-registry.js';
+import { InvalidLogoutToken, verifyLogoutToken } from '../sign-in/logout-token.js';
+import type { ProviderMetadata } from '../sign-in/provider-metadata.js';
+import type { ProviderLogout, SessionRegistry } from '../sessions/index.js';
 import { backchannelLogoutRateLimit } from '../middleware/rate-limit.js';
 import { BODY_LIMITS, readForm } from '../middleware/request-bodies.js';
-import { sampledLog } from '../sampled-log.js';
+import { sampledLog } from '../middleware/sampled-log.js';
 
 interface Options {
   metadata: ProviderMetadata;

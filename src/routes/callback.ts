@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import type { CurrentSession } from '../auth/current-session.js';
+import type { CurrentSession } from '../sessions/index.js';
 
 interface Options {
   session: CurrentSession;

@@ -1,8 +1,8 @@
 import { Router, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { ProviderMetadata } from '../auth/provider-metadata.js';
-import type { SessionStoreBackend } from '../auth/session-data.js';
-import type { Lifecycle } from '../lifecycle.js';
+import type { ProviderMetadata } from '../sign-in/provider-metadata.js';
+import type { ExpressSessionStore } from '../sessions/index.js';
+import type { Lifecycle } from '../process/lifecycle.js';
 import { serializeError } from '../logger.js';
 import { withinTime } from '../time-limit.js';
 
@@ -11,7 +11,7 @@ const CHECK_TIMEOUT_MS = 800;
 
 interface Deps {
   metadata: ProviderMetadata;
-  sessionStore: SessionStoreBackend;
+  sessionStore: ExpressSessionStore;
   lifecycle: Lifecycle;
   logger: Logger;
 }

@@ -1,8 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { ProviderMetadata } from '../auth/provider-metadata.js';
-import type { CurrentSession } from '../auth/current-session.js';
-import type { SessionRegistry } from '../auth/session-registry.js';
+import type { ProviderMetadata } from '../sign-in/provider-metadata.js';
+import type { CurrentSession, SessionRegistry } from '../sessions/index.js';
 import { signInRateLimit } from '../middleware/rate-limit.js';
 import { BODY_LIMITS, readForm } from '../middleware/request-bodies.js';
 import { requireSignIn } from '../middleware/require-sign-in.js';

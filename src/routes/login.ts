@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { safeReturnTo } from '../auth/safe-return-to.js';
+import { safeReturnTo } from '../sign-in/safe-return-to.js';
 
 /**
  * Starts the authorization code flow; `?returnTo=` is honoured only as a path that stays on

@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { buildEndSessionUrl } from '../auth/end-session-url.js';
-import type { ProviderMetadata } from '../auth/provider-metadata.js';
-import type { CurrentSession } from '../auth/current-session.js';
+import { buildEndSessionUrl } from '../sign-in/end-session-url.js';
+import type { ProviderMetadata } from '../sign-in/provider-metadata.js';
+import type { CurrentSession } from '../sessions/index.js';
 
 /** GET /logout never logs out (a link or an image could trigger it cross-site); it asks instead. */
 export function logoutConfirmation(): RequestHandler {

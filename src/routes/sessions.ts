@@ -1,9 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import createError from 'http-errors';
 import type { Logger } from 'pino';
-import { describeDevice } from '../auth/device-label.js';
-import type { CurrentSession } from '../auth/current-session.js';
-import type { SessionRegistry } from '../auth/session-registry.js';
+import { describeDevice, type CurrentSession, type SessionRegistry } from '../sessions/index.js';
 import { userError } from '../errors.js';
 
 interface Options {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { safeReturnTo } from '../../src/auth/safe-return-to.js';
+import { safeReturnTo } from '../../src/sign-in/safe-return-to.js';
 import { launchChromium } from '../support/chromium.js';
 import { returnToCandidates } from '../support/open-redirects.js';
 import { alice } from '../support/sign-in.js';

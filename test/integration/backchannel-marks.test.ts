@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredSession } from '../../src/auth/session-data.js';
-import type { AppSessionStore } from '../../src/auth/session-registry.js';
-import { createSessionStore, storeAnswers } from '../../src/auth/session-store.js';
+import type { StoredSession } from '../../src/sessions/session-data.js';
+import type { SessionStore } from '../../src/sessions/session-registry.js';
+import { createSessionStore, storeAnswers } from '../../src/sessions/create-session-store.js';
 import { loadConfig } from '../../src/config.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
@@ -31,7 +31,7 @@ describe.each([
   ['in memory', () => ({})],
   ['in Redis', () => ({ REDIS_URL: redis?.url ?? 'redis://127.0.0.1:1' })],
 ])('an older sub-only logout arriving after a newer one (%s)', (where, env) => {
-  let store: AppSessionStore;
+  let store: SessionStore;
   beforeAll(async () => {
     if (where === 'in Redis') redis = await startRedisServer();
     store = createSessionStore(loadConfig({ NODE_ENV: 'test', SECRET: 'marks-secret-'.padEnd(40, 'x'), ...env() }), pino({ level: 'silent' }));

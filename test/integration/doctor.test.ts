@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevProvider, type DevProvider } from '../../src/auth/dev-provider.js';
+import { startDevProvider, type DevProvider } from '../../src/dev-provider/dev-provider.js';
 import { formatChecklist, type CheckResult } from '../../src/doctor/checklist.js';
 import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { captureLogs } from '../support/logs.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieNames } from '../../src/auth/openid-options.js';
+import { cookieNames } from '../../src/sign-in/openid-options.js';
 import { TestBrowser } from '../support/browser.js';
 import { returnToCandidates } from '../support/open-redirects.js';
 import { leaksIn } from '../support/page-checks.js';

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { IndexedSessionStore } from '../../src/auth/indexed-session-store.js';
-import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
-import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
-import { deriveSecretKeys } from '../../src/auth/session-keys.js';
+import { IndexedSessionStore } from '../../src/sessions/indexed-session-store.js';
+import { MemorySessionIndex } from '../../src/sessions/stores/memory-session-index.js';
+import { MemoryRecordStore } from '../../src/sessions/stores/memory-record-store.js';
+import { deriveSecretKeys } from '../../src/sessions/session-keys.js';
 import { TestBrowser } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
 import { providerFaults } from '../support/provider-faults.js';
-import { FAILURE_MEMORY_MS } from '../../src/auth/provider-metadata.js';
+import { FAILURE_MEMORY_MS } from '../../src/sign-in/provider-metadata.js';
 import { signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { eventually } from '../support/wait.js';
@@ -15,7 +15,7 @@ import { eventually } from '../support/wait.js';
 class StoreWithPing extends IndexedSessionStore {
   answer: () => Promise<void> = () => Promise.resolve();
   constructor() {
-    super(new MemorySessionStore(), new MemorySessionIndex(), { keys: deriveSecretKeys(['test-secret-'.padEnd(40, 'x')]), lifetime: { idleSeconds: 1800, absoluteSeconds: 3600 }, maxSessionsPerUser: 50, timeoutMs: 500 });
+    super(new MemoryRecordStore(), new MemorySessionIndex(), { keys: deriveSecretKeys(['test-secret-'.padEnd(40, 'x')]), lifetime: { idleSeconds: 1800, absoluteSeconds: 3600 }, maxSessionsPerUser: 50, timeoutMs: 500 });
   }
   override ping(): Promise<void> {
     return this.answer();

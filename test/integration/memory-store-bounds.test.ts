@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StoredSession } from '../../src/auth/session-data.js';
-import { createSessionStore } from '../../src/auth/session-store.js';
+import type { StoredSession } from '../../src/sessions/session-data.js';
+import { createSessionStore } from '../../src/sessions/create-session-store.js';
 import { loadConfig } from '../../src/config.js';
 import { SessionLimitReached } from '../../src/errors.js';
 

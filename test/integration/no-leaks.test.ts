@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBrowser } from '../support/browser.js';
-import { demoUsers } from '../../src/auth/dev-users.js';
+import { demoUsers } from '../../src/dev-provider/demo-users.js';
 import { forgeIdTokens, resignedByProvider, signedWithForeignKey, type IdTokenForgery } from '../support/id-token-forgery.js';
 import { leaksIn, setCookies } from '../support/page-checks.js';
 import { bob, signedInBrowser, signIn } from '../support/sign-in.js';

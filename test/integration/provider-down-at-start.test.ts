@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDevProvider, type DevProvider } from '../../src/auth/dev-provider.js';
-import { FAILURE_MEMORY_MS } from '../../src/auth/provider-metadata.js';
+import { startDevProvider, type DevProvider } from '../../src/dev-provider/dev-provider.js';
+import { FAILURE_MEMORY_MS } from '../../src/sign-in/provider-metadata.js';
 import { captureLogs } from '../support/logs.js';
 import { freePort, logLinesOf, startServerProcess, waitForOutput, type ServerProcess } from '../support/server-process.js';
 import { eventually } from '../support/wait.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FAILURE_MEMORY_MS } from '../../src/auth/provider-metadata.js';
+import { FAILURE_MEMORY_MS } from '../../src/sign-in/provider-metadata.js';
 import { TestBrowser, type Page } from '../support/browser.js';
 import { leaksIn, setCookies } from '../support/page-checks.js';
 import { providerFaults } from '../support/provider-faults.js';

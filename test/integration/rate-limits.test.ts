@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN_ATTEMPT_LIMIT } from '../../src/auth/dev-interactions.js';
+import { LOGIN_ATTEMPT_LIMIT } from '../../src/dev-provider/login-interactions.js';
 import { TestBrowser, type Page } from '../support/browser.js';
 import { alice, openLoginPage, signedInBrowser, submitLogin } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';

@@ -5,7 +5,7 @@ import { TestBrowser, type Page } from '../support/browser.js';
 import { leaksIn, setCookies } from '../support/page-checks.js';
 import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { logOutAtProvider, reachCallback, signedInBrowser, signIn } from '../support/sign-in.js';
-import { storeAnswers } from '../../src/auth/session-store.js';
+import { storeAnswers } from '../../src/sessions/create-session-store.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { openedRecords, redisRecords, storageKeyOf } from '../support/stored-session.js';
 

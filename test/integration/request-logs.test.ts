@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser.js';
 import { alice, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { demoUsers } from '../../src/auth/dev-users.js';
-import { deriveSecretKeys, userLogId } from '../../src/auth/session-keys.js';
+import { demoUsers } from '../../src/dev-provider/demo-users.js';
+import { deriveSecretKeys, userLogId } from '../../src/sessions/session-keys.js';
 
 type LogLine = Record<string, unknown> & { req?: { id?: string; method?: string; path?: string }; res?: { status?: number } };
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDevProvider, type DevProvider } from '../../src/auth/dev-provider.js';
+import { startDevProvider, type DevProvider } from '../../src/dev-provider/dev-provider.js';
 import { captureLogs } from '../support/logs.js';
 import { REFUSED_MODULE } from '../support/preload/refuse-dev-provider-hooks.js';
 import { logLinesOf, startServerOnFreePort, startServerProcess, waitForOutput } from '../support/server-process.js';
@@ -113,11 +113,5 @@ describe('the embedded development provider', () => {
 
   it('refuses to start with NODE_ENV=production', async () => {
     await expect(startDevProvider({ appBaseURL: 'http://localhost:3000', nodeEnv: 'production', logger })).rejects.toThrow(/NODE_ENV=production/);
-  });
-
-  it('refuses to start when ISSUER_BASE_URL is set', async () => {
-    await expect(
-      startDevProvider({ appBaseURL: 'http://localhost:3000', nodeEnv: 'development', externalIssuer: 'https://tenant.auth0.com/', logger }),
-    ).rejects.toThrow(/ISSUER_BASE_URL is set/);
   });
 });

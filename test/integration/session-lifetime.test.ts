@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredSession } from '../../src/auth/session-data.js';
+import type { StoredSession } from '../../src/sessions/session-data.js';
 import { TestBrowser } from '../support/browser.js';
 import { signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';

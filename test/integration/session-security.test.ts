@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredSession } from '../../src/auth/session-data.js';
+import type { StoredSession } from '../../src/sessions/session-data.js';
 import { TestBrowser } from '../support/browser.js';
 import { setCookies } from '../support/page-checks.js';
 import { rawGet } from '../support/raw-request.js';
 import { alice, bob, openLoginPage, reachCallback, signedInBrowser, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { SESSION_COOKIE_VALUE, storeIdOf } from '../support/stored-session.js';
-import { sessionIdSigner } from '../../src/auth/session-id.js';
-import { deriveSecretKeys } from '../../src/auth/session-keys.js';
+import { sessionIdSigner } from '../../src/sessions/session-id.js';
+import { deriveSecretKeys } from '../../src/sessions/session-keys.js';
 
 describe('session integrity', () => {
   let stack: TestStack;

@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredSession } from '../../src/auth/session-data.js';
-import type { AppSessionStore } from '../../src/auth/session-registry.js';
-import { createSessionStore, storeAnswers } from '../../src/auth/session-store.js';
+import type { StoredSession } from '../../src/sessions/session-data.js';
+import type { SessionStore } from '../../src/sessions/session-registry.js';
+import { createSessionStore, storeAnswers } from '../../src/sessions/create-session-store.js';
 import { loadConfig } from '../../src/config.js';
 import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
 
@@ -30,13 +30,13 @@ function record(userId: string, { idleFor = 0, signedInAt = Date.now(), idTokenI
   };
 }
 
-const put = (store: AppSessionStore, id: string, value: StoredSession) => promisify(store.set.bind(store))(id, value);
-const fetch = (store: AppSessionStore, id: string) => promisify(store.get.bind(store))(id);
-const destroy = (store: AppSessionStore, id: string) => promisify(store.destroy.bind(store))(id);
+const put = (store: SessionStore, id: string, value: StoredSession) => promisify(store.set.bind(store))(id, value);
+const fetch = (store: SessionStore, id: string) => promisify(store.get.bind(store))(id);
+const destroy = (store: SessionStore, id: string) => promisify(store.destroy.bind(store))(id);
 
 describe.skipIf(skipRedisTests)('the Redis session store, shared by instances that race', () => {
   let redis: RedisServer | undefined;
-  const stores: AppSessionStore[] = [];
+  const stores: SessionStore[] = [];
   const storeWith = async (secrets: string, env: Record<string, string> = {}) => {
     const config = loadConfig({ NODE_ENV: 'test', SECRET: secrets, REDIS_URL: redis?.url ?? 'redis://127.0.0.1:1', REDIS_TIMEOUT_MS: String(TIMEOUT_MS), ...env });
     const store = createSessionStore(config, pino({ level: 'silent' }));

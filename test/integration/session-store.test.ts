@@ -3,12 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
-import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
-import type { StoredSession } from '../../src/auth/session-data.js';
-import type { AppSessionStore } from '../../src/auth/session-registry.js';
-import { assembleSessionStore, createStoreBackends, storeAnswers, type StoreBackends } from '../../src/auth/session-store.js';
-import { deriveSecretKeys } from '../../src/auth/session-keys.js';
+import { MemorySessionIndex } from '../../src/sessions/stores/memory-session-index.js';
+import { MemoryRecordStore } from '../../src/sessions/stores/memory-record-store.js';
+import type { StoredSession } from '../../src/sessions/session-data.js';
+import type { SessionStore } from '../../src/sessions/session-registry.js';
+import { assembleSessionStore, createStoreBackends, storeAnswers, type StoreBackends } from '../../src/sessions/create-session-store.js';
+import { deriveSecretKeys } from '../../src/sessions/session-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
 
@@ -48,15 +48,15 @@ const unique = () => randomBytes(8).toString('hex');
 const SECRET_A = 'secret-a-'.padEnd(40, 'a');
 const SECRET_B = 'secret-b-'.padEnd(40, 'b');
 
-function put(store: AppSessionStore, id: string, value: StoredSession): Promise<void> {
+function put(store: SessionStore, id: string, value: StoredSession): Promise<void> {
   return promisify(store.set.bind(store))(id, value);
 }
 
-function fetch(store: AppSessionStore, id: string): Promise<StoredSession | null | undefined> {
+function fetch(store: SessionStore, id: string): Promise<StoredSession | null | undefined> {
   return promisify(store.get.bind(store))(id);
 }
 
-function destroy(store: AppSessionStore, id: string): Promise<void> {
+function destroy(store: SessionStore, id: string): Promise<void> {
   return promisify(store.destroy.bind(store))(id);
 }
 
@@ -88,7 +88,7 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
   describe(name, () => {
     const seen: Recorded = { texts: [], marks: [] };
     let shared: StoreBackends;
-    let store: AppSessionStore;
+    let store: SessionStore;
     const configFor = (secrets: string, env: Record<string, string> = {}) => loadConfig({ NODE_ENV: 'test', SECRET: secrets, ...env });
     /** Another store over the same storage, as another instance (or this one after a restart) would be. */
     const storeWith = (secrets: string, env?: Record<string, string>) => assembleSessionStore(recorded(shared, seen), configFor(secrets, env), pino({ level: 'silent' }));
@@ -325,7 +325,7 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
   });
 }
 
-describeStore('the in-memory session store', () => ({ records: new MemorySessionStore(), index: new MemorySessionIndex() }));
+describeStore('the in-memory session store', () => ({ records: new MemoryRecordStore(), index: new MemorySessionIndex() }));
 
 describe.skipIf(skipRedisTests)('with Redis', () => {
   let redis: RedisServer | undefined;

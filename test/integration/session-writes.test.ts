@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
-import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
-import type { Callback, SealedRecord } from '../../src/auth/session-data.js';
-import { assembleSessionStore } from '../../src/auth/session-store.js';
+import { MemorySessionIndex } from '../../src/sessions/stores/memory-session-index.js';
+import { MemoryRecordStore } from '../../src/sessions/stores/memory-record-store.js';
+import type { Callback, SealedRecord } from '../../src/sessions/session-data.js';
+import { assembleSessionStore } from '../../src/sessions/create-session-store.js';
 import { loadConfig } from '../../src/config.js';
 import type { TestBrowser } from '../support/browser.js';
 import { captureLogs } from '../support/logs.js';
@@ -14,7 +14,7 @@ const IDLE = 600;
 const SECRET = 'test-secret-'.padEnd(40, 'x');
 
 /** The default records store, counting the writes that reach it. */
-class CountingStore extends MemorySessionStore {
+class CountingStore extends MemoryRecordStore {
   readonly writes: string[] = [];
   override set(key: string, record: SealedRecord, callback?: Callback): void {
     this.writes.push(key);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser.js';
-import { demoUsers } from '../../src/auth/dev-users.js';
+import { demoUsers } from '../../src/dev-provider/demo-users.js';
 import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';

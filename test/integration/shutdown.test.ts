@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDevProvider, type DevProvider } from '../../src/auth/dev-provider.js';
+import { startDevProvider, type DevProvider } from '../../src/dev-provider/dev-provider.js';
 import { TestBrowser } from '../support/browser.js';
 import { captureLogs } from '../support/logs.js';
 import { setCookies } from '../support/page-checks.js';

@@ -1,5 +1,5 @@
 import { base64url, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
-import type { ProviderMiddleware } from '../../src/auth/dev-provider.js';
+import type { ProviderMiddleware } from '../../src/dev-provider/dev-provider.js';
 
 /** Rewrites the compact ID token the provider is about to return. */
 export type IdTokenForgery = (idToken: string) => Promise<string>;

@@ -1,4 +1,4 @@
-import type { ProviderMiddleware } from '../../src/auth/dev-provider.js';
+import type { ProviderMiddleware } from '../../src/dev-provider/dev-provider.js';
 
 /** What the provider does to a request for a given path, instead of answering normally. */
 export type Fault =

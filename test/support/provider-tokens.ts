@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
-import type { DevProvider } from '../../src/auth/dev-provider.js';
+import type { DevProvider } from '../../src/dev-provider/dev-provider.js';
 
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 

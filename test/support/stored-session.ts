@@ -1,9 +1,9 @@
 import { promisify } from 'node:util';
-import type { RecordStore, SealedRecord, StoredSession } from '../../src/auth/session-data.js';
-import { deriveSecretKeys } from '../../src/auth/session-keys.js';
-import { sessionRecords, type SessionRecords } from '../../src/auth/session-records.js';
-import type { AppSessionStore } from '../../src/auth/session-registry.js';
-import { sealedRecords, sessionSeal } from '../../src/auth/session-seal.js';
+import type { RecordStore, SealedRecord, StoredSession } from '../../src/sessions/session-data.js';
+import { deriveSecretKeys } from '../../src/sessions/session-keys.js';
+import { sessionRecords, type SessionRecords } from '../../src/sessions/session-records.js';
+import type { SessionStore } from '../../src/sessions/session-registry.js';
+import { sealedRecords, sessionSeal } from '../../src/sessions/session-seal.js';
 import type { RedisServer } from './redis-server.js';
 
 /** What a session cookie holds: 128 random bits in hex, a dot, their HMAC in base64url. */
@@ -15,19 +15,19 @@ export function storeIdOf(cookie: string | undefined): string {
 }
 
 /** The stored session behind a session cookie value. */
-export async function storedSession(store: AppSessionStore, cookie: string): Promise<StoredSession | null | undefined> {
+export async function storedSession(store: SessionStore, cookie: string): Promise<StoredSession | null | undefined> {
   return promisify(store.get.bind(store))(storeIdOf(cookie));
 }
 
 /** The key storage holds a session under: a keyed hash of its id (never the cookie value). */
-export function storageKeyOf(store: AppSessionStore, cookie: string): string {
+export function storageKeyOf(store: SessionStore, cookie: string): string {
   const key = store.ids.storageKeyOf(cookie);
   if (key === undefined) throw new Error('not a session cookie this store signed');
   return key;
 }
 
 /** The Redis key of a session's record (connect-redis's prefix, then the storage key). */
-export function redisKeyOf(store: AppSessionStore, cookie: string): string {
+export function redisKeyOf(store: SessionStore, cookie: string): string {
   return `session:${storageKeyOf(store, cookie)}`;
 }
 

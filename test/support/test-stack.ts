@@ -3,11 +3,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { JWK } from 'jose';
 import { createApp } from '../../src/app.js';
-import { generateSigningKey, startDevProvider, type DevProvider, type DevProviderOptions } from '../../src/auth/dev-provider.js';
-import type { AppSessionStore } from '../../src/auth/session-registry.js';
-import { createSessionStore, storeAnswers } from '../../src/auth/session-store.js';
+import { generateSigningKey, startDevProvider, type DevProvider, type DevProviderOptions } from '../../src/dev-provider/dev-provider.js';
+import type { SessionStore } from '../../src/sessions/session-registry.js';
+import { createSessionStore, storeAnswers } from '../../src/sessions/create-session-store.js';
 import { loadConfig, type AppConfig, type IssuerSettings } from '../../src/config.js';
-import { createLifecycle, type Lifecycle } from '../../src/lifecycle.js';
+import { createLifecycle, type Lifecycle } from '../../src/process/lifecycle.js';
 import { TestBrowser } from './browser.js';
 import { captureLogs } from './logs.js';
 import { localhostCertificate } from './tls-certificate.js';
@@ -15,7 +15,7 @@ import { localhostCertificate } from './tls-certificate.js';
 /** One running copy of the app: its own server, store client and logs, like one process. */
 export interface AppInstance {
   origin: string;
-  store: AppSessionStore;
+  store: SessionStore;
   logs: ReturnType<typeof captureLogs>;
   /** What server.ts flips when shutdown begins. */
   lifecycle: Lifecycle;
@@ -35,7 +35,7 @@ export interface TestStack {
   /** The provider's private signing key, so tests can forge tokens exactly as it signs them. */
   signingKey: JWK;
   /** The first instance's store. */
-  store: AppSessionStore;
+  store: SessionStore;
   logs: ReturnType<typeof captureLogs>;
   /** The first instance's lifecycle: what server.ts flips when shutdown begins. */
   lifecycle: Lifecycle;
@@ -57,7 +57,7 @@ interface Options {
   env?: Record<string, string>;
   providerMiddleware?: DevProviderOptions['middleware'];
   /** The first instance's store, instead of the one the production factory would make. */
-  store?: AppSessionStore;
+  store?: SessionStore;
   /** Changes what the app believes about its registration (e.g. a wrong client secret). */
   issuer?: Partial<IssuerSettings>;
   /** Serve the app over TLS (a self-signed certificate for localhost); the provider stays on http. */
@@ -85,7 +85,7 @@ interface InstanceSetup {
   /** The server's request listener delegates here, so the app can be replaced in place. */
   mount: (app: RequestListener) => void;
   logs?: ReturnType<typeof captureLogs>;
-  store?: AppSessionStore;
+  store?: SessionStore;
 }
 
 async function startInstance({ config, server, origin, mount, logs = captureLogs(), store: given }: InstanceSetup): Promise<AppInstance> {

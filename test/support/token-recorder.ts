@@ -1,4 +1,4 @@
-import type { ProviderMiddleware } from '../../src/auth/dev-provider.js';
+import type { ProviderMiddleware } from '../../src/dev-provider/dev-provider.js';
 
 /**
  * Provider middleware that keeps what passes through the token endpoint: the tokens it hands out

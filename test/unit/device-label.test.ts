@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDevice } from '../../src/auth/device-label.js';
+import { describeDevice } from '../../src/sessions/device-label.js';
 
 describe('describeDevice', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildEndSessionUrl } from '../../src/auth/end-session-url.js';
+import { buildEndSessionUrl } from '../../src/sign-in/end-session-url.js';
 
 const base = { clientID: 'client-1', returnTo: 'http://localhost:3000', idTokenHint: 'id.token.hint' };
 

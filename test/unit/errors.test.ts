@@ -1,6 +1,7 @@
 import createError from 'http-errors';
 import { describe, expect, it } from 'vitest';
-import { describeError, userError } from '../../src/errors.js';
+import { userError } from '../../src/errors.js';
+import { describeError } from '../../src/middleware/describe-error.js';
 
 /** How express-openid-connect reports a failed /callback: openid-client's message, the code, the description. */
 function callbackError(message: string, error: string, errorDescription = message) {

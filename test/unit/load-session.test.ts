@@ -2,26 +2,27 @@ import { promisify } from 'node:util';
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { currentSession } from '../../src/auth/current-session.js';
-import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
-import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
-import { sessionCookie } from '../../src/auth/session-cookie.js';
-import type { Callback, SessionStoreBackend, StoredSession } from '../../src/auth/session-data.js';
-import type { AppSessionStore } from '../../src/auth/session-registry.js';
-import { assembleSessionStore } from '../../src/auth/session-store.js';
+import { currentSession } from '../../src/sessions/current-session.js';
+import { MemorySessionIndex } from '../../src/sessions/stores/memory-session-index.js';
+import { MemoryRecordStore } from '../../src/sessions/stores/memory-record-store.js';
+import { sessionCookie } from '../../src/sessions/session-cookie.js';
+import type { Callback, ExpressSessionStore, StoredSession } from '../../src/sessions/session-data.js';
+import type { SessionStore } from '../../src/sessions/session-registry.js';
+import { assembleSessionStore } from '../../src/sessions/create-session-store.js';
 import { loadConfig } from '../../src/config.js';
-import { loadSession } from '../../src/middleware/load-session.js';
+import { loadSession } from '../../src/sessions/load-session.js';
 import { captureLogs } from '../support/logs.js';
+import { describeError } from '../../src/middleware/describe-error.js';
 
 const IDLE = 600;
 const ABSOLUTE = 3600;
 const now = () => Math.floor(Date.now() / 1000);
 
 /** The app's in-memory store, counting what reaches it, and able to fail on demand. */
-class WatchedStore implements SessionStoreBackend {
+class WatchedStore implements ExpressSessionStore {
   calls: string[] = [];
   failing: 'get' | 'set' | undefined;
-  constructor(private readonly inner: AppSessionStore) {}
+  constructor(private readonly inner: SessionStore) {}
   get(sid: string, callback: Callback<StoredSession | null>): void {
     this.calls.push(`get ${sid}`);
     if (this.failing === 'get') callback(new Error('store down'));
@@ -52,7 +53,7 @@ class WatchedStore implements SessionStoreBackend {
 
 describe('loadSession', () => {
   const config = loadConfig({ NODE_ENV: 'test', SECRET: 's'.repeat(32), SESSION_IDLE_TIMEOUT: String(IDLE), SESSION_ABSOLUTE_TIMEOUT: String(ABSOLUTE) });
-  const inner = assembleSessionStore({ records: new MemorySessionStore(), index: new MemorySessionIndex() }, config, captureLogs().logger);
+  const inner = assembleSessionStore({ records: new MemoryRecordStore(), index: new MemorySessionIndex() }, config, captureLogs().logger);
   const store = new WatchedStore(inner);
   const signer = inner.ids;
   const cookie = sessionCookie('session', { secure: false });
@@ -67,8 +68,10 @@ describe('loadSession', () => {
     await session.end(req, res);
     res.json({ ended: true });
   });
-  app.use((error: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    res.status(error.status ?? 500).json({ status: error.status, sessionUnavailable: res.locals.sessionUnavailable });
+  // As the app's error page does: the status its typed errors map to.
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const { status } = describeError(error);
+    res.status(status).json({ status, sessionUnavailable: res.locals.sessionUnavailable });
   });
   afterAll(() => store.close());
 

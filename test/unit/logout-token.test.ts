@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidLogoutToken, verifyLogoutToken } from '../../src/auth/logout-token.js';
-import type { ProviderMetadata } from '../../src/auth/provider-metadata.js';
+import { InvalidLogoutToken, verifyLogoutToken } from '../../src/sign-in/logout-token.js';
+import type { ProviderMetadata } from '../../src/sign-in/provider-metadata.js';
 
 const issuer = 'https://tenant.example.com/';
 const clientID = 'client-1';

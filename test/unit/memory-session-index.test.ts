@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemorySessionIndex } from '../../src/auth/memory-session-index.js';
+import { MemorySessionIndex } from '../../src/sessions/stores/memory-session-index.js';
 
 describe('MemorySessionIndex', () => {
   let now: number;

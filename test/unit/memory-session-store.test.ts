@@ -1,15 +1,15 @@
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemorySessionStore } from '../../src/auth/memory-session-store.js';
-import type { SealedRecord } from '../../src/auth/session-data.js';
+import { MemoryRecordStore } from '../../src/sessions/stores/memory-record-store.js';
+import type { SealedRecord } from '../../src/sessions/session-data.js';
 import { SessionLimitReached } from '../../src/errors.js';
 
 let now = 1_000_000;
 
 const entry = (expires: number, sealed = 'k.sealed'): SealedRecord => ({ sealed, cookie: { expires } });
 
-describe('MemorySessionStore', () => {
-  const store = new MemorySessionStore({ now: () => now, pruneIntervalMs: 3_600_000 });
+describe('MemoryRecordStore', () => {
+  const store = new MemoryRecordStore({ now: () => now, pruneIntervalMs: 3_600_000 });
   const get = promisify(store.get.bind(store));
   const set = promisify(store.set.bind(store));
   afterEach(() => store.close());
@@ -36,11 +36,11 @@ describe('MemorySessionStore', () => {
   });
 });
 
-describe('MemorySessionStore at its cap', () => {
+describe('MemoryRecordStore at its cap', () => {
   it('refuses a new session, says so once per refusal, and keeps accepting writes to the sessions it holds', async () => {
     let clock = 0;
     let full = 0;
-    const store = new MemorySessionStore({ maxSessions: 2, onFull: () => (full += 1), now: () => clock, pruneIntervalMs: 3_600_000 });
+    const store = new MemoryRecordStore({ maxSessions: 2, onFull: () => (full += 1), now: () => clock, pruneIntervalMs: 3_600_000 });
     const set = promisify(store.set.bind(store));
     const get = promisify(store.get.bind(store));
     try {

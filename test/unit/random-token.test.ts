@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandomTokens } from '../../src/random-token.js';
+import { createRandomTokens } from '../../src/middleware/random-token.js';
 
 describe('createRandomTokens', () => {
   it('hands out tokens of the asked length that never repeat, across pool refills', () => {

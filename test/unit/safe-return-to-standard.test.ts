@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { safeReturnTo } from '../../src/auth/safe-return-to.js';
+import { safeReturnTo } from '../../src/sign-in/safe-return-to.js';
 
 /*
  * safeReturnTo against the URL standard rather than Node's parser (found by attacking it: each of

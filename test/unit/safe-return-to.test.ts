@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { safeReturnTo } from '../../src/auth/safe-return-to.js';
+import { safeReturnTo } from '../../src/sign-in/safe-return-to.js';
 import { FOREIGN_RETURN_TO, returnToCandidates } from '../support/open-redirects.js';
 
 const BASE_URL = 'https://app.example.com';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sampledLog } from '../../src/sampled-log.js';
+import { sampledLog } from '../../src/middleware/sampled-log.js';
 import { captureLogs } from '../support/logs.js';
 
 const WINDOW_MS = 60_000;

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { describe, expect, it } from 'vitest';
-import { sessionCookie } from '../../src/auth/session-cookie.js';
+import { sessionCookie } from '../../src/sessions/session-cookie.js';
 
 const request = (cookie?: string) => ({ headers: cookie === undefined ? {} : { cookie } }) as unknown as Request;
 

@@ -1,8 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { rememberedIds, sessionIdSigner as signerOf } from '../../src/auth/session-id.js';
-import { deriveSecretKeys } from '../../src/auth/session-keys.js';
+import { rememberedIds, sessionIdSigner as signerOf } from '../../src/sessions/session-id.js';
+import { deriveSecretKeys } from '../../src/sessions/session-keys.js';
 
 const sessionIdSigner = (secrets: string[], remembered?: ReturnType<typeof rememberedIds>) => signerOf(deriveSecretKeys(secrets), remembered);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredSession } from '../../src/auth/session-data.js';
-import { expiryOf, isStoredSession, sessionExpired, touchIntervalSeconds } from '../../src/auth/session-lifetime.js';
+import type { StoredSession } from '../../src/sessions/session-data.js';
+import { expiryOf, isStoredSession, sessionExpired, touchIntervalSeconds } from '../../src/sessions/session-lifetime.js';
 
 const T = 1_800_000_000;
 const lifetime = { idleSeconds: 600, absoluteSeconds: 3600 };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deriveSecretKeys } from '../../src/auth/session-keys.js';
-import { sessionSeal, type SessionContent } from '../../src/auth/session-seal.js';
+import { deriveSecretKeys } from '../../src/sessions/session-keys.js';
+import { sessionSeal, type SessionContent } from '../../src/sessions/session-seal.js';
 
 const content: SessionContent = {
   header: { iat: 1, uat: 2, exp: 3 },

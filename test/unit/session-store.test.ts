@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionStore, storeAnswers } from '../../src/auth/session-store.js';
+import { createSessionStore, storeAnswers } from '../../src/sessions/create-session-store.js';
 import { loadConfig } from '../../src/config.js';
 import { captureLogs } from '../support/logs.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterMembers, memberIds, withMember } from '../../src/auth/set-members.js';
+import { filterMembers, memberIds, withMember } from '../../src/sessions/stores/set-members.js';
 
 describe('set members', () => {
   it('holds one member as a pair, and a Map from the second one on', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialsOf, parseUserinfo, userProfile } from '../../src/auth/user-profile.js';
+import { initialsOf, parseUserinfo, userProfile } from '../../src/sign-in/user-profile.js';
 
 const toUserProfile = (userinfo: unknown) => userProfile(parseUserinfo(userinfo));
 

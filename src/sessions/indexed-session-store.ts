@@ -1,12 +1,12 @@
-import { SessionLimitReached, storeUnavailable } from '../errors.js';
+import { SessionLimitReached, SessionStoreUnavailable } from '../errors.js';
 import { createDeadline } from './deadline.js';
 import type { AppSessionData, Callback, RecordStore, StoredSession } from './session-data.js';
 import { sessionIdSigner, type SessionIdSigner } from './session-id.js';
-import type { SessionIndex } from './session-index.js';
+import type { SessionIndex } from './stores/session-index.js';
 import { indexNames, type SecretKeys } from './session-keys.js';
 import type { SessionLifetime } from './session-lifetime.js';
 import { sessionRecords, type SessionRecords } from './session-records.js';
-import type { AppSessionStore, ListedSession, ProviderLogout } from './session-registry.js';
+import type { SessionStore, ListedSession, ProviderLogout } from './session-registry.js';
 import { sealedRecords, sessionSeal } from './session-seal.js';
 
 /**
@@ -72,7 +72,7 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
  * this class's back would let its index entry expire first and hide a live session from
  * back-channel logout.
  */
-export class IndexedSessionStore implements AppSessionStore {
+export class IndexedSessionStore implements SessionStore {
   readonly ids: SessionIdSigner;
   private readonly now: () => number;
   private readonly records: SessionRecords;
@@ -102,7 +102,7 @@ export class IndexedSessionStore implements AppSessionStore {
     }
     this.withinDeadline(() => Promise.all([this.records.read(key), this.index.readMarks([ended(key)])])).then(
       ([record, [endedMark]]) => callback(null, endedMark === undefined ? record : null),
-      (error: unknown) => callback(storeUnavailable(error)),
+      (error: unknown) => callback(new SessionStoreUnavailable(error)),
     );
   }
 
@@ -294,7 +294,7 @@ export class IndexedSessionStore implements AppSessionStore {
       return await this.withinDeadline(work);
     } catch (error) {
       if (error instanceof SessionLimitReached) throw error;
-      throw storeUnavailable(error);
+      throw new SessionStoreUnavailable(error);
     }
   }
 }

@@ -3,14 +3,14 @@ import type { SessionData } from 'express-session';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { IndexedSessionStore } from './indexed-session-store.js';
-import { MemorySessionIndex } from './memory-session-index.js';
-import { MemorySessionStore } from './memory-session-store.js';
-import { createRedisClient, reconnectRedis, type RedisClient } from './redis-client.js';
-import { RedisSessionIndex } from './redis-session-index.js';
+import { MemorySessionIndex } from './stores/memory-session-index.js';
+import { MemoryRecordStore } from './stores/memory-record-store.js';
+import { createRedisClient, reconnectRedis, type RedisClient } from './stores/redis-client.js';
+import { RedisSessionIndex } from './stores/redis-session-index.js';
 import type { RecordStore } from './session-data.js';
-import type { SessionIndex } from './session-index.js';
+import type { SessionIndex } from './stores/session-index.js';
 import { deriveSecretKeys } from './session-keys.js';
-import type { AppSessionStore } from './session-registry.js';
+import type { SessionStore } from './session-registry.js';
 
 type StoreConfig = Pick<Config, 'nodeEnv' | 'secrets' | 'session' | 'sessionStore'>;
 
@@ -28,7 +28,7 @@ export interface StoreBackends {
  * session on restart, hence the warning in production (REQUIRE_REDIS=true turns it into a
  * configuration error, see config.ts).
  */
-export function createSessionStore(config: StoreConfig, logger: Logger): AppSessionStore {
+export function createSessionStore(config: StoreConfig, logger: Logger): SessionStore {
   return assembleSessionStore(createStoreBackends(config, logger), config, logger);
 }
 
@@ -45,12 +45,12 @@ export function createStoreBackends(config: StoreConfig, logger: Logger): StoreB
     );
   }
   const index = new MemorySessionIndex();
-  const records = new MemorySessionStore({ maxSessions: maxMemorySessions, alsoHeld: () => index.markCount, onFull: warnOncePerMinute(logger, maxMemorySessions) });
+  const records = new MemoryRecordStore({ maxSessions: maxMemorySessions, alsoHeld: () => index.markCount, onFull: warnOncePerMinute(logger, maxMemorySessions) });
   return { records, index };
 }
 
 /** Seals, hashes and indexes sessions over any backends: memory and Redis go through the same code. */
-export function assembleSessionStore({ records, index, onStuck }: StoreBackends, config: StoreConfig, logger: Logger): AppSessionStore {
+export function assembleSessionStore({ records, index, onStuck }: StoreBackends, config: StoreConfig, logger: Logger): SessionStore {
   return new IndexedSessionStore(records, index, {
     keys: deriveSecretKeys(config.secrets),
     lifetime: { idleSeconds: config.session.idleTimeoutSeconds, absoluteSeconds: config.session.absoluteTimeoutSeconds },
@@ -111,7 +111,7 @@ function redisRecords(client: RedisClient): RecordStore {
  * visitors with 503s while Redis is still connecting. False when it did not answer in time: the
  * caller starts anyway, since the client keeps reconnecting by itself.
  */
-export async function storeAnswers(store: Pick<AppSessionStore, 'ping'>, withinMs: number): Promise<boolean> {
+export async function storeAnswers(store: Pick<SessionStore, 'ping'>, withinMs: number): Promise<boolean> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     try {

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { ConfigParams, SessionStore } from 'express-openid-connect';
 import type { AppConfig } from '../config.js';
-import type { AppSessionData, SessionStoreBackend } from './session-data.js';
-import type { SessionIdSigner } from './session-id.js';
+import type { AppSessionData, ExpressSessionStore, SessionIdSigner } from '../sessions/index.js';
 
 /** Cookie names: `__Host-` under https binds them to this exact origin (Secure, Path=/, no Domain). */
 export function cookieNames(baseURL: string) {
@@ -17,7 +16,7 @@ export function callbackUrl(baseURL: string): string {
 }
 
 interface Hooks {
-  store: SessionStoreBackend;
+  store: ExpressSessionStore;
   signer: SessionIdSigner;
   afterCallback: (req: Request, res: unknown, session: AppSessionData, state?: Record<string, unknown>) => Promise<AppSessionData>;
 }

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { isHttpError } from 'http-errors';
-import type { ProviderMetadata } from '../auth/provider-metadata.js';
-import { describeProviderFailure } from '../provider-errors.js';
+import type { ProviderMetadata } from './provider-metadata.js';
+import { describeProviderFailure } from './provider-errors.js';
 
 /** A failure to reach the provider or to use its answer, as opposed to a refusal of this request. */
 function isProviderFailure(error: unknown): error is Error {

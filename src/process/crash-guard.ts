@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { stackOf } from './logger.js';
+import { stackOf } from '../logger.js';
 
 /**
  * The last resort: an exception nothing caught, or a promise rejection nothing handled, means

@@ -1,4 +1,4 @@
-import type { Userinfo } from './user-profile.js';
+import type { Userinfo } from './userinfo.js';
 
 /** What one signed-in session holds on the server (the browser's cookie holds only its signed id). */
 export interface AppSessionData {
@@ -40,7 +40,7 @@ export interface StoredSession {
 export type Callback<T = void> = (err: unknown, value?: T) => void;
 
 /** The storage beneath the app's session store: sealed records under storage keys. */
-export type RecordStore = SessionStoreBackend<SealedRecord>;
+export type RecordStore = ExpressSessionStore<SealedRecord>;
 
 /**
  * What storage holds for one session, under its storage key (auth/session-id.ts): the session
@@ -58,7 +58,7 @@ export interface SealedRecord {
  * it keeps: the app's store takes StoredSession under session ids; the storage beneath it
  * (memory, connect-redis) takes SealedRecord under storage keys.
  */
-export interface SessionStoreBackend<Session = StoredSession> {
+export interface ExpressSessionStore<Session = StoredSession> {
   get(sid: string, callback: Callback<Session | null>): void;
   set(sid: string, session: Session, callback?: Callback): void;
   destroy(sid: string, callback?: Callback): void;

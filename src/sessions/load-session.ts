@@ -1,13 +1,13 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { SessionCookie } from '../auth/session-cookie.js';
-import type { SessionStoreBackend, StoredSession } from '../auth/session-data.js';
-import type { SessionIdSigner } from '../auth/session-id.js';
-import { epochSeconds, expiryOf, isStoredSession, sessionExpired, touchIntervalSeconds, type SessionLifetime } from '../auth/session-lifetime.js';
-import { storeUnavailable } from '../errors.js';
+import type { SessionCookie } from './session-cookie.js';
+import type { ExpressSessionStore, StoredSession } from './session-data.js';
+import type { SessionIdSigner } from './session-id.js';
+import { epochSeconds, expiryOf, isStoredSession, sessionExpired, touchIntervalSeconds, type SessionLifetime } from './session-lifetime.js';
+import { SessionStoreUnavailable } from '../errors.js';
 
 interface Options {
-  store: SessionStoreBackend;
+  store: ExpressSessionStore;
   cookie: SessionCookie;
   signer: SessionIdSigner;
   lifetime: SessionLifetime;
@@ -48,7 +48,7 @@ export function loadSession({ store, cookie, signer, lifetime, logger }: Options
     store.get(id, (readError, stored) => {
       if (readError) {
         res.locals.sessionUnavailable = true;
-        next(storeUnavailable(readError));
+        next(readError instanceof SessionStoreUnavailable ? readError : new SessionStoreUnavailable(readError));
         return;
       }
       const now = epochSeconds();

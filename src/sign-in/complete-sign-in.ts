@@ -3,10 +3,9 @@ import type { Request } from 'express';
 import { jwtVerify } from 'jose';
 import type { Logger } from 'pino';
 import { userError } from '../errors.js';
-import type { CurrentSession } from './current-session.js';
+import type { AppSessionData, CurrentSession } from '../sessions/index.js';
 import type { ProviderMetadata } from './provider-metadata.js';
 import { safeReturnTo } from './safe-return-to.js';
-import type { AppSessionData } from './session-data.js';
 import { parseUserinfo } from './user-profile.js';
 
 const ID_TOKEN_ALGORITHMS = ['RS256'];

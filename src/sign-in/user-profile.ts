@@ -1,19 +1,4 @@
-import { z } from 'zod';
-
-/** The part of a userinfo response we rely on; everything else is kept verbatim in `claims`. */
-const userinfoSchema = z
-  .object({
-    sub: z.string().min(1),
-    name: z.string().optional(),
-    nickname: z.string().optional(),
-    email: z.string().optional(),
-    email_verified: z.boolean().optional(),
-    picture: z.string().optional(),
-  })
-  .loose();
-
-/** A validated userinfo response: what the session keeps about the user, as the Flask tutorial kept `session['profile']`. */
-export type Userinfo = z.infer<typeof userinfoSchema>;
+import { userinfoSchema, type Userinfo } from '../sessions/index.js';
 
 /** The signed-in user as pages show them, derived from the stored userinfo on each request. */
 export interface UserProfile {

@@ -3,7 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { libraryLogger } from '../logger.js';
-import { findDemoUserByEmail, demoUsers } from './dev-users.js';
+import { findDemoUserByEmail, demoUsers } from './demo-users.js';
 
 /**
  * Failed password attempts allowed per client address and minute: a small version of Auth0's

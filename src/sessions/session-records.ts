@@ -1,4 +1,4 @@
-import type { Callback, SessionStoreBackend, StoredSession } from './session-data.js';
+import type { Callback, ExpressSessionStore, StoredSession } from './session-data.js';
 
 /** A callback-style (express-session) record store, seen through promises. */
 export interface SessionRecords<Session = StoredSession> {
@@ -11,7 +11,7 @@ function failure(error: unknown): Error {
   return error instanceof Error ? error : new Error('the session store failed', { cause: error });
 }
 
-export function sessionRecords<Session>(store: SessionStoreBackend<Session>): SessionRecords<Session> {
+export function sessionRecords<Session>(store: ExpressSessionStore<Session>): SessionRecords<Session> {
   const run = (operation: (done: Callback) => void) =>
     new Promise<void>((resolve, reject) => {
       operation((error) => {

@@ -1,5 +1,5 @@
 import dotenv from 'dotenv';
-import { deriveSecretKeys, userLogId } from './auth/session-keys.js';
+import { deriveSecretKeys, userLogId } from '../sessions/index.js';
 
 /**
  * `npm run user-log-id -- '<user id>'`: what log lines say for that user (`user`), with the SECRET

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import type { Configuration, JWK, KoaContextWithOIDC } from 'oidc-provider';
-import { devProviderFetch } from './dev-provider-fetch.js';
-import { demoUserClaims, findDemoUserBySub } from './dev-users.js';
+import { devProviderFetch } from './backchannel-fetch.js';
+import { demoUserClaims, findDemoUserBySub } from './demo-users.js';
+import { viewsDir } from './files.js';
 
-const viewsDir = fileURLToPath(new URL('../../views/dev-provider', import.meta.url));
 
 interface Options {
   issuer: string;

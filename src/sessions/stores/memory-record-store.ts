@@ -1,5 +1,5 @@
-import { SessionLimitReached } from '../errors.js';
-import type { Callback, RecordStore, SealedRecord } from './session-data.js';
+import { SessionLimitReached } from '../../errors.js';
+import type { Callback, RecordStore, SealedRecord } from '../session-data.js';
 
 /** Up to this many sessions by default: about 3 KB each, so some 300 MB at most. */
 export const DEFAULT_MAX_MEMORY_SESSIONS = 100_000;
@@ -39,7 +39,7 @@ interface Options {
  * session is refused with SessionLimitReached (a sign-in fails with a 503 page) rather than
  * growing until the process runs out of memory or evicting someone's live session. One process only.
  */
-export class MemorySessionStore implements RecordStore {
+export class MemoryRecordStore implements RecordStore {
   private readonly sessions = new Map<string, Entry>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly now: () => number;

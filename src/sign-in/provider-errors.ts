@@ -1,5 +1,5 @@
 import type { HttpError } from 'http-errors';
-import type { PublicError } from './errors.js';
+import type { PublicError } from '../errors.js';
 
 /**
  * What went wrong between us and the OpenID Provider, in words for the person signing in. The

@@ -1,4 +1,4 @@
-import type { SessionStoreBackend } from './session-data.js';
+import type { ExpressSessionStore } from './session-data.js';
 import type { SessionIdSigner } from './session-id.js';
 
 /** One of a user's sessions as /sessions shows it: never the store id (see AppSessionData.handle). */
@@ -47,4 +47,4 @@ export interface SessionRegistry {
  * The one session store the app is given: what the library needs, plus the registry, plus the
  * ids it stores sessions under (made and checked with the same secrets that seal them).
  */
-export type AppSessionStore = SessionStoreBackend & SessionRegistry & { readonly ids: SessionIdSigner };
+export type SessionStore = ExpressSessionStore & SessionRegistry & { readonly ids: SessionIdSigner };

@@ -1,7 +1,7 @@
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
 import { KeySetUnavailable, type ProviderMetadata } from './provider-metadata.js';
-import type { ProviderLogout } from './session-registry.js';
+import type { ProviderLogout } from '../sessions/index.js';
 
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const ALGORITHMS = ['RS256'];

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { AppSessionData, SessionStoreBackend } from './session-data.js';
+import type { AppSessionData, ExpressSessionStore } from './session-data.js';
 import type { SessionCookie } from './session-cookie.js';
 import { sessionRecords } from './session-records.js';
 
@@ -28,7 +28,7 @@ export interface CurrentSession {
   endReplaced(req: Request): Promise<void>;
 }
 
-export function currentSession({ store, cookie }: { store: SessionStoreBackend; cookie: SessionCookie }): CurrentSession {
+export function currentSession({ store, cookie }: { store: ExpressSessionStore; cookie: SessionCookie }): CurrentSession {
   const records = sessionRecords(store);
   const endReplaced = async (req: Request) => {
     const loaded = req.appSession;

@@ -1,7 +1,7 @@
 import type { SessionIndex } from './session-index.js';
 import { filterMembers, memberIds, withMember, type Members } from './set-members.js';
 
-/** The in-memory SessionIndex that goes with MemorySessionStore: one process only. */
+/** The in-memory SessionIndex that goes with MemoryRecordStore: one process only. */
 export class MemorySessionIndex implements SessionIndex {
   private readonly sets = new Map<string, Members>();
   private readonly marks = new Map<string, { value: string; expiresAt: number }>();

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -10,18 +9,16 @@ import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { IssuerSettings } from '../config.js';
 import { isLoopbackUrl } from '../loopback.js';
-import { devInteractions } from './dev-interactions.js';
-import { devProviderConfiguration } from './dev-provider-config.js';
+import { devInteractions } from './login-interactions.js';
+import { devProviderConfiguration } from './provider-configuration.js';
+import { assetsDir, viewsDir } from './files.js';
 
-const viewsDir = fileURLToPath(new URL('../../views/dev-provider', import.meta.url));
-const assetsDir = fileURLToPath(new URL('../../public/dev-provider', import.meta.url));
 
 export interface DevProviderOptions {
   /** The app that signs in here: its /callback and its home page are the only allowed redirects. */
   appBaseURL: string;
   nodeEnv: string;
   /** Set when a real provider is configured; the embedded one then refuses to start. */
-  externalIssuer?: string;
   port?: number;
   logger: Logger;
   /** Koa middleware run around the provider's routes; tests use it to make the provider misbehave. */
@@ -53,7 +50,6 @@ export interface DevProvider {
  */
 export async function startDevProvider(options: DevProviderOptions): Promise<DevProvider> {
   if (options.nodeEnv === 'production') throw new Error('The embedded development provider refuses to run with NODE_ENV=production.');
-  if (options.externalIssuer) throw new Error('The embedded development provider refuses to run when ISSUER_BASE_URL is set.');
   // Its demo users' passwords are public: only an app reached on this machine may use it.
   if (!isLoopbackUrl(options.appBaseURL)) throw new Error('The embedded development provider refuses to run for an app whose BASE_URL is not loopback.');
 
