@@ -78,6 +78,12 @@ describe('the architecture of src/', () => {
     expect(loaders.every((file) => layerOf(file) === 0)).toBe(true);
   });
 
+  it('keeps unit tests to pure functions: no sockets, servers or processes', () => {
+    const opening = /from '(?:supertest|node:child_process)'|support\/(?:test-stack|redis-server|server-process|raw-http|raw-request|browser|chromium)\.js'|\.listen\(/;
+    const offenders = sources('test/unit').filter((file) => opening.test(readFileSync(join(root, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps bench/ independent of test/', () => {
     const fromBench = sources('bench').flatMap((file) => importsOf(file).filter((target) => target.startsWith('test/')).map((target) => `${relative(root, join(root, file))} imports ${target}`));
     expect(fromBench).toEqual([]);
