@@ -50,7 +50,9 @@ export async function startChild(options: StartOptions): Promise<Child> {
     stdio: ['ignore', log, log, 'ipc'],
   });
   closeSync(log);
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
 
   let nextId = 1;
   const pending = new Map<number, (reply: ProbeReply) => void>();
@@ -111,7 +113,8 @@ async function waitUntilServing(url: string, exited: Promise<number | string>, l
   void exited.then((code) => (exitedWith = code));
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (exitedWith !== undefined) throw new Error(`server exited (${exitedWith}) before serving ${url}; see ${logPath}`);
+    if (exitedWith !== undefined)
+      throw new Error(`server exited (${exitedWith}) before serving ${url}; see ${logPath}`);
     try {
       const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2000) });
       await response.arrayBuffer();

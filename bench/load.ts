@@ -26,7 +26,10 @@ interface LoadOptions {
  * Loads one server with autocannon for a fixed time (autocannon stops by itself; the extra
  * timer is a safety net so a stuck run cannot hang the benchmark).
  */
-export async function load(target: Child, { path, connections, seconds, cookies = [] }: LoadOptions): Promise<LoadResult> {
+export async function load(
+  target: Child,
+  { path, connections, seconds, cookies = [] }: LoadOptions,
+): Promise<LoadResult> {
   let next = 0;
   const rotate = (request: autocannon.Request): autocannon.Request => {
     const cookie = cookies[next % cookies.length];

@@ -18,7 +18,9 @@ export async function timedLogin(app: Child): Promise<LoginSplit> {
   await app.readTiming();
   const trace = await signIn(new BenchBrowser(), app.origin);
   const inApp = await app.readTiming();
-  const browserWaitedForProvider = trace.hops.filter((entry) => entry.side === 'provider').reduce((sum, entry) => sum + entry.hop.ms, 0);
+  const browserWaitedForProvider = trace.hops
+    .filter((entry) => entry.side === 'provider')
+    .reduce((sum, entry) => sum + entry.hop.ms, 0);
   return {
     totalMs: trace.totalMs,
     appMs: inApp.serverMs - inApp.outboundMs,
@@ -40,4 +42,3 @@ export async function timedLogins(app: Child, count: number): Promise<LoginFigur
   }
   return figures;
 }
-

@@ -14,7 +14,11 @@ export interface LoginTrace {
  * when it shows one (none when the provider session is still alive: single sign-on), the app's
  * /callback, and (with `landing`) the page it lands on. Throws on anything unexpected.
  */
-export async function signIn(browser: BenchBrowser, appOrigin: string, { returnTo = '/profile', landing = true } = {}): Promise<LoginTrace> {
+export async function signIn(
+  browser: BenchBrowser,
+  appOrigin: string,
+  { returnTo = '/profile', landing = true } = {},
+): Promise<LoginTrace> {
   const hops: LoginTrace['hops'] = [];
   let url = new URL(`/login?returnTo=${encodeURIComponent(returnTo)}`, appOrigin);
   let form: Record<string, string> | undefined;
@@ -35,7 +39,8 @@ export async function signIn(browser: BenchBrowser, appOrigin: string, { returnT
       form = benchCredentials;
       continue;
     }
-    if (hop.status === 200 && side === 'app' && url.pathname === returnTo) return { hops, totalMs: performance.now() - begin };
+    if (hop.status === 200 && side === 'app' && url.pathname === returnTo)
+      return { hops, totalMs: performance.now() - begin };
     throw new Error(`sign-in stopped at ${url.href} with HTTP ${hop.status}`);
   }
   throw new Error(`sign-in needed more than ${MAX_HOPS} hops`);
@@ -54,7 +59,11 @@ interface CreateOptions {
  * new app session costs /login, the provider's /authorize and the app's /callback (code exchange,
  * ID token check, /userinfo). Returns each session's Cookie header value.
  */
-export async function createSessions(appOrigin: string, providerOrigin: string, { count, concurrency, deadline }: CreateOptions): Promise<string[]> {
+export async function createSessions(
+  appOrigin: string,
+  providerOrigin: string,
+  { count, concurrency, deadline }: CreateOptions,
+): Promise<string[]> {
   const template = new BenchBrowser();
   await signIn(template, appOrigin, { landing: false });
   const cookies: string[] = [];

@@ -11,7 +11,14 @@ export interface MemoryFigures {
   sessions: number;
   loginSeconds: number;
   heapBytesPerSession: number;
-  redis?: { idleBytes: number; afterBytes: number; keys: number; bytesPerSession: number; afterExpiryBytes?: number; keysAfterExpiry?: number };
+  redis?: {
+    idleBytes: number;
+    afterBytes: number;
+    keys: number;
+    bytesPerSession: number;
+    afterExpiryBytes?: number;
+    keysAfterExpiry?: number;
+  };
   afterExpiry?: MemoryReading;
 }
 
@@ -38,7 +45,10 @@ async function warmUp(stack: AppStack, settings: BenchSettings): Promise<void> {
   await signIn(browser, stack.app.origin);
   const cookie = browser.cookie(stack.app.origin, 'session') ?? '';
   for (let i = 0; i < 50; i += 1) {
-    for (const [path, headers] of [['/profile', { cookie }], ['/', {}]] as const) {
+    for (const [path, headers] of [
+      ['/profile', { cookie }],
+      ['/', {}],
+    ] as const) {
       const response = await fetch(`${stack.app.origin}${path}`, { headers, redirect: 'manual' });
       await response.arrayBuffer();
     }
@@ -49,11 +59,17 @@ async function warmUp(stack: AppStack, settings: BenchSettings): Promise<void> {
  * Heap and RSS idle, then after `memoryLogins` sessions created through the real callback path
  * (bounded in time), and the bytes each stored session costs (in the app's heap, and in Redis).
  */
-export async function measureMemory(stack: AppStack, settings: BenchSettings, redis?: RedisTarget): Promise<PendingExpiry> {
+export async function measureMemory(
+  stack: AppStack,
+  settings: BenchSettings,
+  redis?: RedisTarget,
+): Promise<PendingExpiry> {
   await warmUp(stack, settings);
   // A build without a Redis store ignores REDIS_URL: say so now rather than after 10,000 logins.
   if (redis && (await redis.keys()) === 0) {
-    throw new SessionsNotInRedisError(`this build does not keep sessions in Redis (REDIS_URL set, but Redis holds no key after ${settings.memoryWarmupLogins} logins)`);
+    throw new SessionsNotInRedisError(
+      `this build does not keep sessions in Redis (REDIS_URL set, but Redis holds no key after ${settings.memoryWarmupLogins} logins)`,
+    );
   }
   const idle = await stack.app.memory();
   const redisIdle = await redis?.usedMemory();
@@ -75,19 +91,32 @@ export async function measureMemory(stack: AppStack, settings: BenchSettings, re
   };
   if (redis && redisIdle !== undefined) {
     const afterBytes = await redis.usedMemory();
-    figures.redis = { idleBytes: redisIdle, afterBytes, keys: await redis.keys(), bytesPerSession: (afterBytes - redisIdle) / sessions };
+    figures.redis = {
+      idleBytes: redisIdle,
+      afterBytes,
+      keys: await redis.keys(),
+      bytesPerSession: (afterBytes - redisIdle) / sessions,
+    };
   }
   const expiredAt = end + (settings.memorySessionTimeoutSeconds + PRUNE_INTERVAL_SECONDS + 5) * 1000;
   return { figures, expiredAt };
 }
 
 /** Waits (bounded: until every session has expired and been pruned) and measures again. */
-export async function measureAfterExpiry(stack: AppStack, pending: PendingExpiry, redis?: RedisTarget): Promise<MemoryFigures> {
+export async function measureAfterExpiry(
+  stack: AppStack,
+  pending: PendingExpiry,
+  redis?: RedisTarget,
+): Promise<MemoryFigures> {
   const wait = pending.expiredAt - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const figures = { ...pending.figures, afterExpiry: await stack.app.memory() };
   if (redis && figures.redis) {
-    figures.redis = { ...figures.redis, afterExpiryBytes: await redis.usedMemory(), keysAfterExpiry: await redis.keys() };
+    figures.redis = {
+      ...figures.redis,
+      afterExpiryBytes: await redis.usedMemory(),
+      keysAfterExpiry: await redis.keys(),
+    };
   }
   return figures;
 }

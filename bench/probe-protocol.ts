@@ -24,4 +24,8 @@ export interface CpuReading {
   cpuMicros: number;
 }
 
-export type ProbeReply = { id: number; memory: MemoryReading } | { id: number; timing: TimingReading } | { id: number; cpu: CpuReading } | { id: number; ok: true };
+export type ProbeReply =
+  | { id: number; memory: MemoryReading }
+  | { id: number; timing: TimingReading }
+  | { id: number; cpu: CpuReading }
+  | { id: number; ok: true };

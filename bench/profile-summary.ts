@@ -42,7 +42,9 @@ function top(counts: Map<string, number>, total: number, limit: number) {
 }
 
 function frameName(frame: ProfileNode['callFrame']): string {
-  const where = frame.url ? `${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|src)\//, '$1/')}:${frame.lineNumber + 1}` : '';
+  const where = frame.url
+    ? `${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|src)\//, '$1/')}:${frame.lineNumber + 1}`
+    : '';
   return `${frame.functionName || '(anonymous)'} ${where}`.trim();
 }
 
@@ -89,7 +91,8 @@ export function summariseProfile(path: string, limit = 20): ProfileSummary {
 }
 
 export function formatProfile(summary: ProfileSummary): string {
-  const rows = (items: { name: string; percent: number }[]) => items.map((item) => `  ${item.percent.toFixed(1).padStart(5)}%  ${item.name}`).join('\n');
+  const rows = (items: { name: string; percent: number }[]) =>
+    items.map((item) => `  ${item.percent.toFixed(1).padStart(5)}%  ${item.name}`).join('\n');
   return `CPU profile (${(summary.totalMs / 1000).toFixed(1)} s), self time by package:\n${rows(summary.byPackage)}\nself time by function:\n${rows(summary.byFunction)}\ninclusive time (the function and what it calls):\n${rows(summary.inclusive)}\n`;
 }
 

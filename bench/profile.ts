@@ -21,12 +21,18 @@ async function main(): Promise<void> {
   mkdirSync(profileDir, { recursive: true });
   const stack = await startAppStack('app-profile', { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
   try {
-    const cookies = await createSessions(stack.app.origin, stack.provider.origin, { count: 1, concurrency: 1, deadline: Date.now() + 30_000 });
+    const cookies = await createSessions(stack.app.origin, stack.provider.origin, {
+      count: 1,
+      concurrency: 1,
+      deadline: Date.now() + 30_000,
+    });
     const options = { path, connections: fullRun.connections, seconds, cookies: path === '/' ? [] : cookies };
     // The baseline right after, for a rough ratio (the full benchmark alternates several rounds).
     for (const target of [stack.app, await startBaseline(stack.provider.origin)]) {
       const result = await load(target, options);
-      process.stdout.write(`${target.name} ${path}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/request, non-2xx ${result.non2xx}\n`);
+      process.stdout.write(
+        `${target.name} ${path}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/request, non-2xx ${result.non2xx}\n`,
+      );
       if (target !== stack.app) await target.stop();
     }
   } finally {

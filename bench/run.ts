@@ -11,7 +11,13 @@ import os from 'node:os';
 import { resultsDir } from './children.js';
 import { timedLogins } from './login-timing.js';
 import { createSessions } from './logins.js';
-import { measureAfterExpiry, measureMemory, SessionsNotInRedisError, type MemoryFigures, type PendingExpiry } from './memory.js';
+import {
+  measureAfterExpiry,
+  measureMemory,
+  SessionsNotInRedisError,
+  type MemoryFigures,
+  type PendingExpiry,
+} from './memory.js';
 import { formatProfile, newestMainThreadProfile, summariseProfile } from './profile-summary.js';
 import { redisForBench, type RedisTarget } from './redis.js';
 import { formatReport, type BenchResults } from './report.js';
@@ -35,7 +41,9 @@ const shortSessions = {
   SESSION_ABSOLUTE_TIMEOUT: String(settings.memorySessionTimeoutSeconds),
 };
 
-async function redisMemoryPhase(redis: RedisTarget): Promise<{ stack: AppStack; pending: PendingExpiry } | { skipped: string }> {
+async function redisMemoryPhase(
+  redis: RedisTarget,
+): Promise<{ stack: AppStack; pending: PendingExpiry } | { skipped: string }> {
   const stack = track(await startAppStack('app-redis-memory', { env: { ...shortSessions, REDIS_URL: redis.url } }));
   try {
     return { stack, pending: await measureMemory(stack, settings, redis) };
@@ -65,15 +73,30 @@ async function main(): Promise<void> {
   log('Load: app and baseline, alternately...');
   const profiling = args.has('--profile');
   if (profiling) mkdirSync(profileDir, { recursive: true });
-  const main = track(await startAppStack('app', { nodeFlags: profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] }));
+  const main = track(
+    await startAppStack('app', { nodeFlags: profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] }),
+  );
   const baseline = await startBaseline(main.provider.origin);
   stops.push(() => baseline.stop());
   const deadline = Date.now() + settings.sessionCreationMaxSeconds * 1000;
-  const cookies = await createSessions(main.app.origin, main.provider.origin, { count: settings.distinctSessions, concurrency: settings.loginConcurrency, deadline });
+  const cookies = await createSessions(main.app.origin, main.provider.origin, {
+    count: settings.distinctSessions,
+    concurrency: settings.loginConcurrency,
+    deadline,
+  });
   const [firstCookie = ''] = cookies;
-  const pages = [await pageBytes(main.app, baseline, '/', ''), await pageBytes(main.app, baseline, '/profile', firstCookie)];
+  const pages = [
+    await pageBytes(main.app, baseline, '/', ''),
+    await pageBytes(main.app, baseline, '/profile', firstCookie),
+  ];
   const baselineMemory = await baseline.memory();
-  const load = await alternate(main.app, baseline, [{ name: 'GET / anonymous', path: '/' }, ...profileScenarios(cookies)], settings, log);
+  const load = await alternate(
+    main.app,
+    baseline,
+    [{ name: 'GET / anonymous', path: '/' }, ...profileScenarios(cookies)],
+    settings,
+    log,
+  );
 
   log(`Logins: ${settings.timedLogins} sequential round trips...`);
   const logins = await timedLogins(main.app, settings.timedLogins);
@@ -97,12 +120,19 @@ async function main(): Promise<void> {
   if (settings.measureExpiry) {
     log('Memory after the sessions expire (waiting for expiry and pruning)...');
     memory = await measureAfterExpiry(memoryStack, memoryPending);
-    if ('stack' in redisMemory && 'url' in redis) redisFigures = await measureAfterExpiry(redisMemory.stack, redisMemory.pending, redis);
+    if ('stack' in redisMemory && 'url' in redis)
+      redisFigures = await measureAfterExpiry(redisMemory.stack, redisMemory.pending, redis);
   }
 
   const results: BenchResults = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageBefore, loadAverageAfter: os.loadavg() },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverageBefore,
+      loadAverageAfter: os.loadavg(),
+    },
     settings,
     pageBytes: pages,
     load,

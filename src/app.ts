@@ -5,7 +5,14 @@ import type { Logger } from 'pino';
 import { completeSignIn } from './sign-in/complete-sign-in.js';
 import { callbackUrl, cookieNames, openidOptions } from './sign-in/openid-options.js';
 import { createProviderMetadata, type ProviderMetadata } from './sign-in/provider-metadata.js';
-import { currentSession, deriveSecretKeys, loadSession, sessionCookie, userLogId, type SessionStore } from './sessions/index.js';
+import {
+  currentSession,
+  deriveSecretKeys,
+  loadSession,
+  sessionCookie,
+  userLogId,
+  type SessionStore,
+} from './sessions/index.js';
 import type { AppConfig } from './config.js';
 import { createLifecycle, type Lifecycle } from './process/lifecycle.js';
 import { errorHandler, notFound } from './middleware/error-pages.js';
@@ -44,10 +51,24 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   const production = config.nodeEnv === 'production';
   const signer = sessionStore.ids;
   const keys = deriveSecretKeys(config.secrets);
-  const lifetime = { idleSeconds: config.session.idleTimeoutSeconds, absoluteSeconds: config.session.absoluteTimeoutSeconds };
+  const lifetime = {
+    idleSeconds: config.session.idleTimeoutSeconds,
+    absoluteSeconds: config.session.absoluteTimeoutSeconds,
+  };
   const logIdOf = (sub: string) => userLogId(keys, sub);
   const auth = openid.auth(
-    openidOptions(config, { store: sessionStore, signer, afterCallback: completeSignIn({ metadata, clientID: config.issuer.clientID, baseURL: config.baseURL, session, logIdOf, logger }) }),
+    openidOptions(config, {
+      store: sessionStore,
+      signer,
+      afterCallback: completeSignIn({
+        metadata,
+        clientID: config.issuer.clientID,
+        baseURL: config.baseURL,
+        session,
+        logIdOf,
+        logger,
+      }),
+    }),
   );
   // The library starts and finishes sign-ins only; the session a request comes with is loadSession's.
   // It is not asked while the provider is known to be down (see providerFailFast).

@@ -16,11 +16,9 @@ const optionalText = z.preprocess(
 );
 
 const httpUrl = (variable: string, example: string) =>
-  z
-    .string()
-    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-      error: `${variable} must be an absolute http(s) URL such as ${example}`,
-    });
+  z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    error: `${variable} must be an absolute http(s) URL such as ${example}`,
+  });
 
 const wholeSeconds = (variable: string, min: number, fallback: number) =>
   z.coerce
@@ -102,14 +100,13 @@ const envSchema = z.object({
     z
       .string()
       .regex(/^(?:[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?)$/, {
-        error: 'HOST must be a host name or IP address to listen on, such as 127.0.0.1 (leave it unset for every interface)',
+        error:
+          'HOST must be a host name or IP address to listen on, such as 127.0.0.1 (leave it unset for every interface)',
       })
       .optional(),
   ),
   BASE_URL: optionalText.pipe(httpUrl('BASE_URL', 'http://localhost:3000').optional()),
-  ISSUER_BASE_URL: optionalText.pipe(
-    httpUrl('ISSUER_BASE_URL', 'https://YOUR_TENANT.auth0.com/').optional(),
-  ),
+  ISSUER_BASE_URL: optionalText.pipe(httpUrl('ISSUER_BASE_URL', 'https://YOUR_TENANT.auth0.com/').optional()),
   CLIENT_ID: optionalText,
   CLIENT_SECRET: optionalText,
   SECRET: optionalText,
@@ -148,9 +145,7 @@ const envSchema = z.object({
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
     })
     .default('info'),
-  LOG_FORMAT: optionalText.pipe(
-    z.enum(['json', 'pretty'], { error: 'LOG_FORMAT must be json or pretty' }).optional(),
-  ),
+  LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty'], { error: 'LOG_FORMAT must be json or pretty' }).optional()),
 });
 
 type Env = z.output<typeof envSchema>;
@@ -167,25 +162,43 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
 
   if (external) {
     if (!env.CLIENT_ID) {
-      issue('CLIENT_ID', 'CLIENT_ID is required when ISSUER_BASE_URL is set: copy the Client ID from your Auth0 application settings');
+      issue(
+        'CLIENT_ID',
+        'CLIENT_ID is required when ISSUER_BASE_URL is set: copy the Client ID from your Auth0 application settings',
+      );
     }
     if (!env.CLIENT_SECRET) {
-      issue('CLIENT_SECRET', 'CLIENT_SECRET is required when ISSUER_BASE_URL is set: copy the Client Secret from your Auth0 application settings');
+      issue(
+        'CLIENT_SECRET',
+        'CLIENT_SECRET is required when ISSUER_BASE_URL is set: copy the Client Secret from your Auth0 application settings',
+      );
     }
     if (!env.BASE_URL) {
-      issue('BASE_URL', 'BASE_URL is required when ISSUER_BASE_URL is set: the public URL of this app, such as https://app.example.com');
+      issue(
+        'BASE_URL',
+        'BASE_URL is required when ISSUER_BASE_URL is set: the public URL of this app, such as https://app.example.com',
+      );
     }
     // Judged as parsed, as the app will use it: `HTTPS://` is https, `HTTP://` and `\x01http://` are http.
     if (URL.canParse(issuerBaseURL) && new URL(issuerBaseURL).protocol !== 'https:' && !isLoopbackUrl(issuerBaseURL)) {
-      issue('ISSUER_BASE_URL', 'ISSUER_BASE_URL must use https (plain http is only accepted for a provider on localhost)');
+      issue(
+        'ISSUER_BASE_URL',
+        'ISSUER_BASE_URL must use https (plain http is only accepted for a provider on localhost)',
+      );
     }
   } else {
     if (env.NODE_ENV === 'production') {
-      issue('ISSUER_BASE_URL', 'ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production; set it to your Auth0 domain, such as https://YOUR_TENANT.auth0.com/');
+      issue(
+        'ISSUER_BASE_URL',
+        'ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production; set it to your Auth0 domain, such as https://YOUR_TENANT.auth0.com/',
+      );
     }
     for (const variable of ['CLIENT_ID', 'CLIENT_SECRET'] as const) {
       if (env[variable]) {
-        issue(variable, `${variable} is set but ISSUER_BASE_URL is not: set ISSUER_BASE_URL to your Auth0 domain, or remove ${variable} to use the embedded development provider`);
+        issue(
+          variable,
+          `${variable} is set but ISSUER_BASE_URL is not: set ISSUER_BASE_URL to your Auth0 domain, or remove ${variable} to use the embedded development provider`,
+        );
       }
     }
   }
@@ -197,31 +210,52 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
     if (!external && env.NODE_ENV !== 'production') {
       // Its demo users' passwords are public: anyone who reaches the app could sign in as them.
       const missing = PROVIDER_VARIABLES.filter((variable) => env[variable] === undefined);
-      issue('BASE_URL', `${listOf(missing)} ${missing.length > 1 ? 'are' : 'is'} required when BASE_URL is not loopback (${host}): the embedded development provider only runs for a loopback BASE_URL (${LOOPBACK}), and its demo users' passwords are public; set them from your Auth0 application (see .env.example), or leave BASE_URL unset to develop on http://localhost:PORT`);
+      issue(
+        'BASE_URL',
+        `${listOf(missing)} ${missing.length > 1 ? 'are' : 'is'} required when BASE_URL is not loopback (${host}): the embedded development provider only runs for a loopback BASE_URL (${LOOPBACK}), and its demo users' passwords are public; set them from your Auth0 application (see .env.example), or leave BASE_URL unset to develop on http://localhost:PORT`,
+      );
     }
     if (env.NODE_ENV === 'production' && new URL(baseURL).protocol === 'http:') {
-      issue('BASE_URL', `BASE_URL must use https when NODE_ENV=production (plain http is only accepted for ${LOOPBACK}): over http, session cookies cannot be Secure nor take the __Host- prefix and no HSTS header is sent, so anyone on the network path can read or plant them; serve the app over https (terminate TLS in front of it) and set BASE_URL=https://${host}`);
+      issue(
+        'BASE_URL',
+        `BASE_URL must use https when NODE_ENV=production (plain http is only accepted for ${LOOPBACK}): over http, session cookies cannot be Secure nor take the __Host- prefix and no HSTS header is sent, so anyone on the network path can read or plant them; serve the app over https (terminate TLS in front of it) and set BASE_URL=https://${host}`,
+      );
     }
   }
 
   if (env.SECRET === undefined) {
     if (external || env.NODE_ENV === 'production') {
-      issue('SECRET', `SECRET is required when ISSUER_BASE_URL is set or NODE_ENV=production (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`);
+      issue(
+        'SECRET',
+        `SECRET is required when ISSUER_BASE_URL is set or NODE_ENV=production (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`,
+      );
     } else if (env.REDIS_URL !== undefined) {
       // A secret made up at start would differ per instance and per restart: sessions in Redis would outlive every cookie.
-      issue('SECRET', `SECRET is required when REDIS_URL is set: every instance must sign cookies with the same secret (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`);
+      issue(
+        'SECRET',
+        `SECRET is required when REDIS_URL is set: every instance must sign cookies with the same secret (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`,
+      );
     }
   } else if (env.SECRET.split(',').some((secret) => secret.trim().length < MIN_SECRET_LENGTH)) {
-    issue('SECRET', `SECRET must be at least ${MIN_SECRET_LENGTH} characters long (each one, when rotating with a comma-separated list); ${SECRET_HINT}`);
+    issue(
+      'SECRET',
+      `SECRET must be at least ${MIN_SECRET_LENGTH} characters long (each one, when rotating with a comma-separated list); ${SECRET_HINT}`,
+    );
   }
 
   if (env.REQUIRE_REDIS && env.REDIS_URL === undefined) {
-    issue('REDIS_URL', 'REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis, such as redis://redis.internal:6379, or set REQUIRE_REDIS=false to allow in-memory sessions (one instance only)');
+    issue(
+      'REDIS_URL',
+      'REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis, such as redis://redis.internal:6379, or set REQUIRE_REDIS=false to allow in-memory sessions (one instance only)',
+    );
   }
 
   // Node refuses to create a server otherwise: the headers are part of the request.
   if (env.REQUEST_TIMEOUT_MS < env.HEADERS_TIMEOUT_MS) {
-    issue('REQUEST_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS must not be shorter than HEADERS_TIMEOUT_MS (the headers are part of the request)');
+    issue(
+      'REQUEST_TIMEOUT_MS',
+      'REQUEST_TIMEOUT_MS must not be shorter than HEADERS_TIMEOUT_MS (the headers are part of the request)',
+    );
   }
 
   if (env.SESSION_ABSOLUTE_TIMEOUT < env.SESSION_IDLE_TIMEOUT) {
@@ -293,7 +327,9 @@ export type AppConfig = Omit<Config, 'issuer'> & { issuer: IssuerSettings };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Configuration is invalid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee .env.example for every variable.`);
+    super(
+      `Configuration is invalid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee .env.example for every variable.`,
+    );
     this.name = 'ConfigError';
   }
 }

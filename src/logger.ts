@@ -80,7 +80,10 @@ function safeMessage(message: string): string {
   // A JSON parse error quotes the text it choked on, whole or an excerpt around the fault
   // (`Unexpected token '<', "<html><bod"... is not valid JSON`): that text is a response body.
   const quote = message.indexOf('"');
-  const unquoted = message.endsWith('is not valid JSON') && quote >= 0 ? `${message.slice(0, quote).replace(/[\s,.]+$/, '')}: not valid JSON` : message;
+  const unquoted =
+    message.endsWith('is not valid JSON') && quote >= 0
+      ? `${message.slice(0, quote).replace(/[\s,.]+$/, '')}: not valid JSON`
+      : message;
   const scrubbed = withoutJwts(unquoted);
   return scrubbed.length > MAX_MESSAGE_LENGTH ? `${scrubbed.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : scrubbed;
 }
@@ -97,7 +100,9 @@ function safeMessage(message: string): string {
 export function serializeError(value: unknown, depth = 0, seen = new Set<unknown>()): SerializedError {
   if (!isRecord(value)) return { type: typeof value, message: safeMessage(String(value)) };
   seen.add(value);
-  const serialized: SerializedError = { type: typeof value.constructor === 'function' && value.constructor.name ? value.constructor.name : 'Object' };
+  const serialized: SerializedError = {
+    type: typeof value.constructor === 'function' && value.constructor.name ? value.constructor.name : 'Object',
+  };
   const message = zodSummary(value) ?? (typeof value.message === 'string' ? value.message : undefined);
   if (message !== undefined) serialized.message = safeMessage(message);
   for (const field of ERROR_FIELDS) {
@@ -144,13 +149,18 @@ function prettyIsInstalled(): boolean {
  * installed) readable lines for a person at a terminal. Falls back to JSON, with a warning, when
  * pretty output is asked for but pino-pretty is missing.
  */
-export function createLogger(options: { level: LoggerOptions['level']; pretty?: boolean }, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  options: { level: LoggerOptions['level']; pretty?: boolean },
+  destination?: pino.DestinationStream,
+): Logger {
   const pretty = options.pretty === true && prettyIsInstalled();
   const settings: LoggerOptions = {
     level: options.level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: { err: serializeError, error: serializeError },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      : {}),
   };
   // Without a destination of its own: stdout, written synchronously (pino's default), so a line
   // is out of the process when the call returns and nothing that ends the process afterwards
@@ -158,8 +168,13 @@ export function createLogger(options: { level: LoggerOptions['level']; pretty?: 
   // destination only moved the write to a worker thread (no less process CPU per request, in A/B
   // runs), and its flush at exit skips a write still in flight (pinojs/sonic-boom#101): the last
   // lines before process.exit came out of order.
-  const logger = destination ? pino(settings, destination) : pretty ? pino(settings) : pino(settings, pino.destination({ dest: 1, sync: true }));
-  if (options.pretty === true && !pretty) logger.warn('pretty logs need pino-pretty (a development dependency), which is not installed: writing JSON');
+  const logger = destination
+    ? pino(settings, destination)
+    : pretty
+      ? pino(settings)
+      : pino(settings, pino.destination({ dest: 1, sync: true }));
+  if (options.pretty === true && !pretty)
+    logger.warn('pretty logs need pino-pretty (a development dependency), which is not installed: writing JSON');
   return logger;
 }
 
@@ -168,6 +183,7 @@ export function createLogger(options: { level: LoggerOptions['level']; pretty?: 
  * their one-time warnings land in our log with the error serialised, instead of on stderr.
  */
 export function libraryLogger(logger: Logger, library: string) {
-  const log = (error: unknown, message?: string) => logger.warn({ err: error, library }, message ?? `${library} warning`);
+  const log = (error: unknown, message?: string) =>
+    logger.warn({ err: error, library }, message ?? `${library} warning`);
   return { warn: log, error: log };
 }

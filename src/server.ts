@@ -40,8 +40,14 @@ function readConfig(): Config {
  * with a real one, oidc-provider is never loaded (a development stand-in has no place in that
  * process, and on Node 20 it prints "Unsupported runtime" as it loads).
  */
-async function startEmbeddedProvider(config: Config, logger: Logger): Promise<{ provider: DevProvider; demoUsers: readonly DemoUser[] }> {
-  const [{ startDevProvider }, { demoUsers }] = await Promise.all([import('./dev-provider/dev-provider.js'), import('./dev-provider/demo-users.js')]);
+async function startEmbeddedProvider(
+  config: Config,
+  logger: Logger,
+): Promise<{ provider: DevProvider; demoUsers: readonly DemoUser[] }> {
+  const [{ startDevProvider }, { demoUsers }] = await Promise.all([
+    import('./dev-provider/dev-provider.js'),
+    import('./dev-provider/demo-users.js'),
+  ]);
   const provider = await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, logger });
   return { provider, demoUsers };
 }
@@ -56,7 +62,10 @@ async function main(): Promise<void> {
   if (!issuer) throw new Error('unreachable: no issuer and no development provider');
   const sessionStore = createSessionStore(config, logger);
   if (!(await storeAnswers(sessionStore, STORE_STARTUP_WAIT_MS))) {
-    logger.warn({ event: 'sessions.store_not_ready' }, 'the session store does not answer yet: signed-in pages answer 503 until it does');
+    logger.warn(
+      { event: 'sessions.store_not_ready' },
+      'the session store does not answer yet: signed-in pages answer 503 until it does',
+    );
   }
   const metadata = createProviderMetadata(issuer.issuerBaseURL, config.providerTimeoutMs);
   const lifecycle = createLifecycle();
@@ -107,15 +116,24 @@ async function main(): Promise<void> {
     } else {
       lines.push(`Mode: ${config.nodeEnv}, signing in with ${issuer.issuerBaseURL}`);
     }
-    lines.push(config.sessionStore.redisUrl ? 'Sessions: Redis (shared by every instance)' : 'Sessions: in memory (this process only; set REDIS_URL to share them)');
-    if (config.secretGenerated) lines.push('SECRET is not set: using a random one, so sessions end when the app restarts.');
+    lines.push(
+      config.sessionStore.redisUrl
+        ? 'Sessions: Redis (shared by every instance)'
+        : 'Sessions: in memory (this process only; set REDIS_URL to share them)',
+    );
+    if (config.secretGenerated)
+      lines.push('SECRET is not set: using a random one, so sessions end when the app restarts.');
     // The banner is for the person at the terminal; the log line is for the machines.
     process.stdout.write(`\n${lines.join('\n')}\n\n`);
     logger.info({ event: 'server.started', url: config.baseURL, devProvider: devProvider !== undefined }, 'listening');
     // Not awaited: a provider that is down must not keep the app from serving anonymous pages.
     metadata.discovery().then(
       () => logger.info({ event: 'provider.reachable' }, 'the sign-in service answers'),
-      (error: unknown) => logger.warn({ event: 'provider.unreachable', err: error }, 'the sign-in service does not answer: sign-in fails until it does'),
+      (error: unknown) =>
+        logger.warn(
+          { event: 'provider.unreachable', err: error },
+          'the sign-in service does not answer: sign-in fails until it does',
+        ),
     );
   });
 }

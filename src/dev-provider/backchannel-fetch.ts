@@ -5,7 +5,9 @@
  * lifts the guard for one destination only, the app's own /backchannel-logout, and keeps it for
  * everything else. Development and tests only: the real provider (Auth0) never runs this code.
  */
-export function devProviderFetch(appBaseURL: string): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+export function devProviderFetch(
+  appBaseURL: string,
+): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
   const allowed = new URL(`${appBaseURL}/backchannel-logout`).href;
   return (input, init) => {
     const target = input instanceof Request ? input.url : new URL(input).href;

@@ -13,7 +13,6 @@ import { devInteractions } from './login-interactions.js';
 import { devProviderConfiguration } from './provider-configuration.js';
 import { assetsDir, viewsDir } from './files.js';
 
-
 export interface DevProviderOptions {
   /** The app that signs in here: its /callback and its home page are the only allowed redirects. */
   appBaseURL: string;
@@ -49,9 +48,11 @@ export interface DevProvider {
  * a real issuer, never for an app off loopback: each of those throws.
  */
 export async function startDevProvider(options: DevProviderOptions): Promise<DevProvider> {
-  if (options.nodeEnv === 'production') throw new Error('The embedded development provider refuses to run with NODE_ENV=production.');
+  if (options.nodeEnv === 'production')
+    throw new Error('The embedded development provider refuses to run with NODE_ENV=production.');
   // Its demo users' passwords are public: only an app reached on this machine may use it.
-  if (!isLoopbackUrl(options.appBaseURL)) throw new Error('The embedded development provider refuses to run for an app whose BASE_URL is not loopback.');
+  if (!isLoopbackUrl(options.appBaseURL))
+    throw new Error('The embedded development provider refuses to run for an app whose BASE_URL is not loopback.');
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -63,11 +64,17 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
   const issuer = `${origin}/`;
 
   const signingKey = options.signingKey ?? (await generateSigningKey());
-  const client = { clientID: 'dev-client', clientSecret: randomBytes(32).toString('hex'), appBaseURL: options.appBaseURL };
+  const client = {
+    clientID: 'dev-client',
+    clientSecret: randomBytes(32).toString('hex'),
+    appBaseURL: options.appBaseURL,
+  };
   const provider = new Provider(issuer, devProviderConfiguration({ issuer, client, signingKey }));
   for (const middleware of options.middleware ?? []) provider.use(middleware as Parameters<Provider['use']>[0]);
   provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'development provider error'));
-  provider.on('backchannel.error', (_ctx, error) => options.logger.warn({ err: error }, 'development provider: back-channel logout to the app failed'));
+  provider.on('backchannel.error', (_ctx, error) =>
+    options.logger.warn({ err: error }, 'development provider: back-channel logout to the app failed'),
+  );
 
   server.on('request', providerApp(provider, origin, options));
   return {
@@ -128,7 +135,10 @@ function providerApp(provider: Provider, origin: string, { appBaseURL, logger }:
       res.destroy();
       return;
     }
-    res.status(400).render('error', { error: 'invalid_request', description: 'This sign-in link has expired or was already used. Go back to the app and log in again.' });
+    res.status(400).render('error', {
+      error: 'invalid_request',
+      description: 'This sign-in link has expired or was already used. Go back to the app and log in again.',
+    });
   };
   app.use(onError);
   return app;

@@ -54,7 +54,12 @@ export function devInteractions(provider: Provider, logger: Logger): Router {
       });
       return;
     }
-    await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: user.sub } },
+      { mergeWithLastSubmission: false },
+    );
   });
 
   router.get('/interaction/:uid/abort', async (req, res) => {

@@ -5,7 +5,6 @@ import { devProviderFetch } from './backchannel-fetch.js';
 import { demoUserClaims, findDemoUserBySub } from './demo-users.js';
 import { viewsDir } from './files.js';
 
-
 interface Options {
   issuer: string;
   client: { clientID: string; clientSecret: string; appBaseURL: string };

@@ -37,7 +37,10 @@ function errorOf(body: string): { error?: string; description?: string } {
  * the credentials were accepted and only the code was refused; `invalid_client` (Auth0: 401
  * `access_denied` "Unauthorized") means the credentials were not.
  */
-export async function checkClientCredentials({ tokenEndpoint, clientID, clientSecret, redirectUri }: Client, timeoutMs: number): Promise<CheckResult> {
+export async function checkClientCredentials(
+  { tokenEndpoint, clientID, clientSecret, redirectUri }: Client,
+  timeoutMs: number,
+): Promise<CheckResult> {
   const form = new URLSearchParams({
     grant_type: 'authorization_code',
     code: `doctor-bogus-${randomBytes(16).toString('hex')}`,
@@ -51,18 +54,31 @@ export async function checkClientCredentials({ tokenEndpoint, clientID, clientSe
       tokenEndpoint,
       {
         method: 'POST',
-        headers: { authorization: basicAuthorization(clientID, clientSecret), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: {
+          authorization: basicAuthorization(clientID, clientSecret),
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
         body: form,
       },
       timeoutMs,
     ));
   } catch (error) {
-    return { title: TITLE, status: 'fail', detail: `the token endpoint ${tokenEndpoint} could not be reached: ${reasonOf(error)}`, fix: 'check that this machine can reach the provider.' };
+    return {
+      title: TITLE,
+      status: 'fail',
+      detail: `the token endpoint ${tokenEndpoint} could not be reached: ${reasonOf(error)}`,
+      fix: 'check that this machine can reach the provider.',
+    };
   }
   const { error, description } = errorOf(body);
   const answer = `HTTP ${status}${error ? ` ${error}` : ''}${description ? ` "${description}"` : ''}`;
   if (error === 'invalid_grant') {
-    return { title: TITLE, status: 'pass', detail: `CLIENT_ID and CLIENT_SECRET accepted (the token endpoint refused only a made-up code: ${answer})` };
+    return {
+      title: TITLE,
+      status: 'pass',
+      detail: `CLIENT_ID and CLIENT_SECRET accepted (the token endpoint refused only a made-up code: ${answer})`,
+    };
   }
   if (error === 'unauthorized_client' || error === 'unsupported_grant_type') {
     return {
@@ -73,7 +89,17 @@ export async function checkClientCredentials({ tokenEndpoint, clientID, clientSe
     };
   }
   if (status === 401 || error === 'invalid_client' || error === 'access_denied') {
-    return { title: TITLE, status: 'fail', detail: `the token endpoint refused CLIENT_ID/CLIENT_SECRET (${answer})`, fix: CREDENTIALS_FIX };
+    return {
+      title: TITLE,
+      status: 'fail',
+      detail: `the token endpoint refused CLIENT_ID/CLIENT_SECRET (${answer})`,
+      fix: CREDENTIALS_FIX,
+    };
   }
-  return { title: TITLE, status: 'fail', detail: `unexpected answer from the token endpoint (${answer})`, fix: CREDENTIALS_FIX };
+  return {
+    title: TITLE,
+    status: 'fail',
+    detail: `unexpected answer from the token endpoint (${answer})`,
+    fix: CREDENTIALS_FIX,
+  };
 }

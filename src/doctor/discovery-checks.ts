@@ -33,11 +33,30 @@ export async function checkDiscovery(
   try {
     answer = await probe(url, { headers: { accept: 'application/json' } }, timeoutMs);
   } catch (error) {
-    return { results: [{ title: 'Discovery', status: 'fail', detail: `${url.href} could not be reached: ${reasonOf(error)}`, fix: ISSUER_FIX }] };
+    return {
+      results: [
+        {
+          title: 'Discovery',
+          status: 'fail',
+          detail: `${url.href} could not be reached: ${reasonOf(error)}`,
+          fix: ISSUER_FIX,
+        },
+      ],
+    };
   }
   const took = `${answer.receivedAt - answer.sentAt} ms`;
   if (answer.status !== 200) {
-    return { answer, results: [{ title: 'Discovery', status: 'fail', detail: `${url.href} answered HTTP ${answer.status} (${took})`, fix: ISSUER_FIX }] };
+    return {
+      answer,
+      results: [
+        {
+          title: 'Discovery',
+          status: 'fail',
+          detail: `${url.href} answered HTTP ${answer.status} (${took})`,
+          fix: ISSUER_FIX,
+        },
+      ],
+    };
   }
   let json: unknown;
   try {
@@ -49,13 +68,24 @@ export async function checkDiscovery(
   if (!parsed.success) {
     return {
       answer,
-      results: [{ title: 'Discovery', status: 'fail', detail: `${url.href} is not an OpenID Connect discovery document`, fix: ISSUER_FIX }],
+      results: [
+        {
+          title: 'Discovery',
+          status: 'fail',
+          detail: `${url.href} is not an OpenID Connect discovery document`,
+          fix: ISSUER_FIX,
+        },
+      ],
     };
   }
   const endpoints = parsed.data;
   const discovery: CheckResult = { title: 'Discovery', status: 'pass', detail: `${url.href} answered in ${took}` };
   const issuer: CheckResult = sameIssuer(endpoints.issuer, issuerBaseURL)
-    ? { title: 'Issuer', status: 'pass', detail: `the provider calls itself ${endpoints.issuer}, the issuer the app is configured with` }
+    ? {
+        title: 'Issuer',
+        status: 'pass',
+        detail: `the provider calls itself ${endpoints.issuer}, the issuer the app is configured with`,
+      }
     : {
         title: 'Issuer',
         status: 'fail',
@@ -74,12 +104,19 @@ const MAX_SKEW_SECONDS = 60;
  */
 export function checkClock(answer: ProbeAnswer): CheckResult {
   if (!answer.date) {
-    return { title: 'Clock', status: 'warn', detail: 'the provider sent no Date header, so the clocks could not be compared' };
+    return {
+      title: 'Clock',
+      status: 'warn',
+      detail: 'the provider sent no Date header, so the clocks could not be compared',
+    };
   }
   const skewSeconds = Math.round((answer.date.getTime() - (answer.sentAt + answer.receivedAt) / 2) / 1000);
   const direction = skewSeconds > 0 ? 'behind' : 'ahead of';
   // Within a second is as close as a Date header can tell.
-  const summary = Math.abs(skewSeconds) <= 1 ? 'this server and the provider agree (within a second)' : `this server's clock is ${Math.abs(skewSeconds)} s ${direction} the provider's`;
+  const summary =
+    Math.abs(skewSeconds) <= 1
+      ? 'this server and the provider agree (within a second)'
+      : `this server's clock is ${Math.abs(skewSeconds)} s ${direction} the provider's`;
   if (Math.abs(skewSeconds) <= MAX_SKEW_SECONDS) return { title: 'Clock', status: 'pass', detail: summary };
   return {
     title: 'Clock',

@@ -49,7 +49,8 @@ export function readable(text: string, max = 200): string {
 }
 
 /** An OAuth error code, where a provider's error page gets to the point. */
-const ERROR_CODE = /\b(?:invalid|unauthorized|unsupported|access|server|temporarily|login|consent|interaction)_[a-z_]+\b/;
+const ERROR_CODE =
+  /\b(?:invalid|unauthorized|unsupported|access|server|temporarily|login|consent|interaction)_[a-z_]+\b/;
 
 /** The readable text of an error page, starting at the OAuth error code when there is one (after the page's header). */
 export function errorPageText(body: string): string {
@@ -63,6 +64,7 @@ export function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error.name === 'TimeoutError') return 'no answer in time';
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  const detail =
+    typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
   return readable(detail ? `${error.message} (${detail})` : error.message);
 }

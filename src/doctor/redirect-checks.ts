@@ -16,15 +16,18 @@ function judge(answer: ProbeAnswer, refusalWording: RegExp): Verdict {
   const { status, location, body } = answer;
   if (status >= 300 && status < 400 && location) {
     const error = location.searchParams.get('error');
-    if (error) return { accepted: false, why: readable(`${error}: ${location.searchParams.get('error_description') ?? ''}`) };
+    if (error)
+      return { accepted: false, why: readable(`${error}: ${location.searchParams.get('error_description') ?? ''}`) };
     return { accepted: true, how: `redirects to ${location.origin}${location.pathname}` };
   }
-  if (status >= 200 && status < 300 && !refusalWording.test(body)) return { accepted: true, how: `shows a page (HTTP ${status})` };
+  if (status >= 200 && status < 300 && !refusalWording.test(body))
+    return { accepted: true, how: `shows a page (HTTP ${status})` };
   return { accepted: false, why: `HTTP ${status}${body ? `: ${errorPageText(body)}` : ''}` };
 }
 
 const mentionsClient = (why: string) => /client_id|unknown client|invalid_client|client not found/i.test(why);
-const CLIENT_ID_FIX = 'check CLIENT_ID: copy the Client ID again from Auth0 (Applications > Applications > your app > Settings).';
+const CLIENT_ID_FIX =
+  'check CLIENT_ID: copy the Client ID again from Auth0 (Applications > Applications > your app > Settings).';
 
 async function ask(url: URL | string, timeoutMs: number): Promise<ProbeAnswer | string> {
   try {
@@ -38,7 +41,12 @@ async function ask(url: URL | string, timeoutMs: number): Promise<ProbeAnswer | 
  * Starts an authorization request exactly as /login does (code flow, PKCE, state, nonce) and
  * looks only at the first answer. Nothing is signed in; the provider's half-started login expires.
  */
-export async function checkCallbackUrl(endpoints: ProviderEndpoints, clientID: string, baseURL: string, timeoutMs: number): Promise<CheckResult> {
+export async function checkCallbackUrl(
+  endpoints: ProviderEndpoints,
+  clientID: string,
+  baseURL: string,
+  timeoutMs: number,
+): Promise<CheckResult> {
   const redirectUri = `${baseURL}/callback`;
   const url = new URL(endpoints.authorization_endpoint);
   const verifier = randomBytes(32).toString('base64url');
@@ -54,9 +62,20 @@ export async function checkCallbackUrl(endpoints: ProviderEndpoints, clientID: s
   }).toString();
   const title = 'Callback URL';
   const answer = await ask(url, timeoutMs);
-  if (typeof answer === 'string') return { title, status: 'fail', detail: `the authorization endpoint ${answer}`, fix: 'check that this machine can reach the provider.' };
+  if (typeof answer === 'string')
+    return {
+      title,
+      status: 'fail',
+      detail: `the authorization endpoint ${answer}`,
+      fix: 'check that this machine can reach the provider.',
+    };
   const verdict = judge(answer, /callback url mismatch|not in the list of allowed callback/i);
-  if (verdict.accepted) return { title, status: 'pass', detail: `${redirectUri} accepted by the authorization endpoint (it ${verdict.how})` };
+  if (verdict.accepted)
+    return {
+      title,
+      status: 'pass',
+      detail: `${redirectUri} accepted by the authorization endpoint (it ${verdict.how})`,
+    };
   return {
     title,
     status: 'fail',
@@ -72,7 +91,12 @@ export async function checkCallbackUrl(endpoints: ProviderEndpoints, clientID: s
  * (Auth0's /v2/logout, or the discovered end_session_endpoint). No session exists, so nothing
  * is logged out; only the return URL is judged.
  */
-export async function checkLogoutUrl(endpoints: ProviderEndpoints, clientID: string, baseURL: string, timeoutMs: number): Promise<CheckResult> {
+export async function checkLogoutUrl(
+  endpoints: ProviderEndpoints,
+  clientID: string,
+  baseURL: string,
+  timeoutMs: number,
+): Promise<CheckResult> {
   const title = 'Logout URL';
   const url = buildEndSessionUrl({ discovery: endpoints, clientID, returnTo: baseURL });
   if (!url) {
@@ -84,10 +108,21 @@ export async function checkLogoutUrl(endpoints: ProviderEndpoints, clientID: str
     };
   }
   const answer = await ask(url, timeoutMs);
-  if (typeof answer === 'string') return { title, status: 'fail', detail: `the logout endpoint ${answer}`, fix: 'check that this machine can reach the provider.' };
+  if (typeof answer === 'string')
+    return {
+      title,
+      status: 'fail',
+      detail: `the logout endpoint ${answer}`,
+      fix: 'check that this machine can reach the provider.',
+    };
   const verdict = judge(answer, /is not defined as a valid url|not in the list of allowed logout/i);
   const endpoint = new URL(url);
-  if (verdict.accepted) return { title, status: 'pass', detail: `${baseURL} accepted by ${endpoint.origin}${endpoint.pathname} (it ${verdict.how})` };
+  if (verdict.accepted)
+    return {
+      title,
+      status: 'pass',
+      detail: `${baseURL} accepted by ${endpoint.origin}${endpoint.pathname} (it ${verdict.how})`,
+    };
   return {
     title,
     status: 'fail',

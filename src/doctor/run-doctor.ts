@@ -20,22 +20,38 @@ function skipped(titles: string[], why: string): CheckResult[] {
 
 /** Only reached once loadConfig accepted the variables: an unsafe one (plain http in production) is a failure there, not a warning here. */
 function configurationCheck(config: Config): CheckResult {
-  return { title: 'Configuration', status: 'pass', detail: `every variable is valid (NODE_ENV=${config.nodeEnv}, BASE_URL=${config.baseURL})` };
+  return {
+    title: 'Configuration',
+    status: 'pass',
+    detail: `every variable is valid (NODE_ENV=${config.nodeEnv}, BASE_URL=${config.baseURL})`,
+  };
 }
 
 /** Every provider check, in order; all but the clock need the discovery document. */
 async function checkProvider(issuer: IssuerSettings, config: Config): Promise<CheckResult[]> {
   const timeoutMs = config.providerTimeoutMs;
   const { results, endpoints, answer } = await checkDiscovery(issuer.issuerBaseURL, timeoutMs);
-  const clock = answer ? checkClock(answer) : { title: 'Clock', status: 'skip' as const, detail: 'needs an answer from the provider' };
+  const clock = answer
+    ? checkClock(answer)
+    : { title: 'Clock', status: 'skip' as const, detail: 'needs an answer from the provider' };
   if (!endpoints) {
-    const after = PROVIDER_CHECKS.slice(PROVIDER_CHECKS.indexOf('Discovery') + 1, -1).filter((title) => !results.some((result) => result.title === title));
+    const after = PROVIDER_CHECKS.slice(PROVIDER_CHECKS.indexOf('Discovery') + 1, -1).filter(
+      (title) => !results.some((result) => result.title === title),
+    );
     return [...results, ...skipped(after, 'needs the discovery document'), clock];
   }
   const redirectUri = `${config.baseURL}/callback`;
   return [
     ...results,
-    await checkClientCredentials({ tokenEndpoint: endpoints.token_endpoint, clientID: issuer.clientID, clientSecret: issuer.clientSecret, redirectUri }, timeoutMs),
+    await checkClientCredentials(
+      {
+        tokenEndpoint: endpoints.token_endpoint,
+        clientID: issuer.clientID,
+        clientSecret: issuer.clientSecret,
+        redirectUri,
+      },
+      timeoutMs,
+    ),
     await checkCallbackUrl(endpoints, issuer.clientID, config.baseURL, timeoutMs),
     await checkLogoutUrl(endpoints, issuer.clientID, config.baseURL, timeoutMs),
     clock,
@@ -48,7 +64,10 @@ async function checkProvider(issuer: IssuerSettings, config: Config): Promise<Ch
  * it starts the embedded development provider exactly as `npm start` would and checks against it:
  * a self-test of the zero-configuration setup. Never prints secrets.
  */
-export async function runDoctor(env: Record<string, string | undefined>, logger: Logger = createLogger({ level: 'silent' })): Promise<DoctorReport> {
+export async function runDoctor(
+  env: Record<string, string | undefined>,
+  logger: Logger = createLogger({ level: 'silent' }),
+): Promise<DoctorReport> {
   let config: Config;
   try {
     config = loadConfig(env);
@@ -71,7 +90,9 @@ export async function runDoctor(env: Record<string, string | undefined>, logger:
     if (!issuer) throw new Error('unreachable: no issuer and no development provider');
     const heading = [
       `Checking the app at ${config.baseURL} against the provider ${issuer.issuerBaseURL} (client id ${issuer.clientID})`,
-      ...(devProvider ? ['No ISSUER_BASE_URL: this is a self-test against the embedded development provider, as npm start runs it.'] : []),
+      ...(devProvider
+        ? ['No ISSUER_BASE_URL: this is a self-test against the embedded development provider, as npm start runs it.']
+        : []),
     ];
     const results = [configurationCheck(config), ...(await checkProvider(issuer, config))];
     return { heading, results, exitCode: failed(results).length === 0 ? 0 : 1 };

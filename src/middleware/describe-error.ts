@@ -13,7 +13,8 @@ const storeUnavailable: PublicError = {
 const sessionLimitReached: PublicError = {
   status: 503,
   title: 'Sign-in is busy',
-  message: 'Too many people are signed in right now, so we could not start your session. Please try again in a few minutes.',
+  message:
+    'Too many people are signed in right now, so we could not start your session. Please try again in a few minutes.',
   retrySignIn: true,
 };
 
@@ -27,8 +28,14 @@ const byStatus: Record<number, Omit<PublicError, 'status' | 'retrySignIn'>> = {
   405: { title: 'Method not allowed', message: 'This page cannot be used that way.' },
   413: { title: 'Request too large', message: 'The request was too large.' },
   429: { title: 'Too many requests', message: 'Too many requests. Please wait a moment and try again.' },
-  502: { title: 'Sign-in service error', message: 'The sign-in service gave an unexpected answer. Please try again in a moment.' },
-  503: { title: 'Temporarily unavailable', message: 'The service is temporarily unavailable. Please try again in a moment.' },
+  502: {
+    title: 'Sign-in service error',
+    message: 'The sign-in service gave an unexpected answer. Please try again in a moment.',
+  },
+  503: {
+    title: 'Temporarily unavailable',
+    message: 'The service is temporarily unavailable. Please try again in a moment.',
+  },
 };
 
 const generic = { title: 'Something went wrong', message: 'Something went wrong on our side. Please try again later.' };
@@ -41,7 +48,9 @@ const generic = { title: 'Something went wrong', message: 'Something went wrong 
 export function describeError(error: unknown): PublicError {
   const shown = describeKnown(error);
   // Whatever the mapping above says, the answer is an error status: never a crash on res.status().
-  return Number.isInteger(shown.status) && shown.status >= 400 && shown.status <= 599 ? shown : { status: 500, retrySignIn: false, ...generic };
+  return Number.isInteger(shown.status) && shown.status >= 400 && shown.status <= 599
+    ? shown
+    : { status: 500, retrySignIn: false, ...generic };
 }
 
 function describeKnown(error: unknown): PublicError {

@@ -34,7 +34,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     res.status(shown.status);
     res.setHeader('Cache-Control', 'no-store');
     // A rate limiter has already said exactly when to come back; otherwise a modest guess.
-    if ((shown.status === 429 || shown.status === 503) && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', '30');
+    if ((shown.status === 429 || shown.status === 503) && !res.hasHeader('Retry-After'))
+      res.setHeader('Retry-After', '30');
     const body = { status: shown.status, title: shown.title, message: shown.message, requestId };
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({ error: body });

@@ -26,7 +26,15 @@ export function signInRateLimit({ perMinute, logger }: { perMinute: number; logg
 }
 
 /** `perMinute` a minute per client address, with the standard headers; `handler` answers beyond it. */
-function perMinuteLimit({ perMinute, logger, handler }: { perMinute: number; logger: Logger; handler: RequestHandler }): RequestHandler {
+function perMinuteLimit({
+  perMinute,
+  logger,
+  handler,
+}: {
+  perMinute: number;
+  logger: Logger;
+  handler: RequestHandler;
+}): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
@@ -46,6 +54,14 @@ function perMinuteLimit({ perMinute, logger, handler }: { perMinute: number; log
  * `refuse` answers beyond the limit (the route's own JSON); Retry-After and the RateLimit headers
  * are already set when it runs.
  */
-export function backchannelLogoutRateLimit({ perMinute, logger, refuse }: { perMinute: number; logger: Logger; refuse: RequestHandler }): RequestHandler {
+export function backchannelLogoutRateLimit({
+  perMinute,
+  logger,
+  refuse,
+}: {
+  perMinute: number;
+  logger: Logger;
+  refuse: RequestHandler;
+}): RequestHandler {
   return perMinuteLimit({ perMinute, logger, handler: refuse });
 }

@@ -7,7 +7,10 @@ type Step = { remove: string } | { set: string; value: string } | { set: string;
 function standIn<T extends object>(what: string, allowed: T): T {
   return new Proxy(allowed, {
     get(target, property, receiver) {
-      if (!Reflect.has(target, property)) throw new Error(`recordHeaders: the middleware reads ${what}.${String(property)}, so its headers may differ per request`);
+      if (!Reflect.has(target, property))
+        throw new Error(
+          `recordHeaders: the middleware reads ${what}.${String(property)}, so its headers may differ per request`,
+        );
       return Reflect.get(target, property, receiver) as unknown;
     },
   });
@@ -39,8 +42,15 @@ export function recordHeaders(middleware: RequestHandler): (res: Response, nonce
     },
   });
   let outcome: unknown = 'did not finish synchronously';
-  middleware(standIn('req', {}) as unknown as Request, res as unknown as Response, (error?: unknown) => (outcome = error ?? 'done'));
-  if (outcome !== 'done') throw new Error(`recordHeaders: the middleware ${outcome instanceof Error ? `failed: ${outcome.message}` : String(outcome)}`);
+  middleware(
+    standIn('req', {}) as unknown as Request,
+    res as unknown as Response,
+    (error?: unknown) => (outcome = error ?? 'done'),
+  );
+  if (outcome !== 'done')
+    throw new Error(
+      `recordHeaders: the middleware ${outcome instanceof Error ? `failed: ${outcome.message}` : String(outcome)}`,
+    );
   if (!steps.some((step) => 'parts' in step)) throw new Error('recordHeaders: no header carries res.locals.cspNonce');
 
   return (response, nonce) => {

@@ -38,7 +38,13 @@ function tooLarge(res: Response): HttpError {
  * refused before a byte is read, and a chunked body as soon as it passes the limit: a 413 through
  * the error handlers with `Connection: close`, the rest never read.
  */
-export function readForm({ limitBytes, parameterLimit }: { limitBytes: number; parameterLimit: number }): RequestHandler {
+export function readForm({
+  limitBytes,
+  parameterLimit,
+}: {
+  limitBytes: number;
+  parameterLimit: number;
+}): RequestHandler {
   const parse: RequestHandler = express.urlencoded({ extended: false, limit: limitBytes, parameterLimit });
   return (req, res, next) => {
     if (declaredLength(req) > limitBytes) {
@@ -79,7 +85,8 @@ export function closeAfterUnreadBodies(): RequestHandler {
       req.socket.destroy();
       return;
     }
-    if (req.headers['transfer-encoding'] !== undefined || declaredLength(req) > LARGEST_BODY) res.setHeader('Connection', 'close');
+    if (req.headers['transfer-encoding'] !== undefined || declaredLength(req) > LARGEST_BODY)
+      res.setHeader('Connection', 'close');
     next();
   };
 }

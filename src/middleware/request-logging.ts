@@ -29,7 +29,14 @@ export function requestLogging(logger: Logger): RequestHandler {
       const path = withoutJwts(req.originalUrl.split('?')[0] ?? '');
       // A failing readiness probe is not news on every poll: /readyz logs its own transitions. A
       // route that logged its refusal itself (sampled) would be repeated here once per request of a flood.
-      const level = PROBE_PATHS.has(path) || res.locals.refusalLogged === true ? 'debug' : res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+      const level =
+        PROBE_PATHS.has(path) || res.locals.refusalLogged === true
+          ? 'debug'
+          : res.statusCode >= 500
+            ? 'error'
+            : res.statusCode >= 400
+              ? 'warn'
+              : 'info';
       if (!accessLog.isLevelEnabled(level)) return;
       const user = res.locals.userLogId;
       // A client that hangs up first gets no status at all.

@@ -2,7 +2,12 @@ import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { userError } from '../errors.js';
 
-const refused = () => userError(403, 'Request refused', 'This form has expired or did not come from this site. Please go back, reload the page and try again.');
+const refused = () =>
+  userError(
+    403,
+    'Request refused',
+    'This form has expired or did not come from this site. Please go back, reload the page and try again.',
+  );
 
 function sameToken(expected: string | undefined, given: unknown): boolean {
   if (typeof expected !== 'string' || typeof given !== 'string') return false;
@@ -21,7 +26,8 @@ export function verifyCsrf(baseURL: string): RequestHandler {
   return (req, res, next) => {
     const site = req.get('sec-fetch-site');
     const origin = req.get('origin');
-    const crossSite = site !== undefined ? site !== 'same-origin' && site !== 'none' : origin !== undefined && origin !== ownOrigin;
+    const crossSite =
+      site !== undefined ? site !== 'same-origin' && site !== 'none' : origin !== undefined && origin !== ownOrigin;
     const body = req.body as Record<string, unknown> | undefined;
     if (crossSite || !sameToken(res.locals.csrfToken, body?._csrf)) {
       next(refused());

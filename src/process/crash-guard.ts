@@ -9,7 +9,10 @@ import { stackOf } from '../logger.js';
  */
 export function stopOnCrash(logger: Logger, stop: (reason: string, exitCode: number) => unknown): void {
   const crash = (origin: string) => (error: unknown) => {
-    logger.fatal({ err: error, stack: stackOf(error), event: 'process.crash', origin }, origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception');
+    logger.fatal(
+      { err: error, stack: stackOf(error), event: 'process.crash', origin },
+      origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception',
+    );
     void stop(origin, 1);
   };
   process.on('uncaughtException', crash('uncaughtException'));

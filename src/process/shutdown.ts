@@ -35,14 +35,18 @@ export function createShutdown({ drain, lifecycle, logger, resources, timeoutMs,
     const startedAt = Date.now();
     logger.info({ event: 'shutdown.begin', reason, delayMs, timeoutMs }, 'shutting down');
     // The last resort if closing hangs: a stuck store client must not keep a dead process around.
-    setTimeout(() => {
-      logger.error({ event: 'shutdown.stuck' }, 'shutdown did not finish in time: exiting');
-      exit(1);
-    }, delayMs + timeoutMs + CLOSE_GRACE_MS).unref();
+    setTimeout(
+      () => {
+        logger.error({ event: 'shutdown.stuck' }, 'shutdown did not finish in time: exiting');
+        exit(1);
+      },
+      delayMs + timeoutMs + CLOSE_GRACE_MS,
+    ).unref();
 
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const drained = await drain.drain(timeoutMs);
-    if (drained === 'forced') logger.warn({ event: 'shutdown.cut', timeoutMs }, 'requests still running after the shutdown timeout were cut');
+    if (drained === 'forced')
+      logger.warn({ event: 'shutdown.cut', timeoutMs }, 'requests still running after the shutdown timeout were cut');
     else logger.info({ event: 'shutdown.drained', durationMs: Date.now() - startedAt }, 'every request finished');
 
     for (const resource of resources) {

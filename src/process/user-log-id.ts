@@ -8,7 +8,10 @@ import { deriveSecretKeys, userLogId } from '../sessions/index.js';
  */
 dotenv.config({ quiet: true });
 const [sub] = process.argv.slice(2);
-const secrets = (process.env.SECRET ?? '').split(',').map((secret) => secret.trim()).filter((secret) => secret !== '');
+const secrets = (process.env.SECRET ?? '')
+  .split(',')
+  .map((secret) => secret.trim())
+  .filter((secret) => secret !== '');
 if (sub === undefined || sub === '' || secrets.length === 0) {
   console.error("Usage: SECRET=<the deployment's SECRET> npm run user-log-id -- '<user id, such as auth0|64f1...>'");
   process.exit(1);

@@ -49,14 +49,25 @@ function refusedCheck(error: unknown): string | undefined {
  * limit on refusals). The work per request stays small: a 16 KB body, one signature check against
  * keys already fetched, no call to a provider that is down.
  */
-export function backchannelLogout({ metadata, clientID, sessions, logIdOf, logger, backchannelLogoutRateLimit: perMinute }: Options): [RequestHandler, RequestHandler, ErrorRequestHandler] {
+export function backchannelLogout({
+  metadata,
+  clientID,
+  sessions,
+  logIdOf,
+  logger,
+  backchannelLogoutRateLimit: perMinute,
+}: Options): [RequestHandler, RequestHandler, ErrorRequestHandler] {
   const form = readForm({ limitBytes: BODY_LIMITS.logoutToken, parameterLimit: 5 });
   const refusals = sampledLog(logger);
 
   function refuse(req: Request, res: Response, { status, error, description, reason, cause }: Refusal): void {
     const event = reason === 'store_unavailable' ? 'auth.backchannel_logout.failed' : 'auth.backchannel_logout.refused';
     const detail = refusedCheck(cause);
-    refusals.log(reason === 'store_unavailable' ? 'error' : 'warn', { event, reason, ...(detail ? { detail } : {}), reqId: req.id, status, err: cause }, 'back-channel logout refused');
+    refusals.log(
+      reason === 'store_unavailable' ? 'error' : 'warn',
+      { event, reason, ...(detail ? { detail } : {}), reqId: req.id, status, err: cause },
+      'back-channel logout refused',
+    );
     // This request is logged (or counted) above: its request line would only repeat it, once per request of a flood.
     res.locals.refusalLogged = true;
     res.status(status).setHeader('Cache-Control', 'no-store');
@@ -70,7 +81,12 @@ export function backchannelLogout({ metadata, clientID, sessions, logIdOf, logge
     perMinute,
     logger,
     refuse: (req, res) => {
-      refuse(req, res, { status: 429, error: 'temporarily_unavailable', description: 'Too many requests. Retry after the time in Retry-After.', reason: 'too_many_requests' });
+      refuse(req, res, {
+        status: 429,
+        error: 'temporarily_unavailable',
+        description: 'Too many requests. Retry after the time in Retry-After.',
+        reason: 'too_many_requests',
+      });
     },
   });
   const refuseCounted = (req: Request, res: Response, refusal: Refusal) => {
@@ -83,7 +99,12 @@ export function backchannelLogout({ metadata, clientID, sessions, logIdOf, logge
     res.setHeader('Cache-Control', 'no-store');
     const token = (req.body as Record<string, unknown> | undefined)?.logout_token;
     if (typeof token !== 'string' || token === '') {
-      refuseCounted(req, res, { status: 400, error: 'invalid_request', description: 'The request must be a form with a logout_token.', reason: 'no_token' });
+      refuseCounted(req, res, {
+        status: 400,
+        error: 'invalid_request',
+        description: 'The request must be a form with a logout_token.',
+        reason: 'no_token',
+      });
       return;
     }
     let logout: ProviderLogout;
@@ -91,17 +112,38 @@ export function backchannelLogout({ metadata, clientID, sessions, logIdOf, logge
       logout = await verifyLogoutToken(token, { metadata, clientID });
     } catch (error) {
       const reason = error instanceof InvalidLogoutToken ? 'invalid_token' : 'provider_unreachable';
-      refuseCounted(req, res, { status: 400, error: 'invalid_request', description: 'The logout token is not valid.', reason, cause: error });
+      refuseCounted(req, res, {
+        status: 400,
+        error: 'invalid_request',
+        description: 'The logout token is not valid.',
+        reason,
+        cause: error,
+      });
       return;
     }
     let ended: number;
     try {
       ended = await sessions.endProviderSessions(logout);
     } catch (error) {
-      refuse(req, res, { status: 400, error: 'temporarily_unavailable', description: 'The sessions could not be ended right now.', reason: 'store_unavailable', cause: error });
+      refuse(req, res, {
+        status: 400,
+        error: 'temporarily_unavailable',
+        description: 'The sessions could not be ended right now.',
+        reason: 'store_unavailable',
+        cause: error,
+      });
       return;
     }
-    logger.info({ reqId: req.id, event: 'auth.backchannel_logout', ...(logout.sub === undefined ? {} : { user: logIdOf(logout.sub) }), providerSession: logout.sid !== undefined, ended }, 'back-channel logout');
+    logger.info(
+      {
+        reqId: req.id,
+        event: 'auth.backchannel_logout',
+        ...(logout.sub === undefined ? {} : { user: logIdOf(logout.sub) }),
+        providerSession: logout.sid !== undefined,
+        ended,
+      },
+      'back-channel logout',
+    );
     res.status(200).end();
   };
 

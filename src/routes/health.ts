@@ -44,7 +44,9 @@ export function health({ metadata, sessionStore, lifecycle, logger }: Deps): Rou
     }
     const names = Object.keys(checks) as CheckName[];
     // Through .then, so a check that throws instead of rejecting is a failing check, not a 500.
-    const outcomes = await Promise.allSettled(names.map((name) => withinTime(Promise.resolve().then(checks[name]), CHECK_TIMEOUT_MS)));
+    const outcomes = await Promise.allSettled(
+      names.map((name) => withinTime(Promise.resolve().then(checks[name]), CHECK_TIMEOUT_MS)),
+    );
     const failures: Partial<Record<CheckName, unknown>> = {};
     outcomes.forEach((outcome, index) => {
       const name = names[index];

@@ -58,10 +58,15 @@ export function endSessions({ session, sessions, logger }: Options, which: 'one'
       if (named === handle) throw userError(400, 'This is your current session', 'To end this session, log out.');
       handles = [named];
     } else {
-      handles = (await sessions.sessionsOf(userId)).map((listed) => listed.handle).filter((listed) => listed !== handle);
+      handles = (await sessions.sessionsOf(userId))
+        .map((listed) => listed.handle)
+        .filter((listed) => listed !== handle);
     }
     const ended = await sessions.endSessions(userId, handles);
-    logger.info({ reqId: req.id, event: 'auth.sessions.ended', user: res.locals.userLogId, ended, which }, 'sessions ended by their user');
+    logger.info(
+      { reqId: req.id, event: 'auth.sessions.ended', user: res.locals.userLogId, ended, which },
+      'sessions ended by their user',
+    );
     res.redirect(303, `/sessions?ended=${ended}`);
   };
 }

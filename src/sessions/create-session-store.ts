@@ -36,7 +36,11 @@ export function createStoreBackends(config: StoreConfig, logger: Logger): StoreB
   const { redisUrl, redisTimeoutMs, maxMemorySessions } = config.sessionStore;
   if (redisUrl !== undefined) {
     const client = createRedisClient({ url: redisUrl, timeoutMs: redisTimeoutMs, logger });
-    return { records: redisRecords(client), index: new RedisSessionIndex(client), onStuck: () => reconnectRedis(client, logger) };
+    return {
+      records: redisRecords(client),
+      index: new RedisSessionIndex(client),
+      onStuck: () => reconnectRedis(client, logger),
+    };
   }
   if (config.nodeEnv === 'production') {
     logger.warn(
@@ -45,19 +49,34 @@ export function createStoreBackends(config: StoreConfig, logger: Logger): StoreB
     );
   }
   const index = new MemorySessionIndex();
-  const records = new MemoryRecordStore({ maxSessions: maxMemorySessions, alsoHeld: () => index.markCount, onFull: warnOncePerMinute(logger, maxMemorySessions) });
+  const records = new MemoryRecordStore({
+    maxSessions: maxMemorySessions,
+    alsoHeld: () => index.markCount,
+    onFull: warnOncePerMinute(logger, maxMemorySessions),
+  });
   return { records, index };
 }
 
 /** Seals, hashes and indexes sessions over any backends: memory and Redis go through the same code. */
-export function assembleSessionStore({ records, index, onStuck }: StoreBackends, config: StoreConfig, logger: Logger): SessionStore {
+export function assembleSessionStore(
+  { records, index, onStuck }: StoreBackends,
+  config: StoreConfig,
+  logger: Logger,
+): SessionStore {
   return new IndexedSessionStore(records, index, {
     keys: deriveSecretKeys(config.secrets),
-    lifetime: { idleSeconds: config.session.idleTimeoutSeconds, absoluteSeconds: config.session.absoluteTimeoutSeconds },
+    lifetime: {
+      idleSeconds: config.session.idleTimeoutSeconds,
+      absoluteSeconds: config.session.absoluteTimeoutSeconds,
+    },
     maxSessionsPerUser: config.session.maxPerUser,
     timeoutMs: config.sessionStore.redisTimeoutMs,
     onStuck,
-    onCapped: (ended) => logger.info({ event: 'sessions.capped', ended }, "a sign-in beyond MAX_SESSIONS_PER_USER ended the user's least recently used session"),
+    onCapped: (ended) =>
+      logger.info(
+        { event: 'sessions.capped', ended },
+        "a sign-in beyond MAX_SESSIONS_PER_USER ended the user's least recently used session",
+      ),
   });
 }
 

@@ -28,7 +28,13 @@ export interface CurrentSession {
   endReplaced(req: Request): Promise<void>;
 }
 
-export function currentSession({ store, cookie }: { store: ExpressSessionStore; cookie: SessionCookie }): CurrentSession {
+export function currentSession({
+  store,
+  cookie,
+}: {
+  store: ExpressSessionStore;
+  cookie: SessionCookie;
+}): CurrentSession {
   const records = sessionRecords(store);
   const endReplaced = async (req: Request) => {
     const loaded = req.appSession;

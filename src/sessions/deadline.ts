@@ -5,7 +5,15 @@ import { TimeLimitError, withinTime } from '../time-limit.js';
  * out and nothing has succeeded for that long either, the storage is stuck rather than slow, and
  * `onStuck` runs (the Redis store reconnects then; see redis-client.ts).
  */
-export function createDeadline({ timeoutMs, onStuck = () => undefined, now = Date.now }: { timeoutMs: number; onStuck?: () => void; now?: () => number }) {
+export function createDeadline({
+  timeoutMs,
+  onStuck = () => undefined,
+  now = Date.now,
+}: {
+  timeoutMs: number;
+  onStuck?: () => void;
+  now?: () => number;
+}) {
   let lastSuccessAt = now();
   return async function withinDeadline<T>(work: () => Promise<T>): Promise<T> {
     try {

@@ -107,12 +107,20 @@ export class IndexedSessionStore implements SessionStore {
   }
 
   set(id: string, record: StoredSession, callback?: Callback): void {
-    settle(this.guarded(() => this.write(this.keyOf(id), record)), callback);
+    settle(
+      this.guarded(() => this.write(this.keyOf(id), record)),
+      callback,
+    );
   }
 
   destroy(id: string, callback?: Callback): void {
     const key = this.ids.storageKeyOf(id);
-    settle(key === undefined ? Promise.resolve() : this.guarded(async () => this.end([{ key, record: await this.records.read(key) }])), callback);
+    settle(
+      key === undefined
+        ? Promise.resolve()
+        : this.guarded(async () => this.end([{ key, record: await this.records.read(key) }])),
+      callback,
+    );
   }
 
   sessionsOf(userId: string): Promise<ListedSession[]> {
@@ -134,7 +142,9 @@ export class IndexedSessionStore implements SessionStore {
   endSessions(userId: string, handles: string[]): Promise<number> {
     return this.guarded(async () => {
       const wanted = new Set(handles);
-      const entries = (await this.userSessions(userId)).filter(({ record }) => record.data.handle !== undefined && wanted.has(record.data.handle));
+      const entries = (await this.userSessions(userId)).filter(
+        ({ record }) => record.data.handle !== undefined && wanted.has(record.data.handle),
+      );
       await this.end(entries);
       return entries.length;
     });
@@ -148,7 +158,10 @@ export class IndexedSessionStore implements SessionStore {
       if (sid !== undefined) {
         const sets = this.names('sid', sid);
         await this.markAll(sets.map(ended), '1', IN_FLIGHT_MARK_MS);
-        entries = await this.live(sets, (data) => data.sid === sid && (sub === undefined || data.userinfo?.sub === sub));
+        entries = await this.live(
+          sets,
+          (data) => data.sid === sid && (sub === undefined || data.userinfo?.sub === sub),
+        );
       } else if (sub !== undefined) {
         // Sessions signed in up to the logout end; a sign-in after it is a new one.
         const sets = this.names('user', sub);
@@ -198,7 +211,8 @@ export class IndexedSessionStore implements SessionStore {
       return;
     }
     const sub = data.userinfo?.sub;
-    if (sub !== undefined && (await this.sessionCount(userSets, userSetSize)) > this.options.maxSessionsPerUser) await this.capSessionsOf(sub, key, record);
+    if (sub !== undefined && (await this.sessionCount(userSets, userSetSize)) > this.options.maxSessionsPerUser)
+      await this.capSessionsOf(sub, key, record);
   }
 
   /**
@@ -223,7 +237,9 @@ export class IndexedSessionStore implements SessionStore {
     if (excess <= 0) return;
     const signedInAt = (record: StoredSession) => record.data.signedInAt ?? record.header.iat * 1000;
     // A total order (sign-in time, then storage key), so of two sign-ins in the same millisecond one is the earlier.
-    const before = (entry: Entry) => signedInAt(entry.record) < signedInAt(written) || (signedInAt(entry.record) === signedInAt(written) && entry.key < justWritten);
+    const before = (entry: Entry) =>
+      signedInAt(entry.record) < signedInAt(written) ||
+      (signedInAt(entry.record) === signedInAt(written) && entry.key < justWritten);
     const leastRecentlyUsed = entries
       .filter(before)
       .sort((a, b) => a.record.header.uat - b.record.header.uat || signedInAt(a.record) - signedInAt(b.record))
@@ -247,7 +263,11 @@ export class IndexedSessionStore implements SessionStore {
   private async end(entries: { key: string; record: StoredSession | null }[]): Promise<void> {
     await Promise.all(entries.map(({ key, record }) => this.index.mark(ended(key), '1', this.lifeLeftMs(record))));
     await Promise.all(entries.map(({ key }) => this.records.remove(key)));
-    const listings = entries.flatMap(({ key, record }) => (record ? setsOf(record.data).flatMap(({ kind, value }) => this.names(kind, value).map((set) => ({ set, key }))) : []));
+    const listings = entries.flatMap(({ key, record }) =>
+      record
+        ? setsOf(record.data).flatMap(({ kind, value }) => this.names(kind, value).map((set) => ({ set, key })))
+        : [],
+    );
     await Promise.all(listings.map(({ set, key }) => this.index.remove(set, [key])));
   }
 
@@ -283,7 +303,9 @@ export class IndexedSessionStore implements SessionStore {
       const read = await Promise.all(keys.map(async (key) => ({ key, record: await this.records.read(key) })));
       const stale = read.filter((entry) => entry.record === null).map((entry) => entry.key);
       if (stale.length > 0) await this.index.remove(set, stale);
-      for (const entry of read) if (entry.record !== null && matches(entry.record.data)) found.set(entry.key, { key: entry.key, record: entry.record });
+      for (const entry of read)
+        if (entry.record !== null && matches(entry.record.data))
+          found.set(entry.key, { key: entry.key, record: entry.record });
     }
     return [...found.values()];
   }

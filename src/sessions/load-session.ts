@@ -3,7 +3,14 @@ import type { Logger } from 'pino';
 import type { SessionCookie } from './session-cookie.js';
 import type { ExpressSessionStore, StoredSession } from './session-data.js';
 import type { SessionIdSigner } from './session-id.js';
-import { epochSeconds, expiryOf, isStoredSession, sessionExpired, touchIntervalSeconds, type SessionLifetime } from './session-lifetime.js';
+import {
+  epochSeconds,
+  expiryOf,
+  isStoredSession,
+  sessionExpired,
+  touchIntervalSeconds,
+  type SessionLifetime,
+} from './session-lifetime.js';
 import { SessionStoreUnavailable } from '../errors.js';
 
 interface Options {
@@ -59,7 +66,11 @@ export function loadSession({ store, cookie, signer, lifetime, logger }: Options
           return;
         }
         store.destroy(id, (error) => {
-          if (error) logger.warn({ reqId: req.id, err: error }, 'could not delete an expired session; the store drops it at its expiry');
+          if (error)
+            logger.warn(
+              { reqId: req.id, err: error },
+              'could not delete an expired session; the store drops it at its expiry',
+            );
           next();
         });
         return;
@@ -70,7 +81,11 @@ export function loadSession({ store, cookie, signer, lifetime, logger }: Options
         return;
       }
       const exp = expiryOf(stored, now, lifetime);
-      const touched: StoredSession = { header: { iat: stored.header.iat, uat: now, exp }, data: stored.data, cookie: { expires: exp * 1000, maxAge: exp * 1000 - Date.now() } };
+      const touched: StoredSession = {
+        header: { iat: stored.header.iat, uat: now, exp },
+        data: stored.data,
+        cookie: { expires: exp * 1000, maxAge: exp * 1000 - Date.now() },
+      };
       store.set(id, touched, (error) => {
         if (error) {
           // The session stays valid until its stored expiry; the next request tries again.

@@ -64,7 +64,10 @@ export interface SessionIdSigner {
  * them), so a returning visitor costs a lookup instead of two HMACs. Only values that passed are
  * kept, so forged ones can neither fill the memory nor push real ones out.
  */
-export function sessionIdSigner(keys: readonly SecretKeys[], verified: RememberedIds = rememberedIds(REMEMBERED_IDS)): SessionIdSigner {
+export function sessionIdSigner(
+  keys: readonly SecretKeys[],
+  verified: RememberedIds = rememberedIds(REMEMBERED_IDS),
+): SessionIdSigner {
   const [current] = keys;
   if (!current) throw new Error('sessionIdSigner needs at least one secret');
 

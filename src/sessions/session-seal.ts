@@ -38,7 +38,12 @@ export function sessionSeal(keys: readonly SecretKeys[]): SessionSeal {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', current.encryption, iv, { authTagLength: TAG_BYTES });
       cipher.setAAD(associatedData(current.id, storageKey));
-      const encrypted = Buffer.concat([iv, cipher.update(JSON.stringify(content), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+      const encrypted = Buffer.concat([
+        iv,
+        cipher.update(JSON.stringify(content), 'utf8'),
+        cipher.final(),
+        cipher.getAuthTag(),
+      ]);
       return `${current.id}.${encrypted.toString('base64url')}`;
     },
     open(storageKey, sealed) {
@@ -48,10 +53,15 @@ export function sessionSeal(keys: readonly SecretKeys[]): SessionSeal {
       const bytes = Buffer.from(sealed.slice(dot + 1), 'base64url');
       if (bytes.length < IV_BYTES + TAG_BYTES) return undefined;
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key.encryption, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+        const decipher = createDecipheriv('aes-256-gcm', key.encryption, bytes.subarray(0, IV_BYTES), {
+          authTagLength: TAG_BYTES,
+        });
         decipher.setAAD(associatedData(key.id, storageKey));
         decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-        const plain = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+        const plain = Buffer.concat([
+          decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
+          decipher.final(),
+        ]);
         return JSON.parse(plain.toString('utf8')) as SessionContent;
       } catch {
         return undefined;
@@ -64,17 +74,29 @@ export function sessionSeal(keys: readonly SecretKeys[]): SessionSeal {
  * A record store seen as sessions: sealed on the way in, opened and checked on the way out. A
  * record that cannot be opened, or is not a session once opened, reads as no session at all.
  */
-export function sealedRecords(records: SessionRecords<SealedRecord>, seal: SessionSeal, now = Date.now): SessionRecords {
+export function sealedRecords(
+  records: SessionRecords<SealedRecord>,
+  seal: SessionSeal,
+  now = Date.now,
+): SessionRecords {
   return {
     async read(key) {
       const stored: Partial<SealedRecord> | null = await records.read(key);
       if (typeof stored?.sealed !== 'string') return null;
       const content = seal.open(key, stored.sealed);
       const expires = Number(stored.cookie?.expires);
-      const session = content && { header: content.header, data: content.data, cookie: { expires, maxAge: expires - now() } };
+      const session = content && {
+        header: content.header,
+        data: content.data,
+        cookie: { expires, maxAge: expires - now() },
+      };
       return isStoredSession(session) && Number.isFinite(expires) ? session : null;
     },
-    write: (key, session) => records.write(key, { sealed: seal.seal(key, { header: session.header, data: session.data }), cookie: { expires: session.cookie.expires } }),
+    write: (key, session) =>
+      records.write(key, {
+        sealed: seal.seal(key, { header: session.header, data: session.data }),
+        cookie: { expires: session.cookie.expires },
+      }),
     remove: (key) => records.remove(key),
   };
 }

@@ -28,10 +28,15 @@ interface Options {
 type SignInState = Record<string, unknown>;
 
 const unverified = (cause: unknown) =>
-  userError(400, 'Sign-in could not be verified', 'We could not verify your sign-in, so you have not been signed in. Please try again.', {
-    retrySignIn: true,
-    cause,
-  });
+  userError(
+    400,
+    'Sign-in could not be verified',
+    'We could not verify your sign-in, so you have not been signed in. Please try again.',
+    {
+      retrySignIn: true,
+      cause,
+    },
+  );
 
 /**
  * express-openid-connect's `afterCallback`: runs after the library has checked state, nonce and
@@ -72,10 +77,15 @@ export function completeSignIn({ metadata, clientID, baseURL, session: current, 
       userinfo = await req.oidc.fetchUserInfo();
     } catch (error) {
       log.warn({ event: 'auth.login.failed', reason: 'userinfo_failed', err: error }, 'userinfo request failed');
-      throw userError(502, 'Sign-in service error', 'The sign-in service did not return your profile. Please try again in a moment.', {
-        retrySignIn: true,
-        cause: error,
-      });
+      throw userError(
+        502,
+        'Sign-in service error',
+        'The sign-in service did not return your profile. Please try again in a moment.',
+        {
+          retrySignIn: true,
+          cause: error,
+        },
+      );
     }
 
     const checked = parseUserinfo(userinfo);
@@ -84,7 +94,13 @@ export function completeSignIn({ metadata, clientID, baseURL, session: current, 
     log.info({ event: 'auth.login.success', user: userLogId }, 'signed in');
     // The access token was needed for /userinfo only. Not keeping it means a stored session holds
     // no token that could call the provider's APIs, and each session is smaller.
-    const { access_token: _accessToken, token_type: _tokenType, expires_at: _expiresAt, refresh_token: _refreshToken, ...kept } = session;
+    const {
+      access_token: _accessToken,
+      token_type: _tokenType,
+      expires_at: _expiresAt,
+      refresh_token: _refreshToken,
+      ...kept
+    } = session;
     return {
       ...kept,
       userinfo: checked,

@@ -13,7 +13,12 @@ interface EndSessionInput {
  * Auth0's /v2/logout for *.auth0.com issuers, else the discovered end_session_endpoint
  * (RP-Initiated Logout 1.0). Undefined when the provider offers neither: logout is then local only.
  */
-export function buildEndSessionUrl({ discovery, clientID, returnTo, idTokenHint }: EndSessionInput): string | undefined {
+export function buildEndSessionUrl({
+  discovery,
+  clientID,
+  returnTo,
+  idTokenHint,
+}: EndSessionInput): string | undefined {
   const issuer = new URL(discovery.issuer);
   if (issuer.hostname.endsWith('.auth0.com')) {
     const url = new URL('/v2/logout', issuer);

@@ -32,7 +32,10 @@ export class InvalidLogoutToken extends Error {
  * other `typ` is refused: an ID token says `JWT`.
  */
 function isLogoutTokenType(typ: unknown): boolean {
-  return typ === undefined || (typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === LOGOUT_TOKEN_TYPE);
+  return (
+    typ === undefined ||
+    (typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === LOGOUT_TOKEN_TYPE)
+  );
 }
 
 /**
@@ -45,7 +48,10 @@ function isLogoutTokenType(typ: unknown): boolean {
  * Throws InvalidLogoutToken, or the metadata's own error (KeySetUnavailable, a discovery failure)
  * when the provider cannot be reached.
  */
-export async function verifyLogoutToken(token: string, { metadata, clientID }: { metadata: ProviderMetadata; clientID: string }): Promise<ProviderLogout> {
+export async function verifyLogoutToken(
+  token: string,
+  { metadata, clientID }: { metadata: ProviderMetadata; clientID: string },
+): Promise<ProviderLogout> {
   const { issuer } = await metadata.discovery();
   const keys = await metadata.signingKeys();
   let payload: unknown;
@@ -69,12 +75,14 @@ export async function verifyLogoutToken(token: string, { metadata, clientID }: {
   }
   if (!isLogoutTokenType(typ)) throw new InvalidLogoutToken('logout token has the typ of another kind of token');
   const claims = claimsSchema.safeParse(payload);
-  if (!claims.success) throw new InvalidLogoutToken('logout token claims are not those of a back-channel logout', { cause: claims.error });
+  if (!claims.success)
+    throw new InvalidLogoutToken('logout token claims are not those of a back-channel logout', { cause: claims.error });
   const { sub, sid, jti, iat, exp, nonce } = claims.data;
   // Section 2.4: a nonce is forbidden, so that an ID token can never pass for a logout token.
   if (nonce !== undefined) throw new InvalidLogoutToken('logout token carries a nonce');
   if (sub === undefined && sid === undefined) throw new InvalidLogoutToken('logout token names neither sub nor sid');
   // The last moment this token would still pass the checks above (jose: iat age and exp, each with the tolerance).
-  const acceptedUntil = (Math.min(iat + MAX_TOKEN_AGE_SECONDS, exp ?? Number.POSITIVE_INFINITY) + CLOCK_TOLERANCE_SECONDS) * 1000;
+  const acceptedUntil =
+    (Math.min(iat + MAX_TOKEN_AGE_SECONDS, exp ?? Number.POSITIVE_INFINITY) + CLOCK_TOLERANCE_SECONDS) * 1000;
   return { sub, sid, jti, issuedAt: iat * 1000, acceptedUntil };
 }

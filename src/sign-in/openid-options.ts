@@ -18,7 +18,12 @@ export function callbackUrl(baseURL: string): string {
 interface Hooks {
   store: ExpressSessionStore;
   signer: SessionIdSigner;
-  afterCallback: (req: Request, res: unknown, session: AppSessionData, state?: Record<string, unknown>) => Promise<AppSessionData>;
+  afterCallback: (
+    req: Request,
+    res: unknown,
+    session: AppSessionData,
+    state?: Record<string, unknown>,
+  ) => Promise<AppSessionData>;
 }
 
 /**
@@ -35,7 +40,12 @@ export function openidOptions(config: AppConfig, { store, signer, afterCallback 
     clientSecret: config.issuer.clientSecret,
     secret: config.secrets,
     // Code flow with the client secret; the library then adds PKCE (S256), state and nonce.
-    authorizationParams: { response_type: 'code', response_mode: 'query', scope: 'openid profile email', redirect_uri: callbackUrl(config.baseURL) },
+    authorizationParams: {
+      response_type: 'code',
+      response_mode: 'query',
+      scope: 'openid profile email',
+      redirect_uri: callbackUrl(config.baseURL),
+    },
     // The library's state is base64url({returnTo}): the same for every sign-in to the same page,
     // so an attacker's authorization response would pass the state check in a victim's browser and
     // its code would be redeemed (only PKCE would stop it). A random part makes the state check

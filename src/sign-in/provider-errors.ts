@@ -32,7 +32,8 @@ const badAnswer: PublicError = {
 const appRefused: PublicError = {
   status: 502,
   title: 'Sign-in is unavailable',
-  message: "The sign-in service did not accept this app's request. This is a problem on our side, not yours; please try again later.",
+  message:
+    "The sign-in service did not accept this app's request. This is a problem on our side, not yours; please try again later.",
   retrySignIn: true,
 };
 
@@ -44,12 +45,18 @@ const signInFailed: PublicError = {
   retrySignIn: true,
 };
 
-const signInAgain: PublicError = { status: 400, title: 'Please sign in again', message: 'The sign-in service needs you to sign in again.', retrySignIn: true };
+const signInAgain: PublicError = {
+  status: 400,
+  title: 'Please sign in again',
+  message: 'The sign-in service needs you to sign in again.',
+  retrySignIn: true,
+};
 
 const requestRefused: PublicError = {
   status: 400,
   title: 'Sign-in request refused',
-  message: "The sign-in service refused this app's sign-in request. Please try again; if it keeps happening, please let us know.",
+  message:
+    "The sign-in service refused this app's sign-in request. Please try again; if it keeps happening, please let us know.",
   retrySignIn: true,
 };
 
@@ -58,7 +65,8 @@ const authorizationErrors: Record<string, PublicError> = {
   access_denied: {
     status: 400,
     title: 'Sign-in was cancelled',
-    message: 'Sign-in was cancelled, or the sign-in service denied access. If you did not cancel, check with your administrator, or try again.',
+    message:
+      'Sign-in was cancelled, or the sign-in service denied access. If you did not cancel, check with your administrator, or try again.',
     retrySignIn: true,
   },
   login_required: signInAgain,
@@ -67,21 +75,31 @@ const authorizationErrors: Record<string, PublicError> = {
   consent_required: {
     status: 400,
     title: 'Permission needed',
-    message: 'The sign-in service needs your permission before this app may see your profile. Please try again and allow access.',
+    message:
+      'The sign-in service needs your permission before this app may see your profile. Please try again and allow access.',
     retrySignIn: true,
   },
   invalid_request: requestRefused,
   invalid_scope: requestRefused,
   unauthorized_client: requestRefused,
   unsupported_response_type: requestRefused,
-  server_error: { ...unreachable, title: 'Sign-in service unavailable', message: 'The sign-in service is having trouble right now. Please try again in a moment.' },
-  temporarily_unavailable: { ...unreachable, title: 'Sign-in service unavailable', message: 'The sign-in service is having trouble right now. Please try again in a moment.' },
+  server_error: {
+    ...unreachable,
+    title: 'Sign-in service unavailable',
+    message: 'The sign-in service is having trouble right now. Please try again in a moment.',
+  },
+  temporarily_unavailable: {
+    ...unreachable,
+    title: 'Sign-in service unavailable',
+    message: 'The sign-in service is having trouble right now. Please try again in a moment.',
+  },
 };
 
 const unverifiedEmail: PublicError = {
   status: 400,
   title: 'Please verify your email',
-  message: 'Your email address is not verified yet. Open the link in the verification email you received, then try again.',
+  message:
+    'Your email address is not verified yet. Open the link in the verification email you received, then try again.',
   retrySignIn: true,
 };
 
@@ -109,7 +127,10 @@ const UNUSABLE_ANSWER = new Set(['OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONS
  * Returns undefined for any other error.
  */
 export function describeCallbackError(error: HttpError): PublicError | undefined {
-  const { error: code, error_description: description } = error as HttpError & { error?: unknown; error_description?: unknown };
+  const { error: code, error_description: description } = error as HttpError & {
+    error?: unknown;
+    error_description?: unknown;
+  };
   if (error.status !== 400 || typeof code !== 'string') return undefined;
 
   if (error.message === FROM_AUTHORIZATION_RESPONSE) {
@@ -126,7 +147,8 @@ export function describeCallbackError(error: HttpError): PublicError | undefined
   if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT') return slow;
   if (UNUSABLE_ANSWER.has(code)) return badAnswer;
   // A network failure at the token endpoint arrives as a bare TypeError('fetch failed').
-  if (code === 'unknown_error' && typeof description === 'string' && description.startsWith('fetch failed')) return unreachable;
+  if (code === 'unknown_error' && typeof description === 'string' && description.startsWith('fetch failed'))
+    return unreachable;
   return signInFailed;
 }
 

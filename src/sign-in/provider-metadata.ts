@@ -1,4 +1,10 @@
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  customFetch,
+  type FetchImplementation,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { z } from 'zod';
 import { userError } from '../errors.js';
 
@@ -76,7 +82,8 @@ function keySetFetch(): FetchImplementation {
       if (response.status !== 200) throw new Error(`the key set answered HTTP ${response.status}`);
       const body = await response.text();
       const json: unknown = JSON.parse(body);
-      if (typeof json !== 'object' || json === null || !Array.isArray((json as { keys?: unknown }).keys)) throw new Error('the key set answer is not a JWK set');
+      if (typeof json !== 'object' || json === null || !Array.isArray((json as { keys?: unknown }).keys))
+        throw new Error('the key set answer is not a JWK set');
       failure = undefined;
       return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
     } catch (cause) {
@@ -116,10 +123,15 @@ export function discoveryUrlOf(issuerBaseURL: string): URL {
 
 /** Network failures stay as they are (describeError calls them "unreachable"); a bad answer is a 502. */
 const unusableAnswer = (cause: unknown) =>
-  userError(502, 'Sign-in service error', 'The sign-in service gave an unexpected answer. Please try again in a moment.', {
-    retrySignIn: true,
-    cause,
-  });
+  userError(
+    502,
+    'Sign-in service error',
+    'The sign-in service gave an unexpected answer. Please try again in a moment.',
+    {
+      retrySignIn: true,
+      cause,
+    },
+  );
 
 /**
  * Our own view of the provider's metadata, beside express-openid-connect's private one: we need
@@ -176,7 +188,13 @@ export function createProviderMetadata(issuerBaseURL: string, timeoutMs: number)
     discovery,
     async signingKeys() {
       const { jwks_uri: jwksUri } = await discovery();
-      if (keys?.jwksUri !== jwksUri) keys = { jwksUri, getKey: withLastKeys(createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: timeoutMs, [customFetch]: keySetFetch() })) };
+      if (keys?.jwksUri !== jwksUri)
+        keys = {
+          jwksUri,
+          getKey: withLastKeys(
+            createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: timeoutMs, [customFetch]: keySetFetch() }),
+          ),
+        };
       return keys.getKey;
     },
     async signInReady() {

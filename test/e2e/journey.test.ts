@@ -67,7 +67,9 @@ describe('in a real browser (Chromium), against the server as npm start runs it'
     await page.waitForURL(`${appOrigin}/profile`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Alice Liddell');
     expect(await page.locator('.email').textContent()).toContain(alice.email);
-    const avatarWidth = await page.locator('img.avatar').evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth);
+    const avatarWidth = await page
+      .locator('img.avatar')
+      .evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth);
     expect(avatarWidth).toBeGreaterThan(0);
     expect(await page.locator('pre.claims').textContent()).toContain('"email_verified": true');
     await screenshot('05-profile');
@@ -88,11 +90,23 @@ describe('in a real browser (Chromium), against the server as npm start runs it'
     // Signed out first (the error and 404 pages too: a signed-in replay of /callback just goes home).
     const audited: { name: string; heading: string; open: () => Promise<unknown> }[] = [
       { name: 'home', heading: 'Welcome', open: () => page.goto(`${appOrigin}/`) },
-      { name: 'error', heading: 'Sign-in could not be completed', open: () => page.goto(`${appOrigin}/callback?code=forged&state=forged`) },
+      {
+        name: 'error',
+        heading: 'Sign-in could not be completed',
+        open: () => page.goto(`${appOrigin}/callback?code=forged&state=forged`),
+      },
       { name: 'not-found', heading: 'Page not found', open: () => page.goto(`${appOrigin}/no/such/page`) },
-      { name: 'provider-login', heading: 'Log in', open: async () => (await page.goto(`${appOrigin}/login`), onProvider()) },
+      {
+        name: 'provider-login',
+        heading: 'Log in',
+        open: async () => (await page.goto(`${appOrigin}/login`), onProvider()),
+      },
       { name: 'provider-login-error', heading: 'Log in', open: () => logIn('not-the-password') },
-      { name: 'home-signed-in', heading: 'Welcome, Alice Liddell', open: async () => (await logIn(alice.password), page.waitForURL(`${appOrigin}/`)) },
+      {
+        name: 'home-signed-in',
+        heading: 'Welcome, Alice Liddell',
+        open: async () => (await logIn(alice.password), page.waitForURL(`${appOrigin}/`)),
+      },
       { name: 'profile', heading: 'Alice Liddell', open: () => page.goto(`${appOrigin}/profile`) },
       { name: 'sessions', heading: 'Your sessions', open: () => page.goto(`${appOrigin}/sessions`) },
       { name: 'logout-confirmation', heading: 'Log out?', open: () => page.goto(`${appOrigin}/logout`) },
@@ -111,6 +125,10 @@ describe('in a real browser (Chromium), against the server as npm start runs it'
     await page.goto(`${appOrigin}/`);
     await page.addScriptTag({ content: 'window.inlineScriptRan = true;' }).catch(() => undefined);
     expect(await page.evaluate(() => 'inlineScriptRan' in window)).toBe(false);
-    expect(browserComplaints).toEqual([expect.stringMatching(/^Executing inline script violates .*script-src 'self' 'nonce-.*The action has been blocked\.$/)]);
+    expect(browserComplaints).toEqual([
+      expect.stringMatching(
+        /^Executing inline script violates .*script-src 'self' 'nonce-.*The action has been blocked\.$/,
+      ),
+    ]);
   });
 });

@@ -30,7 +30,11 @@ describe('the back-channel limit, spent by someone sharing the provider’s addr
 
     // The attacker: twice LIMIT junk posts from the address the provider also calls from; beyond the limit they get 429.
     const junk = await Promise.all(
-      Array.from({ length: 2 * LIMIT }, () => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: `junk.${randomBytes(8).toString('hex')}.x` })),
+      Array.from({ length: 2 * LIMIT }, () =>
+        new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, {
+          logout_token: `junk.${randomBytes(8).toString('hex')}.x`,
+        }),
+      ),
     );
     expect(junk.filter((answer) => answer.status === 400)).toHaveLength(LIMIT);
     expect(junk.filter((answer) => answer.status === 429)).toHaveLength(LIMIT);

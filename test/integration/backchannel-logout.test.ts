@@ -45,7 +45,9 @@ describe('POST /backchannel-logout (in-memory sessions, one instance)', () => {
   it('answers 200 with no-store and ends only the named provider session', async () => {
     const laptop = await signedInWithSession(stack);
     const phone = await signedInWithSession(stack);
-    const response = await post({ logout_token: await providerLogoutToken(stack.provider, { sub: laptop.sub, sid: laptop.sid }) });
+    const response = await post({
+      logout_token: await providerLogoutToken(stack.provider, { sub: laptop.sub, sid: laptop.sid }),
+    });
     expect(response.status).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
     expect((await laptop.browser.get(`${stack.appOrigin}/profile`)).status).toBe(302);
@@ -55,7 +57,9 @@ describe('POST /backchannel-logout (in-memory sessions, one instance)', () => {
   it('ends every session of the user when the token names only the user', async () => {
     const laptop = await signedInWithSession(stack);
     const phone = await signedInWithSession(stack);
-    expect((await post({ logout_token: await providerLogoutToken(stack.provider, { sub: laptop.sub }) })).status).toBe(200);
+    expect((await post({ logout_token: await providerLogoutToken(stack.provider, { sub: laptop.sub }) })).status).toBe(
+      200,
+    );
     expect((await laptop.browser.get(`${stack.appOrigin}/profile`)).status).toBe(302);
     expect((await phone.browser.get(`${stack.appOrigin}/profile`)).status).toBe(302);
   });
@@ -103,18 +107,26 @@ describe('POST /backchannel-logout (in-memory sessions, one instance)', () => {
     // Cold caches (as after a restart): the unknown kid arrives with the first key-set fetch.
     stack.restartApp();
     const attacker = (await generateKeyPair('RS256')).privateKey;
-    const unknownKid = await new SignJWT(logoutClaims(stack.provider, { sid })).setProtectedHeader({ alg: 'RS256', kid: 'not-published' }).sign(attacker);
+    const unknownKid = await new SignJWT(logoutClaims(stack.provider, { sid }))
+      .setProtectedHeader({ alg: 'RS256', kid: 'not-published' })
+      .sign(attacker);
     expect((await post({ logout_token: unknownKid })).status).toBe(400);
     expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
     // A key set without that kid is an answer, not a failure to remember: nothing blocks the next token.
-    expect((await post({ logout_token: await signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sid })) })).status).toBe(200);
+    expect(
+      (await post({ logout_token: await signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sid })) }))
+        .status,
+    ).toBe(200);
     expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(302);
   });
 
   it('refuses a request without a logout token, or not sent as a form, with 400 JSON', async () => {
     const missing = await post({});
     expect(missing.status).toBe(400);
-    expect(missing.body).toEqual({ error: 'invalid_request', error_description: 'The request must be a form with a logout_token.' });
+    expect(missing.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'The request must be a form with a logout_token.',
+    });
     const token = await providerLogoutToken(stack.provider, { sub: 'auth0|anyone' });
     const asJson = await request(stack.appOrigin).post('/backchannel-logout').send({ logout_token: token });
     expect(asJson.status).toBe(400);
@@ -168,8 +180,16 @@ describe('POST /backchannel-logout under a flood', () => {
   it('lets a burst of 300 logout tokens from the provider through with the default limit', async () => {
     const stack = await startTestStack();
     try {
-      const tokens = await Promise.all(Array.from({ length: 300 }, () => signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sid: randomBytes(8).toString('hex') }))));
-      const answers = await inBatches(tokens.map((token) => () => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: token })));
+      const tokens = await Promise.all(
+        Array.from({ length: 300 }, () =>
+          signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sid: randomBytes(8).toString('hex') })),
+        ),
+      );
+      const answers = await inBatches(
+        tokens.map(
+          (token) => () => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: token }),
+        ),
+      );
       expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
       expect(stack.config.backchannelLogoutRateLimit).toBeGreaterThan(300);
     } finally {
@@ -181,23 +201,40 @@ describe('POST /backchannel-logout under a flood', () => {
     const stack = await startTestStack({ env: { BACKCHANNEL_LOGOUT_RATE_LIMIT: '40' } });
     try {
       const attacker = (await generateKeyPair('RS256')).privateKey;
-      const forged = async () => new SignJWT(logoutClaims(stack.provider, { sub: 'auth0|nobody' })).setProtectedHeader({ alg: 'RS256', kid: stack.signingKey.kid }).sign(attacker);
-      const send = async () => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: await forged() });
+      const forged = async () =>
+        new SignJWT(logoutClaims(stack.provider, { sub: 'auth0|nobody' }))
+          .setProtectedHeader({ alg: 'RS256', kid: stack.signingKey.kid })
+          .sign(attacker);
+      const send = async () =>
+        new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: await forged() });
       const refused = await inBatches(Array.from({ length: 40 }, () => send));
       expect(refused.map((answer) => answer.status)).toEqual(refused.map(() => 400));
       const before = shownAtInfo(stack).length;
       const beyond = await inBatches(Array.from({ length: 60 }, () => send));
       expect(beyond.map((answer) => answer.status)).toEqual(beyond.map(() => 429));
       const [first] = beyond;
-      expect(first?.body).toEqual({ error: 'temporarily_unavailable', error_description: 'Too many requests. Retry after the time in Retry-After.' });
+      expect(first?.body).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'Too many requests. Retry after the time in Retry-After.',
+      });
       expect(first?.headers['cache-control']).toBe('no-store');
       expect(Number(first?.headers['retry-after'])).toBeGreaterThan(0);
       expect(Number(first?.headers['retry-after'])).toBeLessThanOrEqual(60);
       expect(first?.headers.ratelimit).toMatch(/^limit=40, remaining=0, reset=\d+$/);
       const logged = shownAtInfo(stack).slice(before);
-      expect(logged).toEqual([expect.objectContaining({ level: 40, event: 'auth.backchannel_logout.refused', reason: 'too_many_requests', status: 429 })]);
+      expect(logged).toEqual([
+        expect.objectContaining({
+          level: 40,
+          event: 'auth.backchannel_logout.refused',
+          reason: 'too_many_requests',
+          status: 429,
+        }),
+      ]);
       const valid = await new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, {
-        logout_token: await signedByProviderKey(stack.signingKey, logoutClaims(stack.provider, { sub: 'auth0|nobody' })),
+        logout_token: await signedByProviderKey(
+          stack.signingKey,
+          logoutClaims(stack.provider, { sub: 'auth0|nobody' }),
+        ),
       });
       expect(valid.status).toBe(200);
     } finally {
@@ -210,16 +247,32 @@ describe('POST /backchannel-logout under a flood', () => {
     try {
       const attacker = (await generateKeyPair('RS256')).privateKey;
       const forged = await Promise.all(
-        Array.from({ length: 50 }, () => new SignJWT(logoutClaims(stack.provider, { sub: 'auth0|victim' })).setProtectedHeader({ alg: 'RS256', kid: stack.signingKey.kid }).sign(attacker)),
+        Array.from({ length: 50 }, () =>
+          new SignJWT(logoutClaims(stack.provider, { sub: 'auth0|victim' }))
+            .setProtectedHeader({ alg: 'RS256', kid: stack.signingKey.kid })
+            .sign(attacker),
+        ),
       );
-      const tokens = [...forged, ...Array.from({ length: 450 }, () => `not-a-token-${randomBytes(12).toString('hex')}`)];
+      const tokens = [
+        ...forged,
+        ...Array.from({ length: 450 }, () => `not-a-token-${randomBytes(12).toString('hex')}`),
+      ];
       const before = shownAtInfo(stack).length;
-      const answers = await inBatches(tokens.map((token) => () => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: token })));
+      const answers = await inBatches(
+        tokens.map(
+          (token) => () => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: token }),
+        ),
+      );
       expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 400));
 
       const logged = shownAtInfo(stack).slice(before);
       expect(logged.length).toBeLessThanOrEqual(3);
-      expect(logged[0]).toMatchObject({ level: 40, event: 'auth.backchannel_logout.refused', reason: 'invalid_token', err: { type: 'InvalidLogoutToken' } });
+      expect(logged[0]).toMatchObject({
+        level: 40,
+        event: 'auth.backchannel_logout.refused',
+        reason: 'invalid_token',
+        err: { type: 'InvalidLogoutToken' },
+      });
       const log = stack.logs.text();
       expect(log).not.toContain('"stack"');
       expect(tokens.filter((token) => log.includes(token))).toEqual([]);

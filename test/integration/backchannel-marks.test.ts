@@ -15,7 +15,13 @@ function record(userId: string, idTokenIssuedAt: number): StoredSession {
   const now = Math.floor(Date.now() / 1000);
   return {
     header: { iat: now, uat: now, exp: now + 600 },
-    data: { sid: `sid-${unique()}`, handle: unique(), signedInAt: Date.now(), idTokenIssuedAt, userinfo: { sub: userId } },
+    data: {
+      sid: `sid-${unique()}`,
+      handle: unique(),
+      signedInAt: Date.now(),
+      idTokenIssuedAt,
+      userinfo: { sub: userId },
+    },
     cookie: { expires: (now + 600) * 1000, maxAge: 600_000 },
   };
 }
@@ -34,7 +40,10 @@ describe.each([
   let store: SessionStore;
   beforeAll(async () => {
     if (where === 'in Redis') redis = await startRedisServer();
-    store = createSessionStore(loadConfig({ NODE_ENV: 'test', SECRET: 'marks-secret-'.padEnd(40, 'x'), ...env() }), pino({ level: 'silent' }));
+    store = createSessionStore(
+      loadConfig({ NODE_ENV: 'test', SECRET: 'marks-secret-'.padEnd(40, 'x'), ...env() }),
+      pino({ level: 'silent' }),
+    );
     expect(await storeAnswers(store, 5000)).toBe(true);
   });
   afterAll(async () => {
@@ -47,9 +56,19 @@ describe.each([
     const user = `u-${unique()}`;
     const providerNow = Date.now();
     // The newer logout (the user logged out at the provider a minute ago) arrives first...
-    await store.endProviderSessions({ sub: user, jti: unique(), issuedAt: providerNow - 60_000, acceptedUntil: providerNow + 540_000 });
+    await store.endProviderSessions({
+      sub: user,
+      jti: unique(),
+      issuedAt: providerNow - 60_000,
+      acceptedUntil: providerNow + 540_000,
+    });
     // ...then an older one (five minutes old, still within the 10 minutes a token is accepted).
-    await store.endProviderSessions({ sub: user, jti: unique(), issuedAt: providerNow - 5 * 60_000, acceptedUntil: providerNow + 300_000 });
+    await store.endProviderSessions({
+      sub: user,
+      jti: unique(),
+      issuedAt: providerNow - 5 * 60_000,
+      acceptedUntil: providerNow + 300_000,
+    });
 
     // A sign-in whose ID token the provider issued two minutes ago (before the newer logout) writes now.
     const id = store.ids.generate();

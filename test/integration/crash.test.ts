@@ -44,7 +44,12 @@ describe('the real server process', () => {
     expect(fatal?.err).not.toHaveProperty('stack');
     // The lines logged just before process.exit are there, last and in the order they were logged.
     const events = logLinesOf(server.output()).map((line) => line.event);
-    expect(events.slice(events.indexOf('process.crash'))).toEqual(['process.crash', 'shutdown.begin', 'shutdown.drained', 'shutdown.done']);
+    expect(events.slice(events.indexOf('process.crash'))).toEqual([
+      'process.crash',
+      'shutdown.begin',
+      'shutdown.drained',
+      'shutdown.done',
+    ]);
     expect(logLinesOf(server.output()).at(-1)).toMatchObject({ event: 'shutdown.done', exitCode: 1 });
   });
 
@@ -55,15 +60,35 @@ describe('the real server process', () => {
       await rawRequest(port, 'GARBAGE\r\n\r\n'),
       await rawRequest(port, 'GET /%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
       await rawRequest(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`),
-      await rawRequest(port, 'GET /profile HTTP/1.1\r\nHost: x\r\nCookie: session=%E0%A4%A.x; auth_verification={"bad"\r\nConnection: close\r\n\r\n'),
-      await rawRequest(port, 'POST /logout HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\nConnection: close\r\n\r\n%%%'),
+      await rawRequest(
+        port,
+        'GET /profile HTTP/1.1\r\nHost: x\r\nCookie: session=%E0%A4%A.x; auth_verification={"bad"\r\nConnection: close\r\n\r\n',
+      ),
+      await rawRequest(
+        port,
+        'POST /logout HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\nConnection: close\r\n\r\n%%%',
+      ),
       await (await fetch(`${origin}/callback?code=x&state=%25%25%25`)).text(),
       await (await fetch(`${origin}/callback?error=access_denied&error_description=${'x'.repeat(5000)}`)).text(),
-      await (await fetch(`${origin}/logout`, { method: 'POST', body: 'x'.repeat(1_000_000), headers: { 'content-type': 'application/x-www-form-urlencoded' } })).text(),
-      await (await fetch(`${origin}/login?returnTo=${encodeURIComponent('//evil.example/%00')}`, { redirect: 'manual' })).text(),
+      await (
+        await fetch(`${origin}/logout`, {
+          method: 'POST',
+          body: 'x'.repeat(1_000_000),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      ).text(),
+      await (
+        await fetch(`${origin}/login?returnTo=${encodeURIComponent('//evil.example/%00')}`, { redirect: 'manual' })
+      ).text(),
     ];
     for (const answer of answers) expect(answer).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
-    expect(answers.slice(0, 5).map((answer) => answer.slice(0, 12))).toEqual(['HTTP/1.1 400', 'HTTP/1.1 404', 'HTTP/1.1 431', 'HTTP/1.1 302', 'HTTP/1.1 303']);
+    expect(answers.slice(0, 5).map((answer) => answer.slice(0, 12))).toEqual([
+      'HTTP/1.1 400',
+      'HTTP/1.1 404',
+      'HTTP/1.1 431',
+      'HTTP/1.1 302',
+      'HTTP/1.1 303',
+    ]);
 
     expect(server.child.exitCode).toBeNull();
     const home = await fetch(`${origin}/`);

@@ -18,7 +18,12 @@ describe('npm run doctor against a provider (the embedded one, set up like an Au
   const faults = providerFaults();
   let env: Record<string, string>;
   beforeAll(async () => {
-    provider = await startDevProvider({ appBaseURL: REGISTERED_APP, nodeEnv: 'test', logger: captureLogs().logger, middleware: [faults.middleware] });
+    provider = await startDevProvider({
+      appBaseURL: REGISTERED_APP,
+      nodeEnv: 'test',
+      logger: captureLogs().logger,
+      middleware: [faults.middleware],
+    });
     env = {
       NODE_ENV: 'test',
       ISSUER_BASE_URL: provider.issuer.issuerBaseURL,
@@ -53,8 +58,15 @@ describe('npm run doctor against a provider (the embedded one, set up like an Au
     const wrongSecret = 'a-wrong-secret-that-must-not-be-printed-42';
     const report = await runDoctor({ ...env, CLIENT_SECRET: wrongSecret });
     expect(report.exitCode).toBe(1);
-    expect(statusOf(report.results)).toMatchObject({ 'Client credentials': 'fail', 'Callback URL': 'pass', 'Logout URL': 'pass' });
-    expect(find(report.results, 'Client credentials')).toMatchObject({ detail: expect.stringMatching(/refused CLIENT_ID\/CLIENT_SECRET \(HTTP 401 invalid_client/) as unknown, fix: expect.stringMatching(/Client Secret/) as unknown });
+    expect(statusOf(report.results)).toMatchObject({
+      'Client credentials': 'fail',
+      'Callback URL': 'pass',
+      'Logout URL': 'pass',
+    });
+    expect(find(report.results, 'Client credentials')).toMatchObject({
+      detail: expect.stringMatching(/refused CLIENT_ID\/CLIENT_SECRET \(HTTP 401 invalid_client/) as unknown,
+      fix: expect.stringMatching(/Client Secret/) as unknown,
+    });
     const printed = formatChecklist(report.heading, report.results);
     expect(printed).not.toContain(wrongSecret);
     expect(printed).not.toContain(provider.issuer.clientSecret);
@@ -64,11 +76,23 @@ describe('npm run doctor against a provider (the embedded one, set up like an Au
   it('finds a callback URL and a logout URL the provider does not know (BASE_URL not registered)', async () => {
     const report = await runDoctor({ ...env, BASE_URL: 'http://localhost:4200' });
     expect(report.exitCode).toBe(1);
-    expect(statusOf(report.results)).toMatchObject({ 'Client credentials': 'pass', 'Callback URL': 'fail', 'Logout URL': 'fail' });
-    expect(find(report.results, 'Callback URL')?.detail).toMatch(/refused the sign-in request for http:\/\/localhost:4200\/callback \(HTTP 400: .*redirect_uri/);
-    expect(find(report.results, 'Callback URL')?.fix).toMatch(/add http:\/\/localhost:4200\/callback exactly .* Allowed Callback URLs/);
-    expect(find(report.results, 'Logout URL')?.detail).toMatch(/refused to return to http:\/\/localhost:4200 after logout \(HTTP 400: .*post_logout_redirect_uri/);
-    expect(find(report.results, 'Logout URL')?.fix).toMatch(/add http:\/\/localhost:4200 exactly to Allowed Logout URLs/);
+    expect(statusOf(report.results)).toMatchObject({
+      'Client credentials': 'pass',
+      'Callback URL': 'fail',
+      'Logout URL': 'fail',
+    });
+    expect(find(report.results, 'Callback URL')?.detail).toMatch(
+      /refused the sign-in request for http:\/\/localhost:4200\/callback \(HTTP 400: .*redirect_uri/,
+    );
+    expect(find(report.results, 'Callback URL')?.fix).toMatch(
+      /add http:\/\/localhost:4200\/callback exactly .* Allowed Callback URLs/,
+    );
+    expect(find(report.results, 'Logout URL')?.detail).toMatch(
+      /refused to return to http:\/\/localhost:4200 after logout \(HTTP 400: .*post_logout_redirect_uri/,
+    );
+    expect(find(report.results, 'Logout URL')?.fix).toMatch(
+      /add http:\/\/localhost:4200 exactly to Allowed Logout URLs/,
+    );
   });
 
   it('finds an ISSUER_BASE_URL that reaches the provider under another name than its issuer', async () => {
@@ -110,31 +134,57 @@ describe('npm run doctor against a provider (the embedded one, set up like an Au
       kind: 'answer',
       status: 200,
       type: 'json',
-      body: { issuer: provider.issuer.issuerBaseURL, authorization_endpoint: `${provider.origin}/authorize`, token_endpoint: `${provider.origin}/oauth/token`, jwks_uri: `${provider.origin}/.well-known/jwks.json`, end_session_endpoint: `${provider.origin}/oidc/logout` },
+      body: {
+        issuer: provider.issuer.issuerBaseURL,
+        authorization_endpoint: `${provider.origin}/authorize`,
+        token_endpoint: `${provider.origin}/oauth/token`,
+        jwks_uri: `${provider.origin}/.well-known/jwks.json`,
+        end_session_endpoint: `${provider.origin}/oidc/logout`,
+      },
       headers: { date: new Date(Date.now() + 5 * 60_000).toUTCString() },
     });
     const report = await runDoctor(env);
-    expect(find(report.results, 'Clock')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/clock is (299|300|301) s behind the provider's/) as unknown });
+    expect(find(report.results, 'Clock')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/clock is (299|300|301) s behind the provider's/) as unknown,
+    });
     expect(report.exitCode).toBe(1);
   });
 
   describe("reading Auth0's answers", () => {
     it('recognises a redirect to the error page as "Callback URL mismatch"', async () => {
-      const description = 'Callback URL mismatch. http://localhost:4100/callback is not in the list of allowed callback URLs';
+      const description =
+        'Callback URL mismatch. http://localhost:4100/callback is not in the list of allowed callback URLs';
       faults.set('/authorize', {
         kind: 'answer',
         status: 302,
         body: '',
-        headers: { location: `/error?client=abc&error=unauthorized_client&error_description=${encodeURIComponent(description)}&tracking=x1` },
+        headers: {
+          location: `/error?client=abc&error=unauthorized_client&error_description=${encodeURIComponent(description)}&tracking=x1`,
+        },
       });
       const report = await runDoctor(env);
-      expect(find(report.results, 'Callback URL')).toMatchObject({ status: 'fail', detail: expect.stringContaining(`unauthorized_client: ${description}`) as unknown });
+      expect(find(report.results, 'Callback URL')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining(`unauthorized_client: ${description}`) as unknown,
+      });
     });
 
-    it("recognises the token endpoint's 401 access_denied \"Unauthorized\" as wrong credentials, and 403 invalid_grant as right ones", async () => {
-      faults.set('/oauth/token', { kind: 'answer', status: 401, body: { error: 'access_denied', error_description: 'Unauthorized' } });
-      expect(find((await runDoctor(env)).results, 'Client credentials')).toMatchObject({ status: 'fail', detail: expect.stringContaining('HTTP 401 access_denied "Unauthorized"') as unknown });
-      faults.set('/oauth/token', { kind: 'answer', status: 403, body: { error: 'invalid_grant', error_description: 'Invalid authorization code' } });
+    it('recognises the token endpoint\'s 401 access_denied "Unauthorized" as wrong credentials, and 403 invalid_grant as right ones', async () => {
+      faults.set('/oauth/token', {
+        kind: 'answer',
+        status: 401,
+        body: { error: 'access_denied', error_description: 'Unauthorized' },
+      });
+      expect(find((await runDoctor(env)).results, 'Client credentials')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('HTTP 401 access_denied "Unauthorized"') as unknown,
+      });
+      faults.set('/oauth/token', {
+        kind: 'answer',
+        status: 403,
+        body: { error: 'invalid_grant', error_description: 'Invalid authorization code' },
+      });
       expect(find((await runDoctor(env)).results, 'Client credentials')?.status).toBe('pass');
     });
 
@@ -147,7 +197,9 @@ describe('npm run doctor against a provider (the embedded one, set up like an Au
       });
       const logout = find((await runDoctor(env)).results, 'Logout URL');
       expect(logout?.status).toBe('fail');
-      expect(logout?.detail).toContain('HTTP 400: invalid_request: The "returnTo" querystring parameter "http://localhost:4100" is not defined as a valid URL');
+      expect(logout?.detail).toContain(
+        'HTTP 400: invalid_request: The "returnTo" querystring parameter "http://localhost:4100" is not defined as a valid URL',
+      );
       expect(logout?.detail).not.toContain('<');
     });
   });
@@ -174,7 +226,13 @@ describe('npm run doctor with an invalid configuration', () => {
     });
     expect(report.exitCode).toBe(1);
     expect(report.results.filter((result) => result.title === 'Configuration')).toEqual([
-      { title: 'Configuration', status: 'fail', detail: expect.stringMatching(/^BASE_URL must use https when NODE_ENV=production.*Secure.*__Host-.*HSTS/) as unknown },
+      {
+        title: 'Configuration',
+        status: 'fail',
+        detail: expect.stringMatching(
+          /^BASE_URL must use https when NODE_ENV=production.*Secure.*__Host-.*HSTS/,
+        ) as unknown,
+      },
     ]);
     expect(report.results.filter((result) => result.status === 'skip')).toHaveLength(6);
   });
@@ -183,16 +241,22 @@ describe('npm run doctor with an invalid configuration', () => {
     const report = await runDoctor({ BASE_URL: 'https://app.example.com' });
     expect(report.exitCode).toBe(1);
     expect(report.heading.join('\n')).not.toContain('self-test');
-    expect(find(report.results, 'Configuration')?.detail).toMatch(/^ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET and SECRET are required when BASE_URL is not loopback/);
+    expect(find(report.results, 'Configuration')?.detail).toMatch(
+      /^ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET and SECRET are required when BASE_URL is not loopback/,
+    );
   });
-
 
   it('lists every problem, skips the provider checks, and exits 1', async () => {
     const report = await runDoctor({ ISSUER_BASE_URL: 'https://tenant.example.com/', SECRET: 'short' });
     expect(report.exitCode).toBe(1);
     const problems = report.results.filter((result) => result.status === 'fail').map((result) => result.detail);
     expect(problems).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^CLIENT_ID is required/), expect.stringMatching(/^CLIENT_SECRET is required/), expect.stringMatching(/^BASE_URL is required/), expect.stringMatching(/^SECRET must be at least 32/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^CLIENT_ID is required/),
+        expect.stringMatching(/^CLIENT_SECRET is required/),
+        expect.stringMatching(/^BASE_URL is required/),
+        expect.stringMatching(/^SECRET must be at least 32/),
+      ]),
     );
     expect(report.results.filter((result) => result.status === 'skip')).toHaveLength(6);
   });
@@ -217,7 +281,10 @@ describe('the doctor command (the real process)', () => {
         SECRET: 'doctor-test-secret-0123456789abcdef',
         PROVIDER_TIMEOUT_MS: '1000',
       },
-      { entry: 'src/doctor/cli.ts', preload: [new URL('../support/preload/refuse-dev-provider.ts', import.meta.url).href] },
+      {
+        entry: 'src/doctor/cli.ts',
+        preload: [new URL('../support/preload/refuse-dev-provider.ts', import.meta.url).href],
+      },
     );
     expect(await withinTime(doctor.exited, 15_000, 'the doctor')).toBe(1);
     expect(doctor.output()).toMatch(/ {2}PASS {2}Configuration: .*\n {2}FAIL {2}Discovery: /);

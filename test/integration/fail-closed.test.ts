@@ -42,7 +42,12 @@ describe('the real process, fail-closed configuration', () => {
   });
 
   it('treats a blank ISSUER_BASE_URL as unset, as loadConfig does: starts on the embedded provider, no stack trace', async () => {
-    const server = startServerProcess({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(await freePort()), ISSUER_BASE_URL: ' ' });
+    const server = startServerProcess({
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(await freePort()),
+      ISSUER_BASE_URL: ' ',
+    });
     const outcome = await startedOrExited(server, 15_000);
     expect(server.output()).not.toMatch(/\n\s+at /);
     expect(outcome).toBe('started');

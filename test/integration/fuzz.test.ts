@@ -38,7 +38,8 @@ type Mode = (typeof MODES)[number];
 /** Markup a hostile value carries; a page that shows it unescaped lets it run (reflected XSS). */
 const MARKUP = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>"];
 /** What an internal failure says when it reaches a body without the word "Error" (node, undici, Redis). */
-const INTERNAL_MESSAGES = /Cannot read propert|is not a function|is not defined|Unexpected token|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ERR_[A-Z_]{4,}|WRONGTYPE|NOSCRIPT/;
+const INTERNAL_MESSAGES =
+  /Cannot read propert|is not a function|is not defined|Unexpected token|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ERR_[A-Z_]{4,}|WRONGTYPE|NOSCRIPT/;
 
 const ROUTES = [
   '/',
@@ -84,26 +85,59 @@ const junk = fc.oneof(
 
 /** Percent-encodes, or leaves raw only what a request line can carry (visible ASCII, no space or #). */
 const inTarget = (text: string, raw: boolean) =>
-  raw ? Array.from(text, (char) => (/^[\x21-\x7e]$/.test(char) && char !== '#' ? char : encodeURIComponent(char).replace(/%(?![0-9A-F]{2})/g, '%25'))).join('') : safeEncode(text);
+  raw
+    ? Array.from(text, (char) =>
+        /^[\x21-\x7e]$/.test(char) && char !== '#'
+          ? char
+          : encodeURIComponent(char).replace(/%(?![0-9A-F]{2})/g, '%25'),
+      ).join('')
+    : safeEncode(text);
 
 function safeEncode(text: string): string {
   try {
     return encodeURIComponent(text);
   } catch {
     // A lone surrogate cannot be encoded as UTF-8: send the replacement character instead.
-    return encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+    return encodeURIComponent(
+      text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'),
+    );
   }
 }
 
 /** A header value a request can carry: latin1, no CR or LF. */
-const headerValue = (text: string) => Buffer.from(text.replace(/[\r\n]/g, ' '), 'utf8').toString('latin1').replace(/[^\x20-\xff\t]/g, '?');
+const headerValue = (text: string) =>
+  Buffer.from(text.replace(/[\r\n]/g, ' '), 'utf8')
+    .toString('latin1')
+    .replace(/[^\x20-\xff\t]/g, '?');
 
-const queryKeys = fc.constantFrom('code', 'state', 'iss', 'error', 'error_description', 'returnTo', 'session_state', 'signed_out', 'ended', 'session', '_csrf', 'a[b]', 'returnTo[]', 'x');
-const query = fc.array(fc.tuple(queryKeys, junk, fc.boolean()), { maxLength: 6 }).map((pairs) => pairs.map(([key, value, raw]) => `${key}=${inTarget(value, raw)}`).join('&'));
+const queryKeys = fc.constantFrom(
+  'code',
+  'state',
+  'iss',
+  'error',
+  'error_description',
+  'returnTo',
+  'session_state',
+  'signed_out',
+  'ended',
+  'session',
+  '_csrf',
+  'a[b]',
+  'returnTo[]',
+  'x',
+);
+const query = fc
+  .array(fc.tuple(queryKeys, junk, fc.boolean()), { maxLength: 6 })
+  .map((pairs) => pairs.map(([key, value, raw]) => `${key}=${inTarget(value, raw)}`).join('&'));
 
 const path = fc.oneof(
   { arbitrary: fc.constantFrom(...ROUTES), weight: 6 },
-  { arbitrary: fc.tuple(fc.constantFrom(...ROUTES), junk, fc.boolean()).map(([route, extra, raw]) => `${route}/${inTarget(extra, raw)}`), weight: 2 },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom(...ROUTES), junk, fc.boolean())
+      .map(([route, extra, raw]) => `${route}/${inTarget(extra, raw)}`),
+    weight: 2,
+  },
   { arbitrary: fc.tuple(junk, fc.boolean()).map(([extra, raw]) => `/${inTarget(extra, raw)}`), weight: 1 },
   { arbitrary: fc.constantFrom(...ROUTES).map((route) => route.toUpperCase()), weight: 1 },
   { arbitrary: fc.constantFrom(...ROUTES).map((route) => `/${route}/`), weight: 1 },
@@ -114,7 +148,12 @@ const path = fc.oneof(
 const target = (host: string) =>
   fc.oneof(
     { arbitrary: fc.tuple(path, query).map(([p, q]) => (q ? `${p}?${q}` : p)), weight: 10 },
-    { arbitrary: fc.tuple(fc.constantFrom('http://evil.example', `http://${host}`, 'https://evil.example:8443'), path, query).map(([origin, p, q]) => `${origin}${p}?${q}`), weight: 2 },
+    {
+      arbitrary: fc
+        .tuple(fc.constantFrom('http://evil.example', `http://${host}`, 'https://evil.example:8443'), path, query)
+        .map(([origin, p, q]) => `${origin}${p}?${q}`),
+      weight: 2,
+    },
     { arbitrary: fc.constant('*'), weight: 1 },
   );
 
@@ -176,7 +215,15 @@ function fuzzSuite(mode: Mode) {
     fc
       .record(
         {
-          host: fc.constantFrom(host, 'evil.example', '', 'localhost', `${host}:80`, 'a'.repeat(300), `evil.example${MARKUP[1] ?? ''}`),
+          host: fc.constantFrom(
+            host,
+            'evil.example',
+            '',
+            'localhost',
+            `${host}:80`,
+            'a'.repeat(300),
+            `evil.example${MARKUP[1] ?? ''}`,
+          ),
           cookie: fc.array(cookiePart(), { maxLength: 4 }).map((parts) => parts.join('; ')),
           'x-forwarded-host': fc.constantFrom('evil.example', host, ''),
           'x-forwarded-proto': fc.constantFrom('https', 'gopher', ''),
@@ -195,7 +242,9 @@ function fuzzSuite(mode: Mode) {
 
   const body = fc.oneof(
     fc
-      .array(fc.tuple(fc.constantFrom('_csrf', 'logout_token', 'session', 'x', 'a[b][c]', '__proto__'), junk), { maxLength: 15 })
+      .array(fc.tuple(fc.constantFrom('_csrf', 'logout_token', 'session', 'x', 'a[b][c]', '__proto__'), junk), {
+        maxLength: 15,
+      })
       .map((pairs) => Buffer.from(pairs.map(([key, value]) => `${key}=${safeEncode(value)}`).join('&'))),
     fc.constantFrom('%zz=%', '_csrf[]=1&_csrf[]=2', `_csrf=${'%41'.repeat(3000)}`).map((text) => Buffer.from(text)),
     fc.uint8Array({ maxLength: 2000 }).map((bytes) => Buffer.from(bytes)),
@@ -217,7 +266,18 @@ function fuzzSuite(mode: Mode) {
       {
         weight: 3,
         arbitrary: fc.record({
-          method: fc.constantFrom('GET', 'GET', 'HEAD', 'OPTIONS', 'TRACE', 'DELETE', 'PUT', 'PATCH', 'PROPFIND', 'get'),
+          method: fc.constantFrom(
+            'GET',
+            'GET',
+            'HEAD',
+            'OPTIONS',
+            'TRACE',
+            'DELETE',
+            'PUT',
+            'PATCH',
+            'PROPFIND',
+            'get',
+          ),
           target: target(host),
           headers: headers(),
         }),
@@ -308,12 +368,20 @@ function fuzzSuite(mode: Mode) {
    */
   function problemsWith(answer: Exchange, { providerSaid503 = false } = {}): string[] {
     const problems: string[] = [];
-    if (answer.status === 0) problems.push(answer.timedOut ? `no answer within ${ANSWER_WITHIN_MS} ms` : 'the connection closed without an answer');
+    if (answer.status === 0)
+      problems.push(
+        answer.timedOut ? `no answer within ${ANSWER_WITHIN_MS} ms` : 'the connection closed without an answer',
+      );
     // The app's own error answer: its page (with the request id), or its JSON error for a client that asked for JSON.
-    const ownUnavailablePage = providerSaid503 && answer.status === 503 && (answer.body.includes('Request id') || answer.body.includes('"requestId"'));
+    const ownUnavailablePage =
+      providerSaid503 &&
+      answer.status === 503 &&
+      (answer.body.includes('Request id') || answer.body.includes('"requestId"'));
     if (answer.status >= 500 && !ownUnavailablePage) problems.push(`status ${answer.status}`);
-    for (const leak of leaksIn(answer.body)) problems.push(`body matches ${leak} at ${around(answer.body, new RegExp(leak.slice(1, leak.lastIndexOf('/'))))}`);
-    if (INTERNAL_MESSAGES.test(answer.body)) problems.push(`body shows an internal message: ${INTERNAL_MESSAGES.exec(answer.body)?.[0] ?? ''}`);
+    for (const leak of leaksIn(answer.body))
+      problems.push(`body matches ${leak} at ${around(answer.body, new RegExp(leak.slice(1, leak.lastIndexOf('/'))))}`);
+    if (INTERNAL_MESSAGES.test(answer.body))
+      problems.push(`body shows an internal message: ${INTERNAL_MESSAGES.exec(answer.body)?.[0] ?? ''}`);
     if ((answer.headers['content-type'] ?? '').startsWith('text/html')) {
       for (const markup of MARKUP) if (answer.body.includes(markup)) problems.push(`page shows ${markup} unescaped`);
     }
@@ -322,147 +390,262 @@ function fuzzSuite(mode: Mode) {
     return problems;
   }
 
-  it('answers every hostile request with a 4xx or a page of its own: no 5xx, no leak, no off-site redirect, no hang', async () => {
-    await fc.assert(
-      fc.asyncProperty(requests(), async (built) => {
-        const bytes = serialise(built);
-        sent.push(bytes.subarray(0, 300).toString('latin1'));
-        const answer = await send(bytes);
-        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-        expect(problemsWith(answer), bytes.subarray(0, 600).toString('latin1')).toEqual([]);
-      }),
-      { seed: SEED, numRuns: RUNS, plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] },
-    );
-    // The run reached the routes themselves, not only the HTTP parser's 400s.
-    expect(sent.length).toBeGreaterThan(Math.min(RUNS, 100));
-    expect([200, 302, 303, 403, 404].filter((status) => statuses.has(status))).toEqual([200, 302, 303, 403, 404]);
-    // interruptAfterTimeLimit ends a run quietly: say so, or FUZZ_RUNS=3000 may have meant 800.
-    const cut = sent.length < RUNS ? ` (cut by the ${TIME_LIMIT_MS} ms limit after ${sent.length} of ${RUNS})` : '';
-    console.log(`fuzz ${mode.name} seed ${SEED}: ${sent.length} requests${cut}, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
-  }, TIME_LIMIT_MS + 30_000);
+  it(
+    'answers every hostile request with a 4xx or a page of its own: no 5xx, no leak, no off-site redirect, no hang',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(requests(), async (built) => {
+          const bytes = serialise(built);
+          sent.push(bytes.subarray(0, 300).toString('latin1'));
+          const answer = await send(bytes);
+          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+          expect(problemsWith(answer), bytes.subarray(0, 600).toString('latin1')).toEqual([]);
+        }),
+        { seed: SEED, numRuns: RUNS, plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] },
+      );
+      // The run reached the routes themselves, not only the HTTP parser's 400s.
+      expect(sent.length).toBeGreaterThan(Math.min(RUNS, 100));
+      expect([200, 302, 303, 403, 404].filter((status) => statuses.has(status))).toEqual([200, 302, 303, 403, 404]);
+      // interruptAfterTimeLimit ends a run quietly: say so, or FUZZ_RUNS=3000 may have meant 800.
+      const cut = sent.length < RUNS ? ` (cut by the ${TIME_LIMIT_MS} ms limit after ${sent.length} of ${RUNS})` : '';
+      console.log(
+        `fuzz ${mode.name} seed ${SEED}: ${sent.length} requests${cut}, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`,
+      );
+    },
+    TIME_LIMIT_MS + 30_000,
+  );
 
   /** A pending sign-in as /login leaves it: a transaction cookie the app signed, and its state. */
   async function pendingSignIn(returnTo: string): Promise<{ cookie: string; state: string }> {
     const state = stateWith(returnTo);
-    const checks = { nonce: randomBytes(16).toString('base64url'), state, code_verifier: randomBytes(32).toString('base64url') };
-    return { cookie: `${names.transaction}=${await signTransactionCookie(names.transaction, checks, stack.config.secrets)}`, state };
+    const checks = {
+      nonce: randomBytes(16).toString('base64url'),
+      state,
+      code_verifier: randomBytes(32).toString('base64url'),
+    };
+    return {
+      cookie: `${names.transaction}=${await signTransactionCookie(names.transaction, checks, stack.config.secrets)}`,
+      state,
+    };
   }
 
-  it('answers /callback with a valid pending sign-in and a hostile query (state matching, duplicated or not; codes, iss, errors) without a 5xx, leak or off-site redirect', async () => {
-    const callbackQuery = fc.record({
-      returnTo: returnToCandidates(),
-      stateShape: fc.oneof({ arbitrary: fc.constant('exact' as const), weight: 4 }, fc.constantFrom('twice', 'exact then junk', 'junk then exact', 'array', 'missing')),
-      pairs: fc.array(fc.tuple(queryKeys, junk, fc.boolean()), { maxLength: 4 }),
-      signedIn: fc.boolean(),
-      // The issuer is public: RFC 9207's iss, which openid-client checks before anything else.
-      withIss: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, fc.constant(false)),
-      // Error codes the app looks up in a table: real ones, names every object answers to, junk.
-      error: fc.option(
-        fc.oneof(
-          fc.constantFrom('access_denied', 'login_required', 'consent_required', 'invalid_request', 'server_error', 'temporarily_unavailable', 'invalid_grant'),
-          fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype)),
-          junk,
+  it(
+    'answers /callback with a valid pending sign-in and a hostile query (state matching, duplicated or not; codes, iss, errors) without a 5xx, leak or off-site redirect',
+    async () => {
+      const callbackQuery = fc.record({
+        returnTo: returnToCandidates(),
+        stateShape: fc.oneof(
+          { arbitrary: fc.constant('exact' as const), weight: 4 },
+          fc.constantFrom('twice', 'exact then junk', 'junk then exact', 'array', 'missing'),
         ),
-        { nil: undefined },
-      ),
-      headers: headers(),
-    });
-    await fc.assert(
-      fc.asyncProperty(callbackQuery, async ({ returnTo, stateShape, pairs, signedIn, withIss, error, headers: list }) => {
-        const pending = await pendingSignIn(returnTo);
-        const state = encodeURIComponent(pending.state);
-        const stateParams = {
-          exact: [`state=${state}`],
-          twice: [`state=${state}`, `state=${state}`],
-          'exact then junk': [`state=${state}`, 'state=x'],
-          'junk then exact': ['state=x', `state=${state}`],
-          array: [`state[]=${state}`],
-          missing: [],
-        }[stateShape];
-        const iss = withIss ? [`iss=${encodeURIComponent(stack.config.issuer.issuerBaseURL)}`] : [];
-        const errorParam = error === undefined ? [] : [`error=${safeEncode(error)}`];
-        const q = [...stateParams, ...iss, ...errorParam, ...pairs.map(([key, value, raw]) => `${key}=${inTarget(value, raw)}`)].join('&');
-        const cookie = [pending.cookie, ...(signedIn ? [`${names.session}=${victim.cookie}`] : [])].join('; ');
-        const given = list.filter(([name]) => name !== 'cookie' && name !== 'host');
-        const bytes = serialise({ method: 'GET', target: `/callback?${q}`, headers: [['host', host], ['cookie', cookie], ...given] });
-        const answer = await send(bytes);
-        expect(problemsWith(answer, { providerSaid503: /(^|&)error=(server_error|temporarily_unavailable)(&|$)/.test(q) }), bytes.subarray(0, 600).toString('latin1')).toEqual([]);
-      }),
-      { seed: SEED, numRuns: Math.ceil(RUNS / 4), plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] },
-    );
-  }, TIME_LIMIT_MS + 30_000);
+        pairs: fc.array(fc.tuple(queryKeys, junk, fc.boolean()), { maxLength: 4 }),
+        signedIn: fc.boolean(),
+        // The issuer is public: RFC 9207's iss, which openid-client checks before anything else.
+        withIss: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, fc.constant(false)),
+        // Error codes the app looks up in a table: real ones, names every object answers to, junk.
+        error: fc.option(
+          fc.oneof(
+            fc.constantFrom(
+              'access_denied',
+              'login_required',
+              'consent_required',
+              'invalid_request',
+              'server_error',
+              'temporarily_unavailable',
+              'invalid_grant',
+            ),
+            fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype)),
+            junk,
+          ),
+          { nil: undefined },
+        ),
+        headers: headers(),
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          callbackQuery,
+          async ({ returnTo, stateShape, pairs, signedIn, withIss, error, headers: list }) => {
+            const pending = await pendingSignIn(returnTo);
+            const state = encodeURIComponent(pending.state);
+            const stateParams = {
+              exact: [`state=${state}`],
+              twice: [`state=${state}`, `state=${state}`],
+              'exact then junk': [`state=${state}`, 'state=x'],
+              'junk then exact': ['state=x', `state=${state}`],
+              array: [`state[]=${state}`],
+              missing: [],
+            }[stateShape];
+            const iss = withIss ? [`iss=${encodeURIComponent(stack.config.issuer.issuerBaseURL)}`] : [];
+            const errorParam = error === undefined ? [] : [`error=${safeEncode(error)}`];
+            const q = [
+              ...stateParams,
+              ...iss,
+              ...errorParam,
+              ...pairs.map(([key, value, raw]) => `${key}=${inTarget(value, raw)}`),
+            ].join('&');
+            const cookie = [pending.cookie, ...(signedIn ? [`${names.session}=${victim.cookie}`] : [])].join('; ');
+            const given = list.filter(([name]) => name !== 'cookie' && name !== 'host');
+            const bytes = serialise({
+              method: 'GET',
+              target: `/callback?${q}`,
+              headers: [['host', host], ['cookie', cookie], ...given],
+            });
+            const answer = await send(bytes);
+            expect(
+              problemsWith(answer, {
+                providerSaid503: /(^|&)error=(server_error|temporarily_unavailable)(&|$)/.test(q),
+              }),
+              bytes.subarray(0, 600).toString('latin1'),
+            ).toEqual([]);
+          },
+        ),
+        { seed: SEED, numRuns: Math.ceil(RUNS / 4), plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] },
+      );
+    },
+    TIME_LIMIT_MS + 30_000,
+  );
 
-  it("answers a real authorization response with hostile parameters added or duplicated without a 5xx, leak or off-site redirect", async () => {
-    const mutation = fc.record({
-      returnTo: returnToCandidates(),
-      extra: fc.array(fc.tuple(fc.constantFrom('code', 'state', 'iss', 'error', 'session_state', 'returnTo', 'code[]', 'iss[]'), junk, fc.boolean()), { minLength: 1, maxLength: 3 }),
-      prepend: fc.boolean(),
-    });
-    await fc.assert(
-      fc.asyncProperty(mutation, async ({ returnTo, extra, prepend }) => {
-        const browser = stack.newBrowser();
-        const { callbackUrl } = await reachCallback(browser, stack.appOrigin, undefined, `/login?returnTo=${safeEncode(returnTo)}`);
-        const hostile = extra.map(([key, value, raw]) => `${key}=${inTarget(value, raw)}`).join('&');
-        const real = callbackUrl.search.slice(1);
-        const transaction = browser.cookies(stack.appOrigin)[names.transaction] ?? '';
-        const bytes = serialise({ method: 'GET', target: `/callback?${prepend ? `${hostile}&${real}` : `${real}&${hostile}`}`, headers: [['host', host], ['cookie', `${names.transaction}=${transaction}`]] });
-        const answer = await send(bytes);
-        expect(problemsWith(answer), bytes.subarray(0, 600).toString('latin1')).toEqual([]);
-      }),
-      { seed: SEED, numRuns: Math.min(40, Math.ceil(RUNS / 10)), plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] },
-    );
-  }, TIME_LIMIT_MS + 30_000);
+  it(
+    'answers a real authorization response with hostile parameters added or duplicated without a 5xx, leak or off-site redirect',
+    async () => {
+      const mutation = fc.record({
+        returnTo: returnToCandidates(),
+        extra: fc.array(
+          fc.tuple(
+            fc.constantFrom('code', 'state', 'iss', 'error', 'session_state', 'returnTo', 'code[]', 'iss[]'),
+            junk,
+            fc.boolean(),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+        prepend: fc.boolean(),
+      });
+      await fc.assert(
+        fc.asyncProperty(mutation, async ({ returnTo, extra, prepend }) => {
+          const browser = stack.newBrowser();
+          const { callbackUrl } = await reachCallback(
+            browser,
+            stack.appOrigin,
+            undefined,
+            `/login?returnTo=${safeEncode(returnTo)}`,
+          );
+          const hostile = extra.map(([key, value, raw]) => `${key}=${inTarget(value, raw)}`).join('&');
+          const real = callbackUrl.search.slice(1);
+          const transaction = browser.cookies(stack.appOrigin)[names.transaction] ?? '';
+          const bytes = serialise({
+            method: 'GET',
+            target: `/callback?${prepend ? `${hostile}&${real}` : `${real}&${hostile}`}`,
+            headers: [
+              ['host', host],
+              ['cookie', `${names.transaction}=${transaction}`],
+            ],
+          });
+          const answer = await send(bytes);
+          expect(problemsWith(answer), bytes.subarray(0, 600).toString('latin1')).toEqual([]);
+        }),
+        {
+          seed: SEED,
+          numRuns: Math.min(40, Math.ceil(RUNS / 10)),
+          plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)],
+        },
+      );
+    },
+    TIME_LIMIT_MS + 30_000,
+  );
 
-  it("never ends a session from a form post that carries its real CSRF token but comes cross-site, or carries it in a shape the app must not accept", async () => {
-    const token = () => csrfVictim.csrf;
-    const crossSite = fc.constantFrom<[string, string][]>(
-      [['sec-fetch-site', 'cross-site']],
-      [['sec-fetch-site', 'same-site']],
-      [['sec-fetch-site', 'cross-site'], ['origin', new URL(stack.appOrigin).origin]],
-      [['origin', 'https://evil.example']],
-      [['origin', 'null']],
-      [['origin', `${new URL(stack.appOrigin).origin}.evil.example`]],
-    );
-    const sameOrigin = fc.constantFrom<[string, string][]>([['sec-fetch-site', 'same-origin']], [], [['origin', new URL(stack.appOrigin).origin]]);
-    const genuine = () => `_csrf=${encodeURIComponent(token())}`;
-    const mangled = fc.constantFrom(
-      () => `_csrf=${encodeURIComponent(token())}x`,
-      () => `_csrf=${encodeURIComponent(token().slice(0, -1))}`,
-      () => `${genuine()}&${genuine()}`,
-      () => `${genuine()}&_csrf=junk`,
-      () => `_csrf[]=${encodeURIComponent(token())}`,
-      () => `_csrf[a]=${encodeURIComponent(token())}`,
-      () => `_CSRF=${encodeURIComponent(token())}`,
-      () => `_csrf=${encodeURIComponent(` ${token()}`)}`,
-      () => `_csrf=${encodeURIComponent(`${token()}\u0000`)}`,
-      () => `__proto__[_csrf]=${encodeURIComponent(token())}`,
-    );
-    const post = fc.oneof(
-      fc.record({ headers: crossSite, body: fc.constant(genuine), type: fc.constant('application/x-www-form-urlencoded') }),
-      fc.record({ headers: sameOrigin, body: mangled, type: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8') }),
-      fc.record({ headers: sameOrigin, body: fc.constant(genuine), type: fc.constantFrom('text/plain', 'application/json', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded; charset=utf-16') }),
-    );
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/logout', '/sessions/end', '/sessions/end-others'), post, fc.array(fc.tuple(fc.constantFrom('session', 'x', 'returnTo'), junk)), async (route, { headers: list, body: makeBody, type }, extra) => {
-        const payload = [makeBody(), ...extra.map(([key, value]) => `${key}=${safeEncode(value)}`)].join('&');
-        const bytes = serialise({
-          method: 'POST',
-          target: route,
-          headers: [['host', host], ['cookie', `${names.session}=${csrfVictim.cookie}`], ['content-type', type], ...list],
-          body: Buffer.from(payload),
-        });
-        const answer = await send(bytes);
-        expect(problemsWith(answer), bytes.toString('latin1')).toEqual([]);
-        const profile = await csrfVictim.browser.get(`${stack.appOrigin}/profile`);
-        expect(profile.status, `session ended by:\n${bytes.toString('latin1')}`).toBe(200);
-      }),
-      { seed: SEED, numRuns: Math.ceil(RUNS / 4), plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] },
-    );
-  }, TIME_LIMIT_MS + 30_000);
+  it(
+    'never ends a session from a form post that carries its real CSRF token but comes cross-site, or carries it in a shape the app must not accept',
+    async () => {
+      const token = () => csrfVictim.csrf;
+      const crossSite = fc.constantFrom<[string, string][]>(
+        [['sec-fetch-site', 'cross-site']],
+        [['sec-fetch-site', 'same-site']],
+        [
+          ['sec-fetch-site', 'cross-site'],
+          ['origin', new URL(stack.appOrigin).origin],
+        ],
+        [['origin', 'https://evil.example']],
+        [['origin', 'null']],
+        [['origin', `${new URL(stack.appOrigin).origin}.evil.example`]],
+      );
+      const sameOrigin = fc.constantFrom<[string, string][]>(
+        [['sec-fetch-site', 'same-origin']],
+        [],
+        [['origin', new URL(stack.appOrigin).origin]],
+      );
+      const genuine = () => `_csrf=${encodeURIComponent(token())}`;
+      const mangled = fc.constantFrom(
+        () => `_csrf=${encodeURIComponent(token())}x`,
+        () => `_csrf=${encodeURIComponent(token().slice(0, -1))}`,
+        () => `${genuine()}&${genuine()}`,
+        () => `${genuine()}&_csrf=junk`,
+        () => `_csrf[]=${encodeURIComponent(token())}`,
+        () => `_csrf[a]=${encodeURIComponent(token())}`,
+        () => `_CSRF=${encodeURIComponent(token())}`,
+        () => `_csrf=${encodeURIComponent(` ${token()}`)}`,
+        () => `_csrf=${encodeURIComponent(`${token()}\u0000`)}`,
+        () => `__proto__[_csrf]=${encodeURIComponent(token())}`,
+      );
+      const post = fc.oneof(
+        fc.record({
+          headers: crossSite,
+          body: fc.constant(genuine),
+          type: fc.constant('application/x-www-form-urlencoded'),
+        }),
+        fc.record({
+          headers: sameOrigin,
+          body: mangled,
+          type: fc.constantFrom(
+            'application/x-www-form-urlencoded',
+            'application/x-www-form-urlencoded; charset=utf-8',
+          ),
+        }),
+        fc.record({
+          headers: sameOrigin,
+          body: fc.constant(genuine),
+          type: fc.constantFrom(
+            'text/plain',
+            'application/json',
+            'multipart/form-data; boundary=x',
+            'application/x-www-form-urlencoded; charset=utf-16',
+          ),
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('/logout', '/sessions/end', '/sessions/end-others'),
+          post,
+          fc.array(fc.tuple(fc.constantFrom('session', 'x', 'returnTo'), junk)),
+          async (route, { headers: list, body: makeBody, type }, extra) => {
+            const payload = [makeBody(), ...extra.map(([key, value]) => `${key}=${safeEncode(value)}`)].join('&');
+            const bytes = serialise({
+              method: 'POST',
+              target: route,
+              headers: [
+                ['host', host],
+                ['cookie', `${names.session}=${csrfVictim.cookie}`],
+                ['content-type', type],
+                ...list,
+              ],
+              body: Buffer.from(payload),
+            });
+            const answer = await send(bytes);
+            expect(problemsWith(answer), bytes.toString('latin1')).toEqual([]);
+            const profile = await csrfVictim.browser.get(`${stack.appOrigin}/profile`);
+            expect(profile.status, `session ended by:\n${bytes.toString('latin1')}`).toBe(200);
+          },
+        ),
+        { seed: SEED, numRuns: Math.ceil(RUNS / 4), plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] },
+      );
+    },
+    TIME_LIMIT_MS + 30_000,
+  );
 
   it('shows a hostile User-Agent of a signed-in device escaped on /sessions', async () => {
     const agent = `Mozilla/5.0 ${MARKUP.join(' ')} Chrome/131.0`;
-    const { browser: signedIn } = await signedInBrowser(stack.appOrigin, { browser: new TestBrowser({ ca, headers: { 'user-agent': agent } }) });
+    const { browser: signedIn } = await signedInBrowser(stack.appOrigin, {
+      browser: new TestBrowser({ ca, headers: { 'user-agent': agent } }),
+    });
     const page = await signedIn.get(`${stack.appOrigin}/sessions`);
     expect(page.status).toBe(200);
     for (const markup of MARKUP) expect(page.text).not.toContain(markup);
@@ -477,7 +660,10 @@ function fuzzSuite(mode: Mode) {
 }
 
 for (const mode of MODES) {
-  describe.skipIf(mode.redis && skipRedisTests)(`fuzz: the real app over raw HTTP, ${mode.name} (seed ${SEED}, ${RUNS} runs; replay with FUZZ_SEED=${SEED})`, () => {
-    fuzzSuite(mode);
-  });
+  describe.skipIf(mode.redis && skipRedisTests)(
+    `fuzz: the real app over raw HTTP, ${mode.name} (seed ${SEED}, ${RUNS} runs; replay with FUZZ_SEED=${SEED})`,
+    () => {
+      fuzzSuite(mode);
+    },
+  );
 }

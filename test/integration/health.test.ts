@@ -15,7 +15,12 @@ import { eventually } from '../support/wait.js';
 class StoreWithPing extends IndexedSessionStore {
   answer: () => Promise<void> = () => Promise.resolve();
   constructor() {
-    super(new MemoryRecordStore(), new MemorySessionIndex(), { keys: deriveSecretKeys(['test-secret-'.padEnd(40, 'x')]), lifetime: { idleSeconds: 1800, absoluteSeconds: 3600 }, maxSessionsPerUser: 50, timeoutMs: 500 });
+    super(new MemoryRecordStore(), new MemorySessionIndex(), {
+      keys: deriveSecretKeys(['test-secret-'.padEnd(40, 'x')]),
+      lifetime: { idleSeconds: 1800, absoluteSeconds: 3600 },
+      maxSessionsPerUser: 50,
+      timeoutMs: 500,
+    });
   }
   override ping(): Promise<void> {
     return this.answer();

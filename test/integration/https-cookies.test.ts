@@ -38,7 +38,9 @@ describe('served over https', () => {
     const cookies = appCookies();
     // Deletions (empty and expired, such as the library's skipSilentLogin at the callback) hold nothing.
     const stored = cookies.filter((cookie) => cookie.value !== '');
-    expect(new Set(stored.map((cookie) => cookie.name))).toEqual(new Set(['__Host-auth_verification', '__Host-session']));
+    expect(new Set(stored.map((cookie) => cookie.name))).toEqual(
+      new Set(['__Host-auth_verification', '__Host-session']),
+    );
     for (const cookie of stored) expect(cookie.attributes).toMatchObject({ httponly: true });
     for (const cookie of cookies) {
       expect(cookie.attributes).toMatchObject({ secure: true, samesite: 'Lax', path: '/' });
@@ -61,8 +63,11 @@ describe('served over https', () => {
     }
   });
 
-  it.each(['/', '/login', stylesheetPath(), '/no/such/page'])('sends HSTS for two years with subdomains on %s', async (path) => {
-    const response = await stack.newBrowser().get(`${stack.appOrigin}${path}`);
-    expect(response.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
-  });
+  it.each(['/', '/login', stylesheetPath(), '/no/such/page'])(
+    'sends HSTS for two years with subdomains on %s',
+    async (path) => {
+      const response = await stack.newBrowser().get(`${stack.appOrigin}${path}`);
+      expect(response.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+    },
+  );
 });

@@ -43,11 +43,30 @@ describe('verifying the ID token at /callback', () => {
     ['with a corrupted signature', () => flippedSignature],
     ['with alg none and no signature', () => unsigned],
     ['signed with HS256 and the client secret', () => hmacWithClientSecret(stack.config.issuer.clientSecret)],
-    ['from another issuer', () => resignedByProvider(stack.signingKey, (claims) => ({ ...claims, iss: `${String(claims.iss)}1` }))],
-    ['for another audience', () => resignedByProvider(stack.signingKey, (claims) => ({ ...claims, aud: 'another-client' }))],
-    ['for a second audience without azp', () => resignedByProvider(stack.signingKey, (claims) => ({ ...claims, aud: [stack.config.issuer.clientID, 'another-client'] }))],
-    ['that expired two minutes ago', () => resignedByProvider(stack.signingKey, (claims) => ({ ...claims, iat: now() - 600, exp: now() - 120 }))],
-    ['with a wrong nonce', () => resignedByProvider(stack.signingKey, (claims) => ({ ...claims, nonce: `${String(claims.nonce)}1` }))],
+    [
+      'from another issuer',
+      () => resignedByProvider(stack.signingKey, (claims) => ({ ...claims, iss: `${String(claims.iss)}1` })),
+    ],
+    [
+      'for another audience',
+      () => resignedByProvider(stack.signingKey, (claims) => ({ ...claims, aud: 'another-client' })),
+    ],
+    [
+      'for a second audience without azp',
+      () =>
+        resignedByProvider(stack.signingKey, (claims) => ({
+          ...claims,
+          aud: [stack.config.issuer.clientID, 'another-client'],
+        })),
+    ],
+    [
+      'that expired two minutes ago',
+      () => resignedByProvider(stack.signingKey, (claims) => ({ ...claims, iat: now() - 600, exp: now() - 120 })),
+    ],
+    [
+      'with a wrong nonce',
+      () => resignedByProvider(stack.signingKey, (claims) => ({ ...claims, nonce: `${String(claims.nonce)}1` })),
+    ],
     ['without a nonce', () => resignedByProvider(stack.signingKey, ({ nonce: _nonce, ...claims }) => claims)],
     ['without a subject', () => resignedByProvider(stack.signingKey, ({ sub: _sub, ...claims }) => claims)],
   ];
@@ -67,7 +86,9 @@ describe('verifying the ID token at /callback', () => {
     expect(calls('/oauth/token')).toBe(tokenCalls + 1);
     expect(calls('/userinfo')).toBe(userinfoCalls);
     expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(302);
-    const logged = stack.logs.lines().filter((line) => line.reqId === page.headers['x-request-id'] && line.msg === 'request refused');
+    const logged = stack.logs
+      .lines()
+      .filter((line) => line.reqId === page.headers['x-request-id'] && line.msg === 'request refused');
     expect(logged).toHaveLength(1);
   });
 });

@@ -52,15 +52,32 @@ class WatchedStore implements ExpressSessionStore {
 }
 
 describe('loadSession', () => {
-  const config = loadConfig({ NODE_ENV: 'test', SECRET: 's'.repeat(32), SESSION_IDLE_TIMEOUT: String(IDLE), SESSION_ABSOLUTE_TIMEOUT: String(ABSOLUTE) });
-  const inner = assembleSessionStore({ records: new MemoryRecordStore(), index: new MemorySessionIndex() }, config, captureLogs().logger);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    SECRET: 's'.repeat(32),
+    SESSION_IDLE_TIMEOUT: String(IDLE),
+    SESSION_ABSOLUTE_TIMEOUT: String(ABSOLUTE),
+  });
+  const inner = assembleSessionStore(
+    { records: new MemoryRecordStore(), index: new MemorySessionIndex() },
+    config,
+    captureLogs().logger,
+  );
   const store = new WatchedStore(inner);
   const signer = inner.ids;
   const cookie = sessionCookie('session', { secure: false });
   const session = currentSession({ store, cookie });
   const logs = captureLogs();
   const app = express();
-  app.use(loadSession({ store, cookie, signer, lifetime: { idleSeconds: IDLE, absoluteSeconds: ABSOLUTE }, logger: logs.logger }));
+  app.use(
+    loadSession({
+      store,
+      cookie,
+      signer,
+      lifetime: { idleSeconds: IDLE, absoluteSeconds: ABSOLUTE },
+      logger: logs.logger,
+    }),
+  );
   app.get('/', (req, res) => {
     res.json({ data: session.read(req) ?? null });
   });
@@ -80,7 +97,10 @@ describe('loadSession', () => {
     store.failing = undefined;
   });
 
-  async function stored(header: Partial<StoredSession['header']> = {}, data: StoredSession['data'] = { id_token: 'token', csrfToken: 'csrf' }): Promise<string> {
+  async function stored(
+    header: Partial<StoredSession['header']> = {},
+    data: StoredSession['data'] = { id_token: 'token', csrfToken: 'csrf' },
+  ): Promise<string> {
     const id = signer.generate();
     const fullHeader = { iat: now() - 10, uat: now() - 10, exp: now() + IDLE - 10, ...header };
     await store.put(id, { header: fullHeader, data, cookie: { expires: (now() + 3600) * 1000, maxAge: 3_600_000 } });
@@ -88,7 +108,9 @@ describe('loadSession', () => {
   }
 
   const sessionSetCookies = (response: request.Response) =>
-    ([] as string[]).concat((response.headers['set-cookie'] as string[] | undefined) ?? []).filter((line) => line.startsWith('session='));
+    ([] as string[])
+      .concat((response.headers['set-cookie'] as string[] | undefined) ?? [])
+      .filter((line) => line.startsWith('session='));
 
   it('never touches the store for a request without a session cookie', async () => {
     const response = await request(app).get('/').set('cookie', 'theme=dark');
@@ -103,7 +125,9 @@ describe('loadSession', () => {
     const response = await request(app).get('/').set('cookie', `session=${forged}`);
     expect(response.body).toEqual({ data: null });
     expect(store.calls).toEqual([]);
-    expect(sessionSetCookies(response)).toEqual([expect.stringMatching(/^session=; Path=\/; Expires=Thu, 01 Jan 1970/)]);
+    expect(sessionSetCookies(response)).toEqual([
+      expect.stringMatching(/^session=; Path=\/; Expires=Thu, 01 Jan 1970/),
+    ]);
   });
 
   it('loads a live session with one read and no write or cookie while its last use is recent', async () => {
@@ -149,7 +173,9 @@ describe('loadSession', () => {
 
   it('keeps a session whose provider session_expiry is still ahead', async () => {
     const id = await stored({}, { id_token: 'token', sessionExpiresAt: now() + 120 });
-    expect((await request(app).get('/').set('cookie', `session=${id}`)).body).toEqual({ data: { id_token: 'token', sessionExpiresAt: now() + 120 } });
+    expect((await request(app).get('/').set('cookie', `session=${id}`)).body).toEqual({
+      data: { id_token: 'token', sessionExpiresAt: now() + 120 },
+    });
   });
 
   it('signs out a cookie whose session is gone or malformed', async () => {
@@ -159,7 +185,11 @@ describe('loadSession', () => {
     expect(sessionSetCookies(missing)).toEqual([expect.stringMatching(/^session=;/)]);
 
     const malformed = signer.generate();
-    await store.put(malformed, { header: { iat: 'soon' }, data: {}, cookie: { expires: Date.now() + 60_000, maxAge: 60_000 } } as unknown as StoredSession);
+    await store.put(malformed, {
+      header: { iat: 'soon' },
+      data: {},
+      cookie: { expires: Date.now() + 60_000, maxAge: 60_000 },
+    } as unknown as StoredSession);
     const bad = await request(app).get('/').set('cookie', `session=${malformed}`);
     expect(bad.body).toEqual({ data: null });
     expect(await store.read(malformed)).toBeNull();

@@ -24,7 +24,9 @@ describe('personal data through fields the app logs as identifiers', () => {
 
   it('writes no email to the log when the provider logs out a user whose id embeds one', async () => {
     const token = await providerLogoutToken(stack.provider, { sub: 'samlp|acme|alice.liddell@acme.example' });
-    expect((await new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: token })).status).toBe(200);
+    expect(
+      (await new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: token })).status,
+    ).toBe(200);
     expect(stack.logs.text()).not.toContain('alice.liddell@acme.example');
   });
 
@@ -35,7 +37,9 @@ describe('personal data through fields the app logs as identifiers', () => {
    */
   it('writes no JWT to the log when one arrives in a request path', async () => {
     const { privateKey } = await generateKeyPair('RS256');
-    const token = await new SignJWT({ email: 'carol@example.com' }).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
+    const token = await new SignJWT({ email: 'carol@example.com' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .sign(privateKey);
     expect((await new TestBrowser().get(`${stack.appOrigin}/profile/${token}`)).status).toBe(404);
     expect(stack.logs.text()).not.toMatch(JWT_SHAPED);
   });

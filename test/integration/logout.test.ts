@@ -5,7 +5,6 @@ import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { storeIdOf } from '../support/stored-session.js';
 
-
 describe('logging out', () => {
   let stack: TestStack;
   beforeAll(async () => {
@@ -19,7 +18,11 @@ describe('logging out', () => {
 
     beforeAll(async () => {
       signedIn = await signedInBrowser(stack.appOrigin);
-      response = await signedIn.browser.post(`${stack.appOrigin}/logout`, { _csrf: signedIn.csrf }, { origin: stack.appOrigin });
+      response = await signedIn.browser.post(
+        `${stack.appOrigin}/logout`,
+        { _csrf: signedIn.csrf },
+        { origin: stack.appOrigin },
+      );
     });
 
     it("redirects to the provider's end-session endpoint with id_token_hint and the return URL", () => {
@@ -38,7 +41,9 @@ describe('logging out', () => {
     });
 
     it('destroys the stored session, so a copied cookie is worthless', async () => {
-      const replay = await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${signedIn.cookie}` });
+      const replay = await new TestBrowser().get(`${stack.appOrigin}/profile`, {
+        cookie: `session=${signedIn.cookie}`,
+      });
       expect(replay.status).toBe(302);
       expect(replay.headers.location).toMatch(new RegExp(`^${stack.provider.origin}/authorize\\?`));
       const id = storeIdOf(signedIn.cookie);
@@ -50,7 +55,10 @@ describe('logging out', () => {
       const endSession = await signedIn.browser.get(response.headers.location as string);
       expect(endSession.status).toBe(200);
       const xsrf = /name="xsrf" value="([^"]+)"/.exec(endSession.text)?.[1] ?? '';
-      const confirmed = await signedIn.browser.post(`${stack.provider.origin}/oidc/logout/confirm`, { xsrf, logout: 'yes' });
+      const confirmed = await signedIn.browser.post(`${stack.provider.origin}/oidc/logout/confirm`, {
+        xsrf,
+        logout: 'yes',
+      });
       expect(confirmed.status).toBe(303);
       expect(new URL(confirmed.headers.location as string).href).toBe(`${stack.appOrigin}/`);
       const home = await signedIn.browser.get(`${stack.appOrigin}/`);
@@ -72,9 +80,17 @@ describe('logging out', () => {
 
   it('refuses a cross-site POST even with a valid token', async () => {
     const { browser, csrf } = await signedInBrowser(stack.appOrigin);
-    const refused = await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' });
+    const refused = await browser.post(
+      `${stack.appOrigin}/logout`,
+      { _csrf: csrf },
+      { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+    );
     expect(refused.status).toBe(403);
-    const withoutFetchMetadata = await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { origin: 'https://evil.example' });
+    const withoutFetchMetadata = await browser.post(
+      `${stack.appOrigin}/logout`,
+      { _csrf: csrf },
+      { origin: 'https://evil.example' },
+    );
     expect(withoutFetchMetadata.status).toBe(403);
     expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
   });
@@ -82,7 +98,11 @@ describe('logging out', () => {
   it("refuses another session's CSRF token", async () => {
     const victim = await signedInBrowser(stack.appOrigin);
     const attacker = await signedInBrowser(stack.appOrigin);
-    const refused = await victim.browser.post(`${stack.appOrigin}/logout`, { _csrf: attacker.csrf }, { origin: stack.appOrigin });
+    const refused = await victim.browser.post(
+      `${stack.appOrigin}/logout`,
+      { _csrf: attacker.csrf },
+      { origin: stack.appOrigin },
+    );
     expect(refused.status).toBe(403);
     expect((await victim.browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
   });

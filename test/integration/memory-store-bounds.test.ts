@@ -19,7 +19,11 @@ const CYCLES = 1000;
  */
 describe('the in-memory store under a stream of sign-ins that each end', () => {
   const store = createSessionStore(
-    loadConfig({ NODE_ENV: 'test', SECRET: 'memory-bounds-secret-'.padEnd(40, 'm'), MAX_MEMORY_SESSIONS: String(MAX_SESSIONS) }),
+    loadConfig({
+      NODE_ENV: 'test',
+      SECRET: 'memory-bounds-secret-'.padEnd(40, 'm'),
+      MAX_MEMORY_SESSIONS: String(MAX_SESSIONS),
+    }),
     pino({ level: 'silent' }),
   );
   afterAll(() => store.close());
@@ -34,7 +38,12 @@ describe('the in-memory store under a stream of sign-ins that each end', () => {
       const id = store.ids.generate();
       const session: StoredSession = {
         header: { iat: now, uat: now, exp: now + 1800 },
-        data: { sid: randomBytes(8).toString('hex'), handle: randomBytes(8).toString('hex'), signedInAt: Date.now(), userinfo: { sub: `user-${cycle}` } },
+        data: {
+          sid: randomBytes(8).toString('hex'),
+          handle: randomBytes(8).toString('hex'),
+          signedInAt: Date.now(),
+          userinfo: { sub: `user-${cycle}` },
+        },
         cookie: { expires: (now + 1800) * 1000, maxAge: 1_800_000 },
       };
       try {

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBrowser } from '../support/browser.js';
 import { demoUsers } from '../../src/dev-provider/demo-users.js';
-import { forgeIdTokens, resignedByProvider, signedWithForeignKey, type IdTokenForgery } from '../support/id-token-forgery.js';
+import {
+  forgeIdTokens,
+  resignedByProvider,
+  signedWithForeignKey,
+  type IdTokenForgery,
+} from '../support/id-token-forgery.js';
 import { leaksIn, setCookies } from '../support/page-checks.js';
 import { bob, signedInBrowser, signIn } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -27,7 +32,8 @@ describe('what must never leak into pages or logs', () => {
     browsers.push(created);
     return created;
   };
-  const appPages = () => browsers.flatMap((used) => used.history).filter((page) => page.url.startsWith(stack.appOrigin));
+  const appPages = () =>
+    browsers.flatMap((used) => used.history).filter((page) => page.url.startsWith(stack.appOrigin));
   const cookieValues = () =>
     appPages()
       .flatMap((page) => setCookies(page.headers))
@@ -46,7 +52,8 @@ describe('what must never leak into pages or logs', () => {
             return;
           }
           await next();
-          if (userinfoPatch && ctx.oidc?.route === 'userinfo') ctx.body = userinfoPatch(ctx.body as Record<string, unknown>);
+          if (userinfoPatch && ctx.oidc?.route === 'userinfo')
+            ctx.body = userinfoPatch(ctx.body as Record<string, unknown>);
           // The provider's answer to a finished login turned into an error response, as an Auth0 Action denying it would.
           if (authorizationError && ctx.oidc?.route === 'resume') {
             const location = new URL(ctx.response.get('location'));
@@ -87,7 +94,10 @@ describe('what must never leak into pages or logs', () => {
     await signIn(browser(), app, bob);
     userinfoPatch = undefined;
     // A rule that denies the sign-in and names the user in its description, as Auth0 Actions may.
-    authorizationError = { error: 'access_denied', description: `Please verify your email ${String(refusedUser?.email)} (${String(refusedUser?.name)}) before logging in.` };
+    authorizationError = {
+      error: 'access_denied',
+      description: `Please verify your email ${String(refusedUser?.email)} (${String(refusedUser?.name)}) before logging in.`,
+    };
     await signIn(browser(), app, bob);
     authorizationError = undefined;
 
@@ -116,7 +126,10 @@ describe('what must never leak into pages or logs', () => {
     for (const [kind, values] of Object.entries(secrets())) {
       expect(values.length, kind).toBeGreaterThan(0);
       const found = pages.filter((page) => values.some((value) => page.text.includes(value)));
-      expect(found.map((page) => `${page.status} ${page.url}`), kind).toEqual([]);
+      expect(
+        found.map((page) => `${page.status} ${page.url}`),
+        kind,
+      ).toEqual([]);
     }
   });
 
@@ -125,7 +138,10 @@ describe('what must never leak into pages or logs', () => {
     for (const page of appPages().filter((shown) => typeof shown.headers.location === 'string')) {
       const location = new URL(String(page.headers.location), page.url);
       if (location.pathname === '/oidc/logout') location.searchParams.delete('id_token_hint');
-      expect(secretValues.filter((value) => location.href.includes(value)), location.href).toEqual([]);
+      expect(
+        secretValues.filter((value) => location.href.includes(value)),
+        location.href,
+      ).toEqual([]);
     }
   });
 
@@ -149,8 +165,16 @@ describe('what must never leak into pages or logs', () => {
       .lines()
       .filter((line) => line.event === 'auth.login.failed' || line.msg === 'request refused')
       .map((line) => JSON.stringify(line.err));
-    for (const code of ['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED', 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', 'access_denied']) {
-      expect(errors.filter((err) => err.includes(`"${code}"`)), code).not.toEqual([]);
+    for (const code of [
+      'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+      'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED',
+      'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+      'access_denied',
+    ]) {
+      expect(
+        errors.filter((err) => err.includes(`"${code}"`)),
+        code,
+      ).not.toEqual([]);
     }
   });
 
@@ -164,7 +188,10 @@ describe('what must never leak into pages or logs', () => {
     const log = stack.logs.text();
     expect(log.length).toBeGreaterThan(1000);
     for (const [kind, values] of Object.entries({ ...secrets(), 'CSRF tokens': csrfTokens })) {
-      expect(values.filter((value) => log.includes(value)), kind).toEqual([]);
+      expect(
+        values.filter((value) => log.includes(value)),
+        kind,
+      ).toEqual([]);
     }
   });
 });

@@ -32,7 +32,9 @@ describe('pages', () => {
     const { landing } = await signIn(new TestBrowser(), stack.appOrigin, undefined, '/profile');
     expect(landing.status).toBe(200);
     expect(landing.text).not.toContain('<script>alert');
-    expect(landing.text).toContain('&#34;nickname&#34;: &#34;&lt;script&gt;alert(\\&#34;claim\\&#34;)&lt;/script&gt;&#34;');
+    expect(landing.text).toContain(
+      '&#34;nickname&#34;: &#34;&lt;script&gt;alert(\\&#34;claim\\&#34;)&lt;/script&gt;&#34;',
+    );
   });
 
   describe('an unknown address', () => {
@@ -48,7 +50,12 @@ describe('pages', () => {
       const response = await new TestBrowser().get(`${stack.appOrigin}/nope`, { accept: 'application/json' });
       expect(response.status).toBe(404);
       const { error } = response.body as { error: Record<string, unknown> };
-      expect(error).toEqual({ status: 404, title: 'Page not found', message: 'There is no page at this address.', requestId: response.headers['x-request-id'] });
+      expect(error).toEqual({
+        status: 404,
+        title: 'Page not found',
+        message: 'There is no page at this address.',
+        requestId: response.headers['x-request-id'],
+      });
     });
 
     it('ignores an unreasonable incoming request id', async () => {

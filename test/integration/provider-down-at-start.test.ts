@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startDevProvider, type DevProvider } from '../../src/dev-provider/dev-provider.js';
 import { FAILURE_MEMORY_MS } from '../../src/sign-in/provider-metadata.js';
 import { captureLogs } from '../support/logs.js';
-import { freePort, logLinesOf, startServerProcess, waitForOutput, type ServerProcess } from '../support/server-process.js';
+import {
+  freePort,
+  logLinesOf,
+  startServerProcess,
+  waitForOutput,
+  type ServerProcess,
+} from '../support/server-process.js';
 import { eventually } from '../support/wait.js';
 
 const TIMEOUT_MS = 1000;
@@ -29,7 +35,9 @@ describe('starting the real server while its provider is down (connection refuse
       PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS),
     });
     await waitForOutput(server, (output) => output.includes('"event":"provider.unreachable"'));
-    expect(logLinesOf(server.output()).find((line) => line.event === 'provider.unreachable')).toMatchObject({ level: 40 });
+    expect(logLinesOf(server.output()).find((line) => line.event === 'provider.unreachable')).toMatchObject({
+      level: 40,
+    });
 
     expect((await fetch(`${appOrigin}/`)).status).toBe(200);
     expect((await fetch(`${appOrigin}/healthz`)).status).toBe(200);
@@ -44,12 +52,23 @@ describe('starting the real server while its provider is down (connection refuse
     expect(await login.text()).toContain('The sign-in service is unreachable right now. Please try again in a moment.');
     expect(loginMs).toBeLessThan(TIMEOUT_MS);
 
-    provider = await startDevProvider({ appBaseURL: appOrigin, nodeEnv: 'test', port: providerPort, logger: captureLogs().logger });
+    provider = await startDevProvider({
+      appBaseURL: appOrigin,
+      nodeEnv: 'test',
+      port: providerPort,
+      logger: captureLogs().logger,
+    });
     // A failure is remembered for FAILURE_MEMORY_MS (probes are not rate-limited: poll those).
-    await eventually(async () => (await fetch(`${appOrigin}/readyz`)).status === 200, FAILURE_MEMORY_MS + 3000, 'readiness');
+    await eventually(
+      async () => (await fetch(`${appOrigin}/readyz`)).status === 200,
+      FAILURE_MEMORY_MS + 3000,
+      'readiness',
+    );
     const recovered = await fetch(`${appOrigin}/login`, { redirect: 'manual' });
     expect(recovered.status).toBe(302);
-    expect(recovered.headers.get('location')).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${providerPort}/authorize\\?`));
+    expect(recovered.headers.get('location')).toMatch(
+      new RegExp(`^http://127\\.0\\.0\\.1:${providerPort}/authorize\\?`),
+    );
     expect((await fetch(`${appOrigin}/readyz`)).status).toBe(200);
     expect(server.child.exitCode).toBeNull();
   });

@@ -39,7 +39,8 @@ describe('a provider that is down or misbehaving before anything was cached', ()
         faults.middleware,
         async (ctx, next) => {
           await next();
-          if (claimedIssuer && ctx.oidc?.route === 'discovery') Object.assign(ctx.body as object, { issuer: claimedIssuer });
+          if (claimedIssuer && ctx.oidc?.route === 'discovery')
+            Object.assign(ctx.body as object, { issuer: claimedIssuer });
         },
       ],
     });
@@ -90,7 +91,9 @@ describe('a provider that is down or misbehaving before anything was cached', ()
     const { result: page } = await login();
     expectErrorPage(page, 502, 'Sign-in service error');
     expect(page.headers.location).toBeUndefined();
-    const logged = stack.logs.lines().find((line) => line.msg === 'request failed' && JSON.stringify(line).includes('issuer does not match'));
+    const logged = stack.logs
+      .lines()
+      .find((line) => line.msg === 'request failed' && JSON.stringify(line).includes('issuer does not match'));
     expect(logged).toBeDefined();
   });
 
@@ -102,7 +105,11 @@ describe('a provider that is down or misbehaving before anything was cached', ()
     const before = discoveries();
     expectErrorPage((await login()).result, 503, 'Sign-in service unreachable');
     expect(discoveries()).toBe(before);
-    await eventually(async () => (await new TestBrowser().get(`${stack.appOrigin}/readyz`)).status === 200, FAILURE_MEMORY_MS + 3000, 'readiness');
+    await eventually(
+      async () => (await new TestBrowser().get(`${stack.appOrigin}/readyz`)).status === 200,
+      FAILURE_MEMORY_MS + 3000,
+      'readiness',
+    );
     const page = await new TestBrowser().get(`${stack.appOrigin}/login`);
     expect(page.status).toBe(302);
     expect(page.headers.location).toMatch(new RegExp(`^${stack.provider.origin}/authorize\\?`));
@@ -169,7 +176,10 @@ describe('a token endpoint that fails during /callback', () => {
   let stack: TestStack;
   const faults = providerFaults();
   beforeAll(async () => {
-    stack = await startTestStack({ env: { PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS) }, providerMiddleware: [faults.middleware] });
+    stack = await startTestStack({
+      env: { PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS) },
+      providerMiddleware: [faults.middleware],
+    });
   });
   afterEach(() => {
     faults.clear();
@@ -206,12 +216,21 @@ describe('a token endpoint that fails during /callback', () => {
   });
 
   it('says the answer was unexpected for a 500 HTML page', async () => {
-    const { result: page } = await callbackWith({ kind: 'answer', status: 500, body: '<html>oops</html>', type: 'html' });
+    const { result: page } = await callbackWith({
+      kind: 'answer',
+      status: 500,
+      body: '<html>oops</html>',
+      type: 'html',
+    });
     expectErrorPage(page, 502, 'Sign-in service error');
   });
 
   it("blames the app, not the visitor, for Auth0's answer to a wrong secret (401 access_denied)", async () => {
-    const { result: page } = await callbackWith({ kind: 'answer', status: 401, body: { error: 'access_denied', error_description: 'Unauthorized' } });
+    const { result: page } = await callbackWith({
+      kind: 'answer',
+      status: 401,
+      body: { error: 'access_denied', error_description: 'Unauthorized' },
+    });
     expectErrorPage(page, 502, 'Sign-in is unavailable');
     expect(page.text).not.toContain('cancelled');
   });
@@ -230,6 +249,8 @@ describe('an app whose client secret the provider does not accept', () => {
     const page = await browser.get(callbackUrl.href);
     expectErrorPage(page, 502, 'Sign-in is unavailable');
     const requestId = page.headers['x-request-id'];
-    expect(stack.logs.lines().find((line) => line.reqId === requestId && line.level === 50 && line.msg === 'request failed')).toBeDefined();
+    expect(
+      stack.logs.lines().find((line) => line.reqId === requestId && line.level === 50 && line.msg === 'request failed'),
+    ).toBeDefined();
   });
 });

@@ -59,7 +59,9 @@ describe('a flood while the provider is down', () => {
     expect(provider.requests.length).toBeGreaterThanOrEqual(1);
     expect(provider.requests.length).toBeLessThanOrEqual(windowsSince(startedAt));
     expect(new Set(provider.requests)).toEqual(new Set([DISCOVERY]));
-    const refusals = stack.logs.lines().filter((line) => line.event === 'auth.backchannel_logout.refused' && Number(line.level) >= 30);
+    const refusals = stack.logs
+      .lines()
+      .filter((line) => line.event === 'auth.backchannel_logout.refused' && Number(line.level) >= 30);
     expect(refusals.length).toBeLessThanOrEqual(2);
     expect(refusals[0]).toMatchObject({ reason: 'provider_unreachable' });
   });
@@ -82,7 +84,9 @@ describe('a flood while the provider is down', () => {
     stack = await startTestStack({ env: { SIGN_IN_RATE_LIMIT: '1000' } });
     const provider = await stopProvider();
     const startedAt = Date.now();
-    const pages = await oneByOne(FLOOD, (index) => new TestBrowser().get(`${stack.appOrigin}${index % 4 === 3 ? '/profile' : '/login'}`));
+    const pages = await oneByOne(FLOOD, (index) =>
+      new TestBrowser().get(`${stack.appOrigin}${index % 4 === 3 ? '/profile' : '/login'}`),
+    );
     expect(provider.requests.length).toBeGreaterThanOrEqual(1);
     expect(provider.requests.length).toBeLessThanOrEqual(windowsSince(startedAt));
     for (const page of pages) {
@@ -94,8 +98,17 @@ describe('a flood while the provider is down', () => {
     // The provider comes back on the same address: sign-in works again once the failure is forgotten.
     await provider.close();
     down = undefined;
-    revived = await startDevProvider({ appBaseURL: stack.appOrigin, nodeEnv: 'test', port: Number(new URL(stack.provider.origin).port), logger: captureLogs().logger });
-    await eventually(async () => (await new TestBrowser().get(`${stack.appOrigin}/readyz`)).status === 200, FAILURE_MEMORY_MS + 3000, 'readiness');
+    revived = await startDevProvider({
+      appBaseURL: stack.appOrigin,
+      nodeEnv: 'test',
+      port: Number(new URL(stack.provider.origin).port),
+      logger: captureLogs().logger,
+    });
+    await eventually(
+      async () => (await new TestBrowser().get(`${stack.appOrigin}/readyz`)).status === 200,
+      FAILURE_MEMORY_MS + 3000,
+      'readiness',
+    );
     const login = await new TestBrowser().get(`${stack.appOrigin}/login`);
     expect(login.status).toBe(302);
     expect(login.headers.location).toMatch(new RegExp(`^${stack.provider.origin}/authorize\\?`));

@@ -27,7 +27,9 @@ describe('GET / (served without the session machinery to visitors without a sess
   });
 
   it('treats a forged session cookie as signed out, and clears it', async () => {
-    const page = await new TestBrowser().get(`${stack.appOrigin}/`, { cookie: 'session=0123456789abcdef0123456789abcdef.forged' });
+    const page = await new TestBrowser().get(`${stack.appOrigin}/`, {
+      cookie: 'session=0123456789abcdef0123456789abcdef.forged',
+    });
     expect(page.text).toContain('>Log in</a>');
     const cleared = setCookies(page.headers).find((cookie) => cookie.name === 'session');
     expect(cleared?.value).toBe('');

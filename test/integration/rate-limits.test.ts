@@ -46,11 +46,15 @@ describe('rate limits', () => {
     it('never limit a person who signs in and out a few times', async () => {
       for (let round = 0; round < 3; round += 1) {
         const { browser, csrf } = await signedInBrowser(stack.appOrigin);
-        expect((await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { origin: stack.appOrigin })).status).toBe(303);
+        expect(
+          (await browser.post(`${stack.appOrigin}/logout`, { _csrf: csrf }, { origin: stack.appOrigin })).status,
+        ).toBe(303);
       }
       const next = await new TestBrowser().get(`${stack.appOrigin}/login`);
       expect(next.status).toBe(302);
-      expect(next.headers.ratelimit).toMatch(new RegExp(`^limit=${stack.config.signInRateLimit}, remaining=\\d+, reset=\\d+$`));
+      expect(next.headers.ratelimit).toMatch(
+        new RegExp(`^limit=${stack.config.signInRateLimit}, remaining=\\d+, reset=\\d+$`),
+      );
     });
 
     it('answer a flood of /login with 429 on the error page, and a made-up X-Forwarded-For does not reset the count', async () => {
@@ -61,7 +65,10 @@ describe('rate limits', () => {
 
       const spoofed = await browser.get(`${stack.appOrigin}/login`, { 'x-forwarded-for': '203.0.113.77' });
       expectTooManyRequests(spoofed);
-      const json = await browser.get(`${stack.appOrigin}/login`, { accept: 'application/json', 'x-forwarded-for': '198.51.100.1' });
+      const json = await browser.get(`${stack.appOrigin}/login`, {
+        accept: 'application/json',
+        'x-forwarded-for': '198.51.100.1',
+      });
       expect(json.status).toBe(429);
       expect(json.body).toMatchObject({ error: { status: 429, title: 'Too many requests' } });
       expect(Number(json.headers['retry-after'])).toBeGreaterThan(0);
@@ -69,7 +76,9 @@ describe('rate limits', () => {
 
     it('answer a flood of /callback with 429', async () => {
       const browser = new TestBrowser();
-      const { allowed, beyond } = await exhaust(() => browser.get(`${stack.appOrigin}/callback?code=guess&state=guess`));
+      const { allowed, beyond } = await exhaust(() =>
+        browser.get(`${stack.appOrigin}/callback?code=guess&state=guess`),
+      );
       expect(allowed.length).toBeGreaterThan(stack.config.signInRateLimit / 2);
       expect(allowed.map((page) => page.status)).toEqual(allowed.map(() => 400));
       expectTooManyRequests(beyond);
@@ -87,8 +96,11 @@ describe('rate limits', () => {
     const behindProxy = await startTestStack();
     try {
       const browser = new TestBrowser();
-      for (const client of ['203.0.113.5', '203.0.113.6']) await browser.get(`${behindProxy.appOrigin}/login`, { 'x-forwarded-for': client });
-      const hints = behindProxy.logs.lines().filter((line) => JSON.stringify(line).includes('ERR_ERL_UNEXPECTED_X_FORWARDED_FOR'));
+      for (const client of ['203.0.113.5', '203.0.113.6'])
+        await browser.get(`${behindProxy.appOrigin}/login`, { 'x-forwarded-for': client });
+      const hints = behindProxy.logs
+        .lines()
+        .filter((line) => JSON.stringify(line).includes('ERR_ERL_UNEXPECTED_X_FORWARDED_FOR'));
       expect(hints).toHaveLength(1);
       expect(hints[0]).toMatchObject({ level: 40, library: 'express-rate-limit' });
     } finally {
@@ -105,7 +117,8 @@ describe('rate limits', () => {
 
     it('count each client address the proxy reports, and only the one the proxy itself appended', async () => {
       const browser = new TestBrowser();
-      const asClient = (forwardedFor: string) => () => browser.get(`${stack.appOrigin}/login`, { 'x-forwarded-for': forwardedFor });
+      const asClient = (forwardedFor: string) => () =>
+        browser.get(`${stack.appOrigin}/login`, { 'x-forwarded-for': forwardedFor });
       const { allowed, beyond } = await exhaust(asClient('203.0.113.1'));
       expect(allowed).toHaveLength(stack.config.signInRateLimit);
       expect(beyond.status).toBe(429);
@@ -138,7 +151,9 @@ describe('rate limits', () => {
     it('counts only failed attempts, then answers 429 with Retry-After', async () => {
       const browser = new TestBrowser();
       const { loginPage } = await openLoginPage(browser, `${stack.appOrigin}/login`);
-      const failures = await flood(LOGIN_ATTEMPT_LIMIT.limit - 1, () => submitLogin(browser, loginPage, alice.email, 'guess'));
+      const failures = await flood(LOGIN_ATTEMPT_LIMIT.limit - 1, () =>
+        submitLogin(browser, loginPage, alice.email, 'guess'),
+      );
       expect(failures.every((page) => page.status === 401)).toBe(true);
       expect((await submitLogin(browser, loginPage, alice.email, alice.password)).status).toBe(303);
 

@@ -21,12 +21,19 @@ function followed(location: unknown, requestUrl: string | URL): URL {
 }
 
 /** Dot segments and their encodings: each comes out of URL resolution as "//evil.example". */
-const DOT_SEGMENT_REDIRECTS = ['/.//evil.example', '/%2e%2e//evil.example', '/a/..//evil.example'].map((candidate) => [candidate]);
+const DOT_SEGMENT_REDIRECTS = ['/.//evil.example', '/%2e%2e//evil.example', '/a/..//evil.example'].map((candidate) => [
+  candidate,
+]);
 
 /** Enough /login and /callback requests a minute for a property run from one address. */
 const RUNS_ALLOWED = { SIGN_IN_RATE_LIMIT: '1000' };
 
-const hostile = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', forwarded: 'host=evil.example' };
+const hostile = {
+  host: 'evil.example',
+  'x-forwarded-host': 'evil.example',
+  'x-forwarded-proto': 'https',
+  forwarded: 'host=evil.example',
+};
 
 describe('redirects', () => {
   // Each group has its own stack: together they would exceed the sign-in rate limit of one address.
@@ -43,7 +50,9 @@ describe('redirects', () => {
     });
 
     it.each(FOREIGN_RETURN_TO)('falls back to / for %j', async (candidate) => {
-      const response = await new TestBrowser().get(`${stack.appOrigin}/login?returnTo=${encodeURIComponent(candidate)}`);
+      const response = await new TestBrowser().get(
+        `${stack.appOrigin}/login?returnTo=${encodeURIComponent(candidate)}`,
+      );
       expect(returnToOf(response)).toBe('/');
     });
   });
@@ -89,7 +98,12 @@ describe('redirects', () => {
       await fc.assert(
         fc.asyncProperty(returnToCandidates({ wellFormed: true }), async (candidate) => {
           browser.forget(stack.appOrigin);
-          const { callbackUrl } = await reachCallback(browser, stack.appOrigin, undefined, `/login?returnTo=${encodeURIComponent(candidate)}`);
+          const { callbackUrl } = await reachCallback(
+            browser,
+            stack.appOrigin,
+            undefined,
+            `/login?returnTo=${encodeURIComponent(candidate)}`,
+          );
           const callback = await browser.get(callbackUrl.href);
           expect(callback.status).toBe(302);
           expect(browser.cookies(stack.appOrigin).session).toBeDefined();
@@ -111,7 +125,9 @@ describe('redirects', () => {
       const forged = await signTransactionCookie('auth_verification', { ...checks, state }, stack.config.secrets);
       const callbackUrl = await authorize(browser, stack.appOrigin, authorizeUrl);
 
-      const callback = await rawGet(stack.appOrigin, `${callbackUrl.pathname}${callbackUrl.search}`, { cookie: `auth_verification=${forged}` });
+      const callback = await rawGet(stack.appOrigin, `${callbackUrl.pathname}${callbackUrl.search}`, {
+        cookie: `auth_verification=${forged}`,
+      });
 
       expect(callback.status).toBe(302);
       expect(String(callback.headers['set-cookie'])).toMatch(/(^|,)session=[^;]/);
@@ -127,16 +143,23 @@ describe('redirects', () => {
     afterAll(() => stack.close());
 
     /** A request target may carry any printable ASCII as it is; everything else goes percent-encoded. */
-    const asRequestTarget = (text: string) => text.replace(/[^\x21-\x7e]/gu, (character) => encodeURIComponent(character));
+    const asRequestTarget = (text: string) =>
+      text.replace(/[^\x21-\x7e]/gu, (character) => encodeURIComponent(character));
 
     it('comes back to a page of this site after sign-in, for any query or absolute-form target', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom('', 'http://evil.example', 'https://evil.example:8443'), returnToCandidates({ wellFormed: true }), async (prefix, query) => {
-          const response = await rawGet(stack.appOrigin, `${prefix}/profile?${asRequestTarget(query)}`, { accept: 'text/html' });
-          expect(response.status).toBe(302);
-          expect(followed(response.headers.location, stack.appOrigin).origin).toBe(stack.provider.origin);
-          expect(followed(returnToOf(response), stack.appOrigin).origin).toBe(stack.appOrigin);
-        }),
+        fc.asyncProperty(
+          fc.constantFrom('', 'http://evil.example', 'https://evil.example:8443'),
+          returnToCandidates({ wellFormed: true }),
+          async (prefix, query) => {
+            const response = await rawGet(stack.appOrigin, `${prefix}/profile?${asRequestTarget(query)}`, {
+              accept: 'text/html',
+            });
+            expect(response.status).toBe(302);
+            expect(followed(response.headers.location, stack.appOrigin).origin).toBe(stack.provider.origin);
+            expect(followed(returnToOf(response), stack.appOrigin).origin).toBe(stack.appOrigin);
+          },
+        ),
         { numRuns: 150 },
       );
     });
@@ -156,24 +179,35 @@ describe('redirects', () => {
       expect(followed(returnToOf(response), stack.appOrigin).origin).toBe(stack.appOrigin);
     });
 
-    it.each(['/assets', posix.dirname(stylesheetPath()), `${posix.dirname(stylesheetPath())}/dev-provider`])('never redirects to the request target for %s', async (path) => {
-      const response = await rawGet(stack.appOrigin, `http://evil.example${path}`);
-      expect(followed(response.headers.location ?? '/', stack.appOrigin).origin).toBe(stack.appOrigin);
-    });
+    it.each(['/assets', posix.dirname(stylesheetPath()), `${posix.dirname(stylesheetPath())}/dev-provider`])(
+      'never redirects to the request target for %s',
+      async (path) => {
+        const response = await rawGet(stack.appOrigin, `http://evil.example${path}`);
+        expect(followed(response.headers.location ?? '/', stack.appOrigin).origin).toBe(stack.appOrigin);
+      },
+    );
 
     it.each([
       ['an empty', () => Promise.resolve('')],
-      ['a stale', async () => {
-        const abandoned = new TestBrowser();
-        await openLoginPage(abandoned, `${stack.appOrigin}/login`);
-        return abandoned.cookies(stack.appOrigin).auth_verification ?? '';
-      }],
-    ])('never redirects a signed-in visitor at /callback with %s transaction cookie to the request target', async (_kind, transaction) => {
-      const { cookie } = await signedInBrowser(stack.appOrigin);
-      const response = await rawGet(stack.appOrigin, 'http://evil.example/callback?code=x&state=y', { cookie: `session=${cookie}; auth_verification=${await transaction()}` });
-      expect(response.status).toBeLessThan(500);
-      expect(followed(response.headers.location ?? '/', stack.appOrigin).origin).toBe(stack.appOrigin);
-    });
+      [
+        'a stale',
+        async () => {
+          const abandoned = new TestBrowser();
+          await openLoginPage(abandoned, `${stack.appOrigin}/login`);
+          return abandoned.cookies(stack.appOrigin).auth_verification ?? '';
+        },
+      ],
+    ])(
+      'never redirects a signed-in visitor at /callback with %s transaction cookie to the request target',
+      async (_kind, transaction) => {
+        const { cookie } = await signedInBrowser(stack.appOrigin);
+        const response = await rawGet(stack.appOrigin, 'http://evil.example/callback?code=x&state=y', {
+          cookie: `session=${cookie}; auth_verification=${await transaction()}`,
+        });
+        expect(response.status).toBeLessThan(500);
+        expect(followed(response.headers.location ?? '/', stack.appOrigin).origin).toBe(stack.appOrigin);
+      },
+    );
   });
 
   describe.each([
@@ -217,9 +251,15 @@ describe('redirects', () => {
     });
 
     it('returns from the provider logout to BASE_URL', async () => {
-      const response = await browser.post(`${proxied.appOrigin}/logout`, { _csrf: csrf }, { ...hostile, origin: proxied.appOrigin });
+      const response = await browser.post(
+        `${proxied.appOrigin}/logout`,
+        { _csrf: csrf },
+        { ...hostile, origin: proxied.appOrigin },
+      );
       expect(response.status).toBe(303);
-      expect(new URL(String(response.headers.location)).searchParams.get('post_logout_redirect_uri')).toBe(proxied.appOrigin);
+      expect(new URL(String(response.headers.location)).searchParams.get('post_logout_redirect_uri')).toBe(
+        proxied.appOrigin,
+      );
     });
   });
 });

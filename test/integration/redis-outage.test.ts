@@ -89,7 +89,10 @@ describe.skipIf(skipRedisTests)('when Redis fails', () => {
     expect(browser.cookies(origin).session).toBe(cookie);
 
     const visitor = new TestBrowser();
-    expect((await visitor.get(`${origin}/readyz`)).body).toEqual({ status: 'not ready', checks: { provider: 'ok', sessionStore: 'failing' } });
+    expect((await visitor.get(`${origin}/readyz`)).body).toEqual({
+      status: 'not ready',
+      checks: { provider: 'ok', sessionStore: 'failing' },
+    });
     expect((await visitor.get(`${origin}/healthz`)).status).toBe(200);
     const home = await visitor.get(`${origin}/`);
     expect(home.status).toBe(200);
@@ -107,7 +110,9 @@ describe.skipIf(skipRedisTests)('when Redis fails', () => {
 
     const events = stack.logs.lines().map((line) => line.event);
     expect(events).toContain('redis.unavailable');
-    expect(stack.logs.lines().some((line) => line.event === 'redis.ready' && line.msg === 'Redis is reachable again')).toBe(true);
+    expect(
+      stack.logs.lines().some((line) => line.event === 'redis.ready' && line.msg === 'Redis is reachable again'),
+    ).toBe(true);
   });
 
   it('answers after the command timeout, not when Redis would, while Redis hangs; recovers when it resumes', async () => {
@@ -145,7 +150,9 @@ describe.skipIf(skipRedisTests)('when Redis fails', () => {
     // Neither cleared nor extended: the stored session did not move, so the cookie must not either.
     expect(setCookies(profile.headers).filter((set) => set.name === 'session')).toEqual([]);
     expect(browser.cookies(origin).session).toBe(cookie);
-    expect(stack.logs.lines().some((line) => line.msg === 'could not record session use' && line.level === 40)).toBe(true);
+    expect(stack.logs.lines().some((line) => line.msg === 'could not record session use' && line.level === 40)).toBe(
+      true,
+    );
     await sleep(1600);
     expect(await storedUat()).toBe(record.header.uat);
     expect((await browser.get(`${origin}/profile`)).status).toBe(200);

@@ -20,7 +20,8 @@ describe('a refusal of the provider’s own token, after junk', () => {
   });
   afterAll(() => stack.close());
 
-  const post = (token: string) => new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: token });
+  const post = (token: string) =>
+    new TestBrowser().post(`${stack.appOrigin}/backchannel-logout`, { logout_token: token });
 
   it('logs the refusal of a token signed with the provider’s key in full, with its cause, even after junk in the same minute', async () => {
     expect((await post('junk')).status).toBe(400);
@@ -28,11 +29,17 @@ describe('a refusal of the provider’s own token, after junk', () => {
 
     // The provider's clock is 20 minutes behind: its genuine logout tokens are all too old.
     const stale = Math.floor(Date.now() / 1000) - 20 * 60;
-    const genuine = await signedByProviderKey(stack.signingKey, { ...logoutClaims(stack.provider, { sub: 'auth0|someone' }), iat: stale, exp: stale + 120 * 60 });
+    const genuine = await signedByProviderKey(stack.signingKey, {
+      ...logoutClaims(stack.provider, { sub: 'auth0|someone' }),
+      iat: stale,
+      exp: stale + 120 * 60,
+    });
     expect((await post(genuine)).status).toBe(400);
 
     const logged = shownAtInfo(stack).slice(before);
-    const causes = logged.filter((line) => line.event === 'auth.backchannel_logout.refused').map((line) => (line.err as { cause?: { code?: unknown } } | undefined)?.cause?.code);
+    const causes = logged
+      .filter((line) => line.event === 'auth.backchannel_logout.refused')
+      .map((line) => (line.err as { cause?: { code?: unknown } } | undefined)?.cause?.code);
     expect(causes).toContain('ERR_JWT_EXPIRED');
   });
 });

@@ -35,21 +35,31 @@ describe('request edges against the real server', () => {
     ['POST', '/logout', FORM],
     ['POST', '/backchannel-logout', FORM],
     ['GET', '/', ''],
-  ])('does not invite with 100 Continue a body of 100 MB that %s %s will refuse or never read', async (method, path, type) => {
-    const received = await sentBack(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${type}Expect: 100-continue\r\nContent-Length: 100000000\r\n\r\n`);
-    expect(received).not.toMatch(/^HTTP\/1\.1 100 /);
-  });
+  ])(
+    'does not invite with 100 Continue a body of 100 MB that %s %s will refuse or never read',
+    async (method, path, type) => {
+      const received = await sentBack(
+        `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${type}Expect: 100-continue\r\nContent-Length: 100000000\r\n\r\n`,
+      );
+      expect(received).not.toMatch(/^HTTP\/1\.1 100 /);
+    },
+  );
 
   it.each([
     ['declared', `Content-Length: 5000\r\n\r\n${'a'.repeat(5000)}`],
     ['chunked', `Transfer-Encoding: chunked\r\n\r\n1001\r\n${'a'.repeat(4097)}\r\n0\r\n\r\n`],
-  ])('never runs a request pipelined behind a refused (%s) body: the connection "cannot carry another request"', async (kind, rest) => {
-    const marker = `/pipelined-behind-413-${kind}`;
-    const received = await sentBack(`POST /logout HTTP/1.1\r\nHost: localhost\r\n${FORM}${rest}GET ${marker} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
-    expect(received).toMatch(/^HTTP\/1\.1 413 /);
-    // The request line of the refusal is logged; give the pipelined one as long to show up.
-    await waitForOutput(server, (output) => output.includes('"msg":"POST /logout 413"'));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(server.output()).not.toContain(marker);
-  });
+  ])(
+    'never runs a request pipelined behind a refused (%s) body: the connection "cannot carry another request"',
+    async (kind, rest) => {
+      const marker = `/pipelined-behind-413-${kind}`;
+      const received = await sentBack(
+        `POST /logout HTTP/1.1\r\nHost: localhost\r\n${FORM}${rest}GET ${marker} HTTP/1.1\r\nHost: localhost\r\n\r\n`,
+      );
+      expect(received).toMatch(/^HTTP\/1\.1 413 /);
+      // The request line of the refusal is logged; give the pipelined one as long to show up.
+      await waitForOutput(server, (output) => output.includes('"msg":"POST /logout 413"'));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(server.output()).not.toContain(marker);
+    },
+  );
 });

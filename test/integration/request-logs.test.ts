@@ -5,7 +5,10 @@ import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { demoUsers } from '../../src/dev-provider/demo-users.js';
 import { deriveSecretKeys, userLogId } from '../../src/sessions/session-keys.js';
 
-type LogLine = Record<string, unknown> & { req?: { id?: string; method?: string; path?: string }; res?: { status?: number } };
+type LogLine = Record<string, unknown> & {
+  req?: { id?: string; method?: string; path?: string };
+  res?: { status?: number };
+};
 
 describe('request logs', () => {
   let stack: TestStack;
@@ -19,7 +22,8 @@ describe('request logs', () => {
           await next();
           if (ctx.oidc?.route === 'token' && ctx.body && typeof ctx.body === 'object') {
             const body = ctx.body as Record<string, unknown>;
-            for (const key of ['access_token', 'id_token', 'refresh_token']) if (typeof body[key] === 'string') issued.push(body[key]);
+            for (const key of ['access_token', 'id_token', 'refresh_token'])
+              if (typeof body[key] === 'string') issued.push(body[key]);
           }
         },
       ],
@@ -27,15 +31,23 @@ describe('request logs', () => {
   });
   afterAll(() => stack.close());
 
-  const requestLines = () => stack.logs.lines().filter((line): line is LogLine => typeof line.responseTime === 'number');
+  const requestLines = () =>
+    stack.logs.lines().filter((line): line is LogLine => typeof line.responseTime === 'number');
   const lineFor = (requestId: string) => requestLines().find((line) => line.reqId === requestId);
 
   it('writes one line per request: id, method, path without the query, status, duration', async () => {
-    const response = await new TestBrowser().get(`${stack.appOrigin}/login?returnTo=%2Fprofile`, { 'x-request-id': 'trace-login-1' });
+    const response = await new TestBrowser().get(`${stack.appOrigin}/login?returnTo=%2Fprofile`, {
+      'x-request-id': 'trace-login-1',
+    });
     expect(response.headers['x-request-id']).toBe('trace-login-1');
     const lines = requestLines().filter((line) => line.reqId === 'trace-login-1');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 30, req: { method: 'GET', path: '/login' }, res: { status: 302 }, msg: 'GET /login 302' });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      req: { method: 'GET', path: '/login' },
+      res: { status: 302 },
+      msg: 'GET /login 302',
+    });
     expect(lines[0]?.responseTime).toBeGreaterThanOrEqual(0);
     expect(JSON.stringify(lines[0])).not.toContain('returnTo');
   });
@@ -60,7 +72,9 @@ describe('request logs', () => {
     ['with markup', '<b>id</b>'],
     ['with a line break', 'a\r\nSet-Cookie: x=1'],
   ])('replaces an incoming request id that is not a sane token (%s) with a generated one', async (_case, incoming) => {
-    const response = await fetch(`${stack.appOrigin}/nope`, { headers: { 'x-request-id': incoming.replace(/[\r\n]/g, ' ') } });
+    const response = await fetch(`${stack.appOrigin}/nope`, {
+      headers: { 'x-request-id': incoming.replace(/[\r\n]/g, ' ') },
+    });
     const id = response.headers.get('x-request-id') ?? '';
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await response.text()).toContain(`Request id: <code>${id}</code>`);
@@ -78,7 +92,10 @@ describe('request logs', () => {
     const browser = new TestBrowser();
     const { callbackUrl } = await signIn(browser, stack.appOrigin);
     const cookies = browser.cookies(stack.appOrigin);
-    const profile = await browser.get(`${stack.appOrigin}/profile`, { cookie: `session=${cookies.session ?? ''}`, authorization: 'Bearer should-never-be-logged-1234' });
+    const profile = await browser.get(`${stack.appOrigin}/profile`, {
+      cookie: `session=${cookies.session ?? ''}`,
+      authorization: 'Bearer should-never-be-logged-1234',
+    });
     const csrf = /name="_csrf" value="([^"]+)"/.exec(profile.text)?.[1];
     expect(csrf).toBeDefined();
     // A replayed callback (the code is used up) and a forged one fail, and get logged with their reasons.

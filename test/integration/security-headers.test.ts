@@ -17,7 +17,11 @@ function cspOf(page: Page): Map<string, string[]> {
 }
 
 /** fetch() refuses TRACE, so this one goes through node:http. */
-function rawRequest(url: string, method: string, headers: Record<string, string>): Promise<{ status?: number; body: string }> {
+function rawRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+): Promise<{ status?: number; body: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = request(url, { method, headers }, (res) => {
       let body = '';
@@ -69,12 +73,16 @@ describe('security headers', () => {
       expect(cspOf(again).get('script-src')?.[1]).not.toBe(cspOf(home).get('script-src')?.[1]);
     });
 
-    it.each(['/', '/profile', '/logout', '/no/such/page'])('is obeyed by %s itself: no inline style, every script carries the nonce', async (path) => {
-      const page = await signedIn.get(`${stack.appOrigin}${path}`);
-      const nonce = /'nonce-([^']+)'/.exec(String(page.headers['content-security-policy']))?.[1];
-      expect(page.text).not.toMatch(/\sstyle=|<style/i);
-      for (const script of page.text.match(/<script\b[^>]*>/gi) ?? []) expect(script).toContain(`nonce="${String(nonce)}"`);
-    });
+    it.each(['/', '/profile', '/logout', '/no/such/page'])(
+      'is obeyed by %s itself: no inline style, every script carries the nonce',
+      async (path) => {
+        const page = await signedIn.get(`${stack.appOrigin}${path}`);
+        const nonce = /'nonce-([^']+)'/.exec(String(page.headers['content-security-policy']))?.[1];
+        expect(page.text).not.toMatch(/\sstyle=|<style/i);
+        for (const script of page.text.match(/<script\b[^>]*>/gi) ?? [])
+          expect(script).toContain(`nonce="${String(nonce)}"`);
+      },
+    );
   });
 
   it.each([
@@ -94,13 +102,19 @@ describe('security headers', () => {
     expect(response.headers).not.toHaveProperty('strict-transport-security');
   });
 
-  it.each(['/', '/profile', '/logout', '/no/such/page'])('forbids any cache to keep %s, which may show personal data', async (path) => {
-    const page = await signedIn.get(`${stack.appOrigin}${path}`);
-    expect(page.headers['cache-control']).toBe('no-store');
-  });
+  it.each(['/', '/profile', '/logout', '/no/such/page'])(
+    'forbids any cache to keep %s, which may show personal data',
+    async (path) => {
+      const page = await signedIn.get(`${stack.appOrigin}${path}`);
+      expect(page.headers['cache-control']).toBe('no-store');
+    },
+  );
 
   it('answers OPTIONS without any CORS permission', async () => {
-    const response = await fetch(`${stack.appOrigin}/profile`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+    const response = await fetch(`${stack.appOrigin}/profile`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example' },
+    });
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
   });

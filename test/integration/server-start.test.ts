@@ -10,7 +10,9 @@ describe('starting the server (npm start)', () => {
     const { server, port } = await startServerOnFreePort({}, { ready: (output) => output.includes('Demo users:') });
     try {
       expect(server.output()).toContain(`App listening on http://localhost:${port}`);
-      expect(server.output()).toMatch(/Mode: DEVELOPMENT, signing in with the embedded OpenID Provider at http:\/\/127\.0\.0\.1:\d+/);
+      expect(server.output()).toMatch(
+        /Mode: DEVELOPMENT, signing in with the embedded OpenID Provider at http:\/\/127\.0\.0\.1:\d+/,
+      );
       const home = await fetch(`http://127.0.0.1:${port}/`);
       expect(home.status).toBe(200);
       expect(await home.text()).toContain('Log in');
@@ -27,12 +29,18 @@ describe('starting the server (npm start)', () => {
   });
 
   it('writes JSON log lines outside development, at LOG_LEVEL', async () => {
-    const { server, port } = await startServerOnFreePort({ NODE_ENV: 'test', LOG_LEVEL: 'warn' }, { ready: (output) => output.includes('Demo users:') });
+    const { server, port } = await startServerOnFreePort(
+      { NODE_ENV: 'test', LOG_LEVEL: 'warn' },
+      { ready: (output) => output.includes('Demo users:') },
+    );
     try {
       expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
       await waitForOutput(server, (output) => output.includes('"msg":"GET /nope 404"'));
       const lines = logLinesOf(server.output());
-      expect(lines.find((line) => line.msg === 'GET /nope 404')).toMatchObject({ level: 40, req: { method: 'GET', path: '/nope' } });
+      expect(lines.find((line) => line.msg === 'GET /nope 404')).toMatchObject({
+        level: 40,
+        req: { method: 'GET', path: '/nope' },
+      });
       // warn and above only: no "listening" (info) line.
       expect(lines.filter((line) => typeof line.level === 'number' && line.level < 40)).toEqual([]);
     } finally {
@@ -42,7 +50,11 @@ describe('starting the server (npm start)', () => {
   });
 
   it('exits 1 with every configuration problem named, and no stack trace', async () => {
-    const server = startServerProcess({ SECRET: 'short', BASE_URL: 'not-a-url', ISSUER_BASE_URL: 'https://tenant.auth0.com/' });
+    const server = startServerProcess({
+      SECRET: 'short',
+      BASE_URL: 'not-a-url',
+      ISSUER_BASE_URL: 'https://tenant.auth0.com/',
+    });
     expect(await server.exited).toBe(1);
     const output = server.output();
     expect(output).toContain('Configuration is invalid:');
@@ -62,7 +74,11 @@ describe('starting the server with a real issuer configured', () => {
   });
 
   it('never loads oidc-provider nor the embedded provider, and signs in with the issuer (NODE_ENV=production on http://localhost)', async () => {
-    provider = await startDevProvider({ appBaseURL: 'http://localhost:3000', nodeEnv: 'test', logger: captureLogs().logger });
+    provider = await startDevProvider({
+      appBaseURL: 'http://localhost:3000',
+      nodeEnv: 'test',
+      logger: captureLogs().logger,
+    });
     const { issuer, origin } = provider;
     const { server, port } = await startServerOnFreePort(
       (port) => ({
@@ -98,7 +114,9 @@ describe('starting the server with a real issuer configured', () => {
   it('exits 1 for a BASE_URL that is not loopback without an issuer, naming what to set, before loading the embedded provider', async () => {
     const server = startServerProcess({ BASE_URL: 'https://app.example.com' }, { preload: [refuseDevProvider] });
     expect(await withinTime(server.exited, 15_000, 'the process to exit')).toBe(1);
-    expect(server.output()).toContain('ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET and SECRET are required when BASE_URL is not loopback');
+    expect(server.output()).toContain(
+      'ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET and SECRET are required when BASE_URL is not loopback',
+    );
     expect(server.output()).not.toContain(REFUSED_MODULE);
     expect(server.output()).not.toMatch(/\n\s+at /);
   });
@@ -108,10 +126,14 @@ describe('the embedded development provider', () => {
   const logger = captureLogs().logger;
 
   it('refuses to start for an app that is not on loopback (its demo passwords are public)', async () => {
-    await expect(startDevProvider({ appBaseURL: 'https://app.example.com', nodeEnv: 'development', logger })).rejects.toThrow(/loopback/);
+    await expect(
+      startDevProvider({ appBaseURL: 'https://app.example.com', nodeEnv: 'development', logger }),
+    ).rejects.toThrow(/loopback/);
   });
 
   it('refuses to start with NODE_ENV=production', async () => {
-    await expect(startDevProvider({ appBaseURL: 'http://localhost:3000', nodeEnv: 'production', logger })).rejects.toThrow(/NODE_ENV=production/);
+    await expect(
+      startDevProvider({ appBaseURL: 'http://localhost:3000', nodeEnv: 'production', logger }),
+    ).rejects.toThrow(/NODE_ENV=production/);
   });
 });

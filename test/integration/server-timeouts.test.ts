@@ -44,7 +44,9 @@ describe('the real server against slow clients', () => {
 
   it('cuts off a client that never finishes its body, with 408', async () => {
     const connection = await openRawConnection(origin);
-    connection.socket.write('POST /logout HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n_csrf=');
+    connection.socket.write(
+      'POST /logout HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n_csrf=',
+    );
     await dripUntilClosed(connection, () => connection.socket.write('a'));
     expect(firstResponse(connection.received()).status).toBe(408);
   });

@@ -45,7 +45,11 @@ describe.skipIf(skipRedisTests)('a session record changed in Redis so that it is
     await truncate(broken.cookie);
 
     expect((await laptop.browser.get(`${stack.appOrigin}/sessions`)).status).toBe(200);
-    const ended = await laptop.browser.post(`${stack.appOrigin}/sessions/end-others`, { _csrf: laptop.csrf }, { origin: stack.appOrigin });
+    const ended = await laptop.browser.post(
+      `${stack.appOrigin}/sessions/end-others`,
+      { _csrf: laptop.csrf },
+      { origin: stack.appOrigin },
+    );
     expect(ended.status).toBe(303);
     expect((await phone.browser.get(`${stack.appOrigin}/profile`)).status).toBe(302);
   });

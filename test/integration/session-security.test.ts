@@ -13,7 +13,8 @@ describe('session integrity', () => {
   let stack: TestStack;
   const calls = (path: string) => stack.providerRequests.filter((requested) => requested === path).length;
   const idOf = storeIdOf;
-  const stored = (id: string) => new Promise<StoredSession | null | undefined>((resolve) => stack.store.get(id, (_err, value) => resolve(value)));
+  const stored = (id: string) =>
+    new Promise<StoredSession | null | undefined>((resolve) => stack.store.get(id, (_err, value) => resolve(value)));
 
   /**
    * Completes a sign-in started in a fresh browser, presenting `cookie` as the session at
@@ -66,7 +67,9 @@ describe('session integrity', () => {
       expect(idOf(issued)).toMatch(SESSION_COOKIE_VALUE);
       expect(idOf(issued)).not.toBe(idOf(before));
       expect(await stored(idOf(before))).toBeNull();
-      expect((await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${before}` })).status).toBe(302);
+      expect((await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${before}` })).status).toBe(
+        302,
+      );
       expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
     });
 
@@ -92,18 +95,23 @@ describe('session integrity', () => {
       ['an empty', () => Promise.resolve('')],
       ['a garbage', () => Promise.resolve('garbage')],
       ['a stale', abandonedSignIn],
-    ])('keeps the session of a signed-in visitor who reaches /callback with %s transaction cookie', async (_kind, transactionOf) => {
-      const browser = new TestBrowser();
-      const transaction = await transactionOf(browser);
-      const { cookie } = await signedInBrowser(stack.appOrigin, { browser });
+    ])(
+      'keeps the session of a signed-in visitor who reaches /callback with %s transaction cookie',
+      async (_kind, transactionOf) => {
+        const browser = new TestBrowser();
+        const transaction = await transactionOf(browser);
+        const { cookie } = await signedInBrowser(stack.appOrigin, { browser });
 
-      const response = await rawGet(stack.appOrigin, '/callback?code=x&state=y', { cookie: `session=${cookie}; auth_verification=${transaction}` });
+        const response = await rawGet(stack.appOrigin, '/callback?code=x&state=y', {
+          cookie: `session=${cookie}; auth_verification=${transaction}`,
+        });
 
-      expect(response.status).toBeLessThan(500);
-      expect(setCookies(response.headers).filter((set) => set.name === 'session')).toEqual([]);
-      expect(await stored(idOf(cookie))).not.toBeNull();
-      expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
-    });
+        expect(response.status).toBeLessThan(500);
+        expect(setCookies(response.headers).filter((set) => set.name === 'session')).toEqual([]);
+        expect(await stored(idOf(cookie))).not.toBeNull();
+        expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
+      },
+    );
   });
 
   describe('a session cookie that was tampered with', () => {
@@ -111,10 +119,18 @@ describe('session integrity', () => {
       ['a changed signature', (cookie: string) => `${cookie.slice(0, -2)}${cookie.endsWith('AA') ? 'BB' : 'AA'}`],
       ['another id under the same signature', (cookie: string) => `${'0'.repeat(32)}${cookie.slice(32)}`],
       ['no signature', (cookie: string) => cookie.split('.')[0] ?? ''],
-      ['the signature of another secret', (cookie: string) => sessionIdSigner(deriveSecretKeys(['x'.repeat(32)])).generate().replace(/^[0-9a-f]{32}/, cookie.slice(0, 32))],
+      [
+        'the signature of another secret',
+        (cookie: string) =>
+          sessionIdSigner(deriveSecretKeys(['x'.repeat(32)]))
+            .generate()
+            .replace(/^[0-9a-f]{32}/, cookie.slice(0, 32)),
+      ],
     ])('counts as signed out with %s (no error)', async (_case, tamper) => {
       const { cookie } = await signedInBrowser(stack.appOrigin);
-      const response = await new TestBrowser().get(`${stack.appOrigin}/profile`, { cookie: `session=${tamper(cookie)}` });
+      const response = await new TestBrowser().get(`${stack.appOrigin}/profile`, {
+        cookie: `session=${tamper(cookie)}`,
+      });
       expect(response.status).toBe(302);
       expect(response.headers.location).toMatch(new RegExp(`^${stack.provider.origin}/authorize\\?`));
     });

@@ -21,7 +21,14 @@ const TIMEOUT_MS = 200;
 
 const unique = () => randomBytes(8).toString('hex');
 
-function record(userId: string, { idleFor = 0, signedInAt = Date.now(), idTokenIssuedAt }: { idleFor?: number; signedInAt?: number; idTokenIssuedAt?: number } = {}): StoredSession {
+function record(
+  userId: string,
+  {
+    idleFor = 0,
+    signedInAt = Date.now(),
+    idTokenIssuedAt,
+  }: { idleFor?: number; signedInAt?: number; idTokenIssuedAt?: number } = {},
+): StoredSession {
   const now = Math.floor(Date.now() / 1000);
   return {
     header: { iat: now - idleFor, uat: now - idleFor, exp: now + 600 },
@@ -38,7 +45,13 @@ describe.skipIf(skipRedisTests)('the Redis session store, shared by instances th
   let redis: RedisServer | undefined;
   const stores: SessionStore[] = [];
   const storeWith = async (secrets: string, env: Record<string, string> = {}) => {
-    const config = loadConfig({ NODE_ENV: 'test', SECRET: secrets, REDIS_URL: redis?.url ?? 'redis://127.0.0.1:1', REDIS_TIMEOUT_MS: String(TIMEOUT_MS), ...env });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      SECRET: secrets,
+      REDIS_URL: redis?.url ?? 'redis://127.0.0.1:1',
+      REDIS_TIMEOUT_MS: String(TIMEOUT_MS),
+      ...env,
+    });
     const store = createSessionStore(config, pino({ level: 'silent' }));
     stores.push(store);
     expect(await storeAnswers(store, 5000)).toBe(true);
@@ -117,13 +130,22 @@ describe.skipIf(skipRedisTests)('the Redis session store, shared by instances th
     // The provider issued the ID token a second before the logout token; the instance that signed
     // the user in runs 30 s ahead (its signedInAt says "after the logout").
     const providerNow = Date.now();
-    await ending.endProviderSessions({ sub: user, jti: unique(), issuedAt: providerNow, acceptedUntil: providerNow + 600_000 });
+    await ending.endProviderSessions({
+      sub: user,
+      jti: unique(),
+      issuedAt: providerNow,
+      acceptedUntil: providerNow + 600_000,
+    });
     const id = signingIn.ids.generate();
     await put(signingIn, id, record(user, { signedInAt: providerNow + 30_000, idTokenIssuedAt: providerNow - 1000 }));
     expect(await fetch(signingIn, id)).toBeNull();
     // A sign-in whose ID token came after the logout is a new one, however the clocks differ.
     const later = signingIn.ids.generate();
-    await put(signingIn, later, record(user, { signedInAt: providerNow - 30_000, idTokenIssuedAt: providerNow + 1000 }));
+    await put(
+      signingIn,
+      later,
+      record(user, { signedInAt: providerNow - 30_000, idTokenIssuedAt: providerNow + 1000 }),
+    );
     expect(await fetch(signingIn, later)).not.toBeNull();
   });
 });

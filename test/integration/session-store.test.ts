@@ -7,7 +7,12 @@ import { MemorySessionIndex } from '../../src/sessions/stores/memory-session-ind
 import { MemoryRecordStore } from '../../src/sessions/stores/memory-record-store.js';
 import type { StoredSession } from '../../src/sessions/session-data.js';
 import type { SessionStore } from '../../src/sessions/session-registry.js';
-import { assembleSessionStore, createStoreBackends, storeAnswers, type StoreBackends } from '../../src/sessions/create-session-store.js';
+import {
+  assembleSessionStore,
+  createStoreBackends,
+  storeAnswers,
+  type StoreBackends,
+} from '../../src/sessions/create-session-store.js';
 import { deriveSecretKeys } from '../../src/sessions/session-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
@@ -28,7 +33,15 @@ const EMAIL = 'carol.secret@example.com';
 const NAME = 'Carol Confidential';
 const ID_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjYXJvbCJ9.c2lnbmF0dXJl';
 
-function record({ userId = 'alice', sid, signedInAt = Date.now(), expiresInMs = 60_000, userAgent = 'Firefox', idleFor = 0, age = 0 }: Made = {}): StoredSession {
+function record({
+  userId = 'alice',
+  sid,
+  signedInAt = Date.now(),
+  expiresInMs = 60_000,
+  userAgent = 'Firefox',
+  idleFor = 0,
+  age = 0,
+}: Made = {}): StoredSession {
   const now = Math.floor(Date.now() / 1000);
   return {
     header: { iat: now - age, uat: now - idleFor, exp: now + Math.ceil(expiresInMs / 1000) },
@@ -74,7 +87,8 @@ function recorded(backends: StoreBackends, into: Recorded): StoreBackends {
         const value = Reflect.get(object, property, receiver) as unknown;
         if (typeof value !== 'function') return value;
         return (...args: unknown[]) => {
-          for (const arg of args) if (typeof arg !== 'function') into.texts.push(typeof arg === 'string' ? arg : JSON.stringify(arg));
+          for (const arg of args)
+            if (typeof arg !== 'function') into.texts.push(typeof arg === 'string' ? arg : JSON.stringify(arg));
           if (property === 'mark') into.marks.push({ key: String(args[0]), ttlMs: Number(args[2]) });
           return (value as (...a: unknown[]) => unknown).apply(object, args);
         };
@@ -89,9 +103,11 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
     const seen: Recorded = { texts: [], marks: [] };
     let shared: StoreBackends;
     let store: SessionStore;
-    const configFor = (secrets: string, env: Record<string, string> = {}) => loadConfig({ NODE_ENV: 'test', SECRET: secrets, ...env });
+    const configFor = (secrets: string, env: Record<string, string> = {}) =>
+      loadConfig({ NODE_ENV: 'test', SECRET: secrets, ...env });
     /** Another store over the same storage, as another instance (or this one after a restart) would be. */
-    const storeWith = (secrets: string, env?: Record<string, string>) => assembleSessionStore(recorded(shared, seen), configFor(secrets, env), pino({ level: 'silent' }));
+    const storeWith = (secrets: string, env?: Record<string, string>) =>
+      assembleSessionStore(recorded(shared, seen), configFor(secrets, env), pino({ level: 'silent' }));
     beforeAll(async () => {
       shared = makeBackends();
       store = storeWith(SECRET_A, { MAX_SESSIONS_PER_USER: '3' });
@@ -158,7 +174,15 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       const [inSid, elsewhere] = [newId(), newId()];
       await put(store, inSid, record({ userId: user, sid }));
       await put(store, elsewhere, record({ userId: user, sid: `sid-${unique()}` }));
-      expect(await store.endProviderSessions({ sid, sub: user, jti: unique(), issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 })).toBe(1);
+      expect(
+        await store.endProviderSessions({
+          sid,
+          sub: user,
+          jti: unique(),
+          issuedAt: Date.now(),
+          acceptedUntil: Date.now() + 600_000,
+        }),
+      ).toBe(1);
       expect(await fetch(store, inSid)).toBeNull();
       expect(await fetch(store, elsewhere)).not.toBeNull();
     });
@@ -168,7 +192,14 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       const [first, second] = [newId(), newId()];
       await put(store, first, record({ userId: user, sid: 'a' }));
       await put(store, second, record({ userId: user, sid: 'b' }));
-      expect(await store.endProviderSessions({ sub: user, jti: unique(), issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 })).toBe(2);
+      expect(
+        await store.endProviderSessions({
+          sub: user,
+          jti: unique(),
+          issuedAt: Date.now(),
+          acceptedUntil: Date.now() + 600_000,
+        }),
+      ).toBe(2);
       expect(await store.sessionsOf(user)).toEqual([]);
 
       await sleep(5);
@@ -193,7 +224,12 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       const user = `u-${unique()}`;
       const signedInAt = Date.now();
       await sleep(5);
-      await store.endProviderSessions({ sub: user, jti: unique(), issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 });
+      await store.endProviderSessions({
+        sub: user,
+        jti: unique(),
+        issuedAt: Date.now(),
+        acceptedUntil: Date.now() + 600_000,
+      });
       const id = newId();
       await put(store, id, record({ userId: user, signedInAt }));
       expect(await fetch(store, id)).toBeNull();
@@ -203,9 +239,25 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       const user = `u-${unique()}`;
       const jti = unique();
       await put(store, newId(), record({ userId: user, sid: 's1' }));
-      expect(await store.endProviderSessions({ sub: user, sid: 's1', jti, issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 })).toBe(1);
+      expect(
+        await store.endProviderSessions({
+          sub: user,
+          sid: 's1',
+          jti,
+          issuedAt: Date.now(),
+          acceptedUntil: Date.now() + 600_000,
+        }),
+      ).toBe(1);
       await put(store, newId(), record({ userId: user, sid: 's1', signedInAt: Date.now() + 1 }));
-      expect(await store.endProviderSessions({ sub: user, sid: 's1', jti, issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 })).toBe(0);
+      expect(
+        await store.endProviderSessions({
+          sub: user,
+          sid: 's1',
+          jti,
+          issuedAt: Date.now(),
+          acceptedUntil: Date.now() + 600_000,
+        }),
+      ).toBe(0);
     });
 
     it('answers null, without asking the storage, for an id it did not sign', async () => {
@@ -225,10 +277,26 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       await put(store, ids[1] ?? '', record({ userId: user }));
       await store.sessionsOf(user);
       await destroy(store, ids[1] ?? '');
-      await store.endProviderSessions({ sub: user, sid, jti, issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 });
+      await store.endProviderSessions({
+        sub: user,
+        sid,
+        jti,
+        issuedAt: Date.now(),
+        acceptedUntil: Date.now() + 600_000,
+      });
       const all = seen.texts.join('\n');
       expect(seen.texts.length).toBeGreaterThan(10);
-      for (const secret of [...ids, ...ids.map((id) => id.split('.')[0] ?? id), user, sid, jti, EMAIL, NAME, ID_TOKEN, 'Firefox']) {
+      for (const secret of [
+        ...ids,
+        ...ids.map((id) => id.split('.')[0] ?? id),
+        user,
+        sid,
+        jti,
+        EMAIL,
+        NAME,
+        ID_TOKEN,
+        'Firefox',
+      ]) {
         expect(all).not.toContain(secret);
       }
       expect(all).not.toMatch(/eyJ[\w-]+\./);
@@ -252,7 +320,10 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       const [touched, untouched] = [newId(), newId()];
       await put(store, touched, record({ userId: user, sid: touchedSid }));
       await put(store, untouched, record({ userId: user, sid: untouchedSid }));
-      const sealedWith = async (id: string) => (await promisify(shared.records.get.bind(shared.records))(store.ids.storageKeyOf(id) ?? ''))?.sealed.split('.')[0];
+      const sealedWith = async (id: string) =>
+        (await promisify(shared.records.get.bind(shared.records))(store.ids.storageKeyOf(id) ?? ''))?.sealed.split(
+          '.',
+        )[0];
       const [keysA, keysB] = [deriveSecretKeys([SECRET_A])[0]?.id, deriveSecretKeys([SECRET_B])[0]?.id];
       expect(await sealedWith(touched)).toBe(keysA);
 
@@ -273,7 +344,14 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       expect(await fetch(rotated, fresh)).not.toBeNull();
       expect(await fetch(store, fresh)).toBeNull();
       // A back-channel logout through an instance with the new secret finds a session indexed under the old one only.
-      expect(await rotated.endProviderSessions({ sid: untouchedSid, jti: unique(), issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 })).toBe(1);
+      expect(
+        await rotated.endProviderSessions({
+          sid: untouchedSid,
+          jti: unique(),
+          issuedAt: Date.now(),
+          acceptedUntil: Date.now() + 600_000,
+        }),
+      ).toBe(1);
       expect(await fetch(store, untouched)).toBeNull();
       // Step 3: the old secret is dropped: what only it signed is signed out.
       const dropped = storeWith(SECRET_B);
@@ -314,7 +392,13 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
       expect(ended?.ttlMs).toBeLessThanOrEqual(3 * 60_000 + 1000);
 
       seen.marks.length = 0;
-      await store.endProviderSessions({ sid: `sid-${unique()}`, sub: user, jti: unique(), issuedAt: Date.now(), acceptedUntil: Date.now() + 600_000 });
+      await store.endProviderSessions({
+        sid: `sid-${unique()}`,
+        sub: user,
+        jti: unique(),
+        issuedAt: Date.now(),
+        acceptedUntil: Date.now() + 600_000,
+      });
       expect(seen.marks.length).toBeGreaterThan(0);
       for (const mark of seen.marks) expect(mark.ttlMs).toBeLessThanOrEqual(11 * 60_000);
     });
@@ -325,7 +409,10 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
   });
 }
 
-describeStore('the in-memory session store', () => ({ records: new MemoryRecordStore(), index: new MemorySessionIndex() }));
+describeStore('the in-memory session store', () => ({
+  records: new MemoryRecordStore(),
+  index: new MemorySessionIndex(),
+}));
 
 describe.skipIf(skipRedisTests)('with Redis', () => {
   let redis: RedisServer | undefined;
@@ -335,6 +422,9 @@ describe.skipIf(skipRedisTests)('with Redis', () => {
   afterAll(() => redis?.close());
 
   describeStore('the Redis session store', () =>
-    createStoreBackends(loadConfig({ NODE_ENV: 'test', SECRET: SECRET_A, REDIS_URL: redis?.url ?? 'redis://127.0.0.1:1' }), pino({ level: 'silent' })),
+    createStoreBackends(
+      loadConfig({ NODE_ENV: 'test', SECRET: SECRET_A, REDIS_URL: redis?.url ?? 'redis://127.0.0.1:1' }),
+      pino({ level: 'silent' }),
+    ),
   );
 });

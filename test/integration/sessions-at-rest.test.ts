@@ -43,7 +43,16 @@ describe.skipIf(skipRedisTests)('what Redis holds after a sign-in', () => {
     expect(texts.length).toBeGreaterThan(2);
     const all = texts.join('\n');
     const [id = '', signature = ''] = cookie.split('.');
-    for (const secret of [cookie, id, signature, alice.email, alice.name, alice.family_name, alice.sub, alice.sub.split('|')[1] ?? alice.sub]) {
+    for (const secret of [
+      cookie,
+      id,
+      signature,
+      alice.email,
+      alice.name,
+      alice.family_name,
+      alice.sub,
+      alice.sub.split('|')[1] ?? alice.sub,
+    ]) {
       expect(all).not.toContain(secret);
     }
     expect(all).not.toMatch(JWT);
@@ -59,7 +68,9 @@ describe.skipIf(skipRedisTests)('what Redis holds after a sign-in', () => {
       const profile = await new TestBrowser().get(`${rotated.appOrigin}/profile`, { cookie: `session=${cookie}` });
       expect(profile.status).toBe(200);
       expect(profile.text).toContain('Alice Liddell');
-      expect((await new TestBrowser().get(`${dropped.appOrigin}/profile`, { cookie: `session=${cookie}` })).status).toBe(302);
+      expect(
+        (await new TestBrowser().get(`${dropped.appOrigin}/profile`, { cookie: `session=${cookie}` })).status,
+      ).toBe(302);
     } finally {
       await rotated.close();
       await dropped.close();

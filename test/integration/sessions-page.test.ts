@@ -6,11 +6,13 @@ import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 const FIREFOX_LINUX = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' };
 const SAFARI_IPHONE = {
-  'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  'user-agent':
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
 };
 
 /** The handles of the sessions the page offers to end (every one but the current). */
-const endableHandles = (page: Page) => [...page.text.matchAll(/name="session" value="([^"]+)"/g)].map((match) => match[1] ?? '');
+const endableHandles = (page: Page) =>
+  [...page.text.matchAll(/name="session" value="([^"]+)"/g)].map((match) => match[1] ?? '');
 
 describe('/sessions', () => {
   let stack: TestStack;
@@ -31,8 +33,14 @@ describe('/sessions', () => {
     let page: Page;
 
     beforeAll(async () => {
-      laptop = await signedInBrowser(stack.appOrigin, { user: bob, browser: new TestBrowser({ headers: FIREFOX_LINUX }) });
-      phone = await signedInBrowser(stack.appOrigin, { user: bob, browser: new TestBrowser({ headers: SAFARI_IPHONE }) });
+      laptop = await signedInBrowser(stack.appOrigin, {
+        user: bob,
+        browser: new TestBrowser({ headers: FIREFOX_LINUX }),
+      });
+      phone = await signedInBrowser(stack.appOrigin, {
+        user: bob,
+        browser: new TestBrowser({ headers: SAFARI_IPHONE }),
+      });
       page = await laptop.browser.get(`${stack.appOrigin}/sessions`);
     });
 
@@ -49,7 +57,9 @@ describe('/sessions', () => {
 
     it('links to itself from the navigation and the profile', async () => {
       expect(page.text).toContain('<a href="/sessions">Sessions</a>');
-      expect((await laptop.browser.get(`${stack.appOrigin}/profile`)).text).toContain('<a href="/sessions">Your sessions</a>');
+      expect((await laptop.browser.get(`${stack.appOrigin}/profile`)).text).toContain(
+        '<a href="/sessions">Your sessions</a>',
+      );
     });
 
     it('never shows a session id or the cookie', () => {
@@ -60,7 +70,11 @@ describe('/sessions', () => {
     it('refuses to end a session without the CSRF token, or cross-site', async () => {
       const [handle = ''] = endableHandles(page);
       expect((await laptop.browser.post(`${stack.appOrigin}/sessions/end`, { session: handle })).status).toBe(403);
-      const crossSite = await laptop.browser.post(`${stack.appOrigin}/sessions/end`, { session: handle, _csrf: laptop.csrf }, { 'sec-fetch-site': 'cross-site' });
+      const crossSite = await laptop.browser.post(
+        `${stack.appOrigin}/sessions/end`,
+        { session: handle, _csrf: laptop.csrf },
+        { 'sec-fetch-site': 'cross-site' },
+      );
       expect(crossSite.status).toBe(403);
       expect((await phone.browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
     });
@@ -71,7 +85,11 @@ describe('/sessions', () => {
       const victimHandles = endableHandles(await victimsOtherBrowser.browser.get(`${stack.appOrigin}/sessions`));
       expect(victimHandles.length).toBeGreaterThanOrEqual(1);
       for (const handle of victimHandles) {
-        const response = await laptop.browser.post(`${stack.appOrigin}/sessions/end`, { session: handle, _csrf: laptop.csrf }, { origin: stack.appOrigin });
+        const response = await laptop.browser.post(
+          `${stack.appOrigin}/sessions/end`,
+          { session: handle, _csrf: laptop.csrf },
+          { origin: stack.appOrigin },
+        );
         expect(response.headers.location).toBe('/sessions?ended=0');
       }
       expect((await victim.browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
@@ -79,7 +97,11 @@ describe('/sessions', () => {
 
     it('ends the other session, and says so', async () => {
       const [handle = ''] = endableHandles(page);
-      const response = await laptop.browser.post(`${stack.appOrigin}/sessions/end`, { session: handle, _csrf: laptop.csrf }, { origin: stack.appOrigin });
+      const response = await laptop.browser.post(
+        `${stack.appOrigin}/sessions/end`,
+        { session: handle, _csrf: laptop.csrf },
+        { origin: stack.appOrigin },
+      );
       expect(response.status).toBe(303);
       expect(response.headers.location).toBe('/sessions?ended=1');
       expect((await laptop.browser.get(`${stack.appOrigin}/sessions?ended=1`)).text).toContain('1 session ended.');
@@ -92,7 +114,11 @@ describe('/sessions', () => {
     const { browser, csrf, cookie } = await signedInBrowser(stack.appOrigin);
     const handle = (await storedSession(stack.store, cookie))?.data.handle ?? '';
     expect(handle).not.toBe('');
-    const response = await browser.post(`${stack.appOrigin}/sessions/end`, { session: handle, _csrf: csrf }, { origin: stack.appOrigin });
+    const response = await browser.post(
+      `${stack.appOrigin}/sessions/end`,
+      { session: handle, _csrf: csrf },
+      { origin: stack.appOrigin },
+    );
     expect(response.status).toBe(400);
     expect(response.text).toContain('To end this session, log out.');
     expect((await browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
@@ -100,8 +126,15 @@ describe('/sessions', () => {
 
   it('ends all the other sessions at once', async () => {
     const here = await signedInBrowser(stack.appOrigin, { user: alice });
-    const elsewhere = [await signedInBrowser(stack.appOrigin, { user: alice }), await signedInBrowser(stack.appOrigin, { user: alice })];
-    const response = await here.browser.post(`${stack.appOrigin}/sessions/end-others`, { _csrf: here.csrf }, { origin: stack.appOrigin });
+    const elsewhere = [
+      await signedInBrowser(stack.appOrigin, { user: alice }),
+      await signedInBrowser(stack.appOrigin, { user: alice }),
+    ];
+    const response = await here.browser.post(
+      `${stack.appOrigin}/sessions/end-others`,
+      { _csrf: here.csrf },
+      { origin: stack.appOrigin },
+    );
     expect(response.status).toBe(303);
     expect(response.headers.location).toMatch(/^\/sessions\?ended=\d+$/);
     for (const other of elsewhere) expect((await other.browser.get(`${stack.appOrigin}/profile`)).status).toBe(302);

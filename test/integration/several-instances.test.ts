@@ -71,7 +71,11 @@ describe.skipIf(skipRedisTests)('two app instances sharing one Redis', () => {
     const handles = [...page.text.matchAll(/name="session" value="([^"]+)"/g)].map((match) => match[1] ?? '');
     expect(handles.length).toBeGreaterThanOrEqual(1);
 
-    const ended = await onB.post(`${b.origin}/sessions/end-others`, { _csrf: laptop.csrf }, { cookie: `session=${laptop.cookie}`, origin: a });
+    const ended = await onB.post(
+      `${b.origin}/sessions/end-others`,
+      { _csrf: laptop.csrf },
+      { cookie: `session=${laptop.cookie}`, origin: a },
+    );
     expect(ended.status).toBe(303);
     expect((await phone.browser.get(`${a}/profile`)).status).toBe(302);
     expect((await laptop.browser.get(`${a}/profile`)).status).toBe(200);

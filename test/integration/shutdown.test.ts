@@ -4,7 +4,14 @@ import { TestBrowser } from '../support/browser.js';
 import { captureLogs } from '../support/logs.js';
 import { setCookies } from '../support/page-checks.js';
 import { providerFaults } from '../support/provider-faults.js';
-import { freePort, logLinesOf, startServerOnFreePort, startServerProcess, waitForOutput, type ServerProcess } from '../support/server-process.js';
+import {
+  freePort,
+  logLinesOf,
+  startServerOnFreePort,
+  startServerProcess,
+  waitForOutput,
+  type ServerProcess,
+} from '../support/server-process.js';
 import { reachCallback } from '../support/sign-in.js';
 import { eventually, withinTime } from '../support/wait.js';
 
@@ -90,7 +97,9 @@ describe('SIGTERM while a request is in flight (the real server process)', () =>
     expect(page.status).toBe(302);
     expect(page.headers.get('location')).toBe('/');
     expect(page.headers.get('connection')).toBe('close');
-    expect(setCookies({ 'set-cookie': page.headers.getSetCookie() }).find((cookie) => cookie.name === 'session')?.value).toBeTruthy();
+    expect(
+      setCookies({ 'set-cookie': page.headers.getSetCookie() }).find((cookie) => cookie.name === 'session')?.value,
+    ).toBeTruthy();
 
     expect(await withinTime(server.exited, 5000, 'the process to exit')).toBe(0);
     const drainMs = Date.now() - signalledAt;
@@ -108,7 +117,10 @@ describe('SIGTERM while a request is in flight (the real server process)', () =>
     expect(await withinTime(server.exited, 5000, 'the process to exit')).toBe(1);
     expect(Date.now() - signalledAt).toBeLessThan(3000);
     expect((await started.callback).error).toBeInstanceOf(TypeError);
-    expect(logLinesOf(server.output()).find((line) => line.event === 'shutdown.cut')).toMatchObject({ level: 40, timeoutMs: 500 });
+    expect(logLinesOf(server.output()).find((line) => line.event === 'shutdown.cut')).toMatchObject({
+      level: 40,
+      timeoutMs: 500,
+    });
   });
 
   it('stops on SIGINT too (Ctrl-C), exiting 0 when nothing is in flight', async () => {
@@ -116,7 +128,9 @@ describe('SIGTERM while a request is in flight (the real server process)', () =>
     server = started.server;
     started.server.child.kill('SIGINT');
     expect(await withinTime(started.server.exited, 5000, 'the process to exit')).toBe(0);
-    expect(logLinesOf(server.output()).find((line) => line.event === 'shutdown.begin')).toMatchObject({ reason: 'SIGINT' });
+    expect(logLinesOf(server.output()).find((line) => line.event === 'shutdown.begin')).toMatchObject({
+      reason: 'SIGINT',
+    });
     expect(logLinesOf(server.output()).at(-1)).toMatchObject({ event: 'shutdown.done', exitCode: 0 });
   });
 });

@@ -14,7 +14,8 @@ describe('signing in with the authorization code flow', () => {
     stack = await startTestStack({
       providerMiddleware: [
         async (ctx, next) => {
-          if (ctx.path === '/oauth/token') tokenRequests.push({ authorization: ctx.get('authorization') || undefined, body: '' });
+          if (ctx.path === '/oauth/token')
+            tokenRequests.push({ authorization: ctx.get('authorization') || undefined, body: '' });
           if (ctx.path === '/userinfo') userinfoAuthorization.push(ctx.get('authorization') || undefined);
           await next();
         },
@@ -96,9 +97,15 @@ describe('signing in with the authorization code flow', () => {
 
     it('redeems the code with HTTP Basic client authentication', () => {
       expect(tokenRequests).toHaveLength(1);
-      const credentials = Buffer.from(tokenRequests[0]?.authorization?.replace(/^Basic /, '') ?? '', 'base64').toString();
+      const credentials = Buffer.from(
+        tokenRequests[0]?.authorization?.replace(/^Basic /, '') ?? '',
+        'base64',
+      ).toString();
       // RFC 6749 2.3.1: both parts are form-urlencoded before they are joined.
-      expect(credentials.split(':').map(decodeURIComponent)).toEqual([stack.config.issuer.clientID, stack.config.issuer.clientSecret]);
+      expect(credentials.split(':').map(decodeURIComponent)).toEqual([
+        stack.config.issuer.clientID,
+        stack.config.issuer.clientSecret,
+      ]);
     });
 
     it('fetches /userinfo once, with the access token in the Authorization header', () => {
@@ -161,7 +168,12 @@ describe('signing in with the authorization code flow', () => {
   it('honours a same-site returnTo on /login and ignores a foreign one', async () => {
     const own = await signIn(new TestBrowser(), stack.appOrigin, undefined, '/login?returnTo=%2Fprofile');
     expect(own.callback.headers.location).toBe('/profile');
-    const foreign = await signIn(new TestBrowser(), stack.appOrigin, undefined, '/login?returnTo=https%3A%2F%2Fevil.example');
+    const foreign = await signIn(
+      new TestBrowser(),
+      stack.appOrigin,
+      undefined,
+      '/login?returnTo=https%3A%2F%2Fevil.example',
+    );
     expect(foreign.callback.headers.location).toBe('/');
   });
 
@@ -173,7 +185,9 @@ describe('signing in with the authorization code flow', () => {
     const callback = await browser.get(callbackUrl.href, { cookie: `session=${planted}` });
     expect(callback.status).toBe(302);
     // The forged cookie is cleared first, then the new session's cookie is set: the last one wins.
-    const issued = setCookies(callback.headers).filter((cookie) => cookie.name === 'session').at(-1);
+    const issued = setCookies(callback.headers)
+      .filter((cookie) => cookie.name === 'session')
+      .at(-1);
     expect(issued?.value).toMatch(SESSION_COOKIE_VALUE);
     expect(issued?.value.split('.')[0]).not.toBe(planted.split('.')[0]);
     expect(browser.cookies(stack.appOrigin).session).toBe(issued?.value);

@@ -36,7 +36,13 @@ export class TestBrowser {
 
   async get(url: string, headers: Record<string, string> = {}): Promise<Page> {
     const target = new URL(url);
-    return this.record(await this.agentFor(target.origin).get(`${target.pathname}${target.search}`).set({ ...this.options.headers, ...headers }).redirects(0), target);
+    return this.record(
+      await this.agentFor(target.origin)
+        .get(`${target.pathname}${target.search}`)
+        .set({ ...this.options.headers, ...headers })
+        .redirects(0),
+      target,
+    );
   }
 
   async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
@@ -54,7 +60,11 @@ export class TestBrowser {
    * Follows redirects from `page` (at most `maxHops`), returning every page visited after it.
    * Stops before requesting a URL for which `stopBefore` is true, and reports it as `next`.
    */
-  async follow(page: Page, stopBefore: (url: URL) => boolean = () => false, maxHops = 10): Promise<{ visited: Page[]; next?: URL }> {
+  async follow(
+    page: Page,
+    stopBefore: (url: URL) => boolean = () => false,
+    maxHops = 10,
+  ): Promise<{ visited: Page[]; next?: URL }> {
     const visited: Page[] = [];
     let current = page;
     for (let hop = 0; hop < maxHops && isRedirect(current); hop += 1) {
@@ -73,7 +83,8 @@ export class TestBrowser {
 
   /** Cookies this browser holds for an origin, by name. */
   cookies(origin: string): Record<string, string> {
-    const agent = this.agents.get(origin) as unknown as { jar?: { getCookies(access: unknown): { name: string; value: string }[] } } | undefined;
+    const agent = this.agents.get(origin) as unknown as
+      { jar?: { getCookies(access: unknown): { name: string; value: string }[] } } | undefined;
     const url = new URL(origin);
     const access = { domain: url.hostname, path: '/', secure: url.protocol === 'https:', script: false };
     return Object.fromEntries((agent?.jar?.getCookies(access) ?? []).map((cookie) => [cookie.name, cookie.value]));

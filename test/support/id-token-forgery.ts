@@ -1,4 +1,14 @@
-import { base64url, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import {
+  base64url,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 import type { ProviderMiddleware } from '../../src/dev-provider/dev-provider.js';
 
 /** Rewrites the compact ID token the provider is about to return. */
@@ -21,7 +31,12 @@ export function forgeIdTokens(current: () => IdTokenForgery | undefined): Provid
 
 type ClaimsPatch = (claims: JWTPayload) => JWTPayload;
 
-async function sign(claims: JWTPayload, header: Record<string, unknown>, key: CryptoKey | Uint8Array, alg: string): Promise<string> {
+async function sign(
+  claims: JWTPayload,
+  header: Record<string, unknown>,
+  key: CryptoKey | Uint8Array,
+  alg: string,
+): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ ...header, alg }).sign(key);
 }
 

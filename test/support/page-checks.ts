@@ -18,7 +18,11 @@ export function leaksIn(body: string): string[] {
 }
 
 /** Parses one Set-Cookie header line into its name, value and attributes (lower-cased keys). */
-export function parseSetCookie(line: string): { name: string; value: string; attributes: Record<string, string | true> } {
+export function parseSetCookie(line: string): {
+  name: string;
+  value: string;
+  attributes: Record<string, string | true>;
+} {
   const [pair = '', ...attributeParts] = line.split(';').map((part) => part.trim());
   const separator = pair.indexOf('=');
   const attributes: Record<string, string | true> = {};

@@ -11,7 +11,11 @@ export type Fault =
  * the connection (like a crashed provider or a load balancer reset), answer late, or answer
  * with an error of our choice. A delayed request ends early if the caller hangs up.
  */
-export function providerFaults(): { middleware: ProviderMiddleware; set(path: string, fault: Fault): void; clear(): void } {
+export function providerFaults(): {
+  middleware: ProviderMiddleware;
+  set(path: string, fault: Fault): void;
+  clear(): void;
+} {
   const faults = new Map<string, Fault>();
   const middleware: ProviderMiddleware = async (ctx, next) => {
     const fault = faults.get(ctx.path);

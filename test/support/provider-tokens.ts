@@ -5,7 +5,10 @@ import type { DevProvider } from '../../src/dev-provider/dev-provider.js';
 const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 /** A logout token issued and signed by the embedded provider itself, naming a user and/or a provider session. */
-export async function providerLogoutToken(dev: DevProvider, { sub, sid }: { sub?: string; sid?: string }): Promise<string> {
+export async function providerLogoutToken(
+  dev: DevProvider,
+  { sub, sid }: { sub?: string; sid?: string },
+): Promise<string> {
   const client = await dev.provider.Client.find(dev.issuer.clientID);
   if (!client) throw new Error('the development client is not registered');
   const token = new dev.provider.IdToken(sub === undefined ? {} : { sub }, { client });
@@ -22,7 +25,11 @@ export async function providerLogoutToken(dev: DevProvider, { sub, sid }: { sub?
  * for tokens the provider would not issue itself (a logout token without `typ`, as Auth0 sends
  * them; an ID token dressed up as a logout token).
  */
-export async function signedByProviderKey(signingKey: JWK, claims: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
+export async function signedByProviderKey(
+  signingKey: JWK,
+  claims: JWTPayload,
+  header: Record<string, unknown> = {},
+): Promise<string> {
   const key = await importJWK(signingKey, 'RS256');
   return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: signingKey.kid, ...header }).sign(key);
 }
@@ -30,5 +37,13 @@ export async function signedByProviderKey(signingKey: JWK, claims: JWTPayload, h
 /** Claims of a valid logout token from `dev` for this app's client, naming `sid` and/or `sub`. */
 export function logoutClaims(dev: DevProvider, names: { sub?: string; sid?: string }): JWTPayload {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: dev.issuer.issuerBaseURL, aud: dev.issuer.clientID, iat: now, exp: now + 120, jti: randomUUID(), events: { [BACKCHANNEL_LOGOUT_EVENT]: {} }, ...names };
+  return {
+    iss: dev.issuer.issuerBaseURL,
+    aud: dev.issuer.clientID,
+    iat: now,
+    exp: now + 120,
+    jti: randomUUID(),
+    events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+    ...names,
+  };
 }

@@ -21,7 +21,9 @@ export function openRawConnection(origin: string, { ca }: RawOptions = {}): Prom
   const host = hostname === 'localhost' ? '127.0.0.1' : hostname;
   const tls = protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const socket: Socket = tls ? connectTls({ port: Number(port), host, servername: 'localhost', ca }) : connect(Number(port), host);
+    const socket: Socket = tls
+      ? connectTls({ port: Number(port), host, servername: 'localhost', ca })
+      : connect(Number(port), host);
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
     const closed = new Promise<void>((done) => socket.once('close', () => done()));
@@ -45,9 +47,13 @@ export function firstResponse(text: string): RawResponse {
   const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n');
   const status = /^HTTP\/1\.1 (\d{3}) /.exec(statusLine)?.[1];
   if (end < 0 || status === undefined) throw new Error(`no HTTP response in ${JSON.stringify(text.slice(0, 200))}`);
-  const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  const headers = Object.fromEntries(
+    lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
   const rest = text.slice(end + 4);
-  const body = headers['transfer-encoding']?.includes('chunked') ? unchunk(rest) : rest.slice(0, Number(headers['content-length'] ?? 0));
+  const body = headers['transfer-encoding']?.includes('chunked')
+    ? unchunk(rest)
+    : rest.slice(0, Number(headers['content-length'] ?? 0));
   return { status: Number(status), headers, body: Buffer.from(body, 'latin1').toString('utf8') };
 }
 
@@ -66,14 +72,20 @@ function unchunk(text: string): string {
 }
 
 /** What came back for one request sent byte for byte: a response, or nothing in time. */
-export type Exchange = (RawResponse & { timedOut: false }) | { status: 0; headers: Record<string, string>; body: string; timedOut: boolean };
+export type Exchange =
+  (RawResponse & { timedOut: false }) | { status: 0; headers: Record<string, string>; body: string; timedOut: boolean };
 
 /**
  * Sends `request` exactly as given (send `Connection: close`) and waits until the server closes
  * the connection or `timeoutMs` passes. Status 0: nothing came back (`timedOut` says whether the
  * server closed first or the time ran out).
  */
-export async function exchange(origin: string, request: Buffer | string, timeoutMs: number, options: RawOptions = {}): Promise<Exchange> {
+export async function exchange(
+  origin: string,
+  request: Buffer | string,
+  timeoutMs: number,
+  options: RawOptions = {},
+): Promise<Exchange> {
   const connection = await openRawConnection(origin, options);
   connection.socket.write(request);
   let timer: NodeJS.Timeout | undefined;

@@ -14,12 +14,15 @@ export interface RawResponse {
 export function rawGet(origin: string, target: string, headers: Record<string, string> = {}): Promise<RawResponse> {
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
-    const outgoing = request({ hostname: url.hostname, port: url.port, method: 'GET', path: target, headers: { host: url.host, ...headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const outgoing = request(
+      { hostname: url.hostname, port: url.port, method: 'GET', path: target, headers: { host: url.host, ...headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end();
   });

@@ -28,7 +28,10 @@ export interface ServerProcess {
  * environment. `preload` modules (test/support/...) run first in the same process, the way a
  * test can plant a fault without any test-only code in src/.
  */
-export function startServerProcess(env: Record<string, string>, options: { preload?: string[]; entry?: string } = {}): ServerProcess {
+export function startServerProcess(
+  env: Record<string, string>,
+  options: { preload?: string[]; entry?: string } = {},
+): ServerProcess {
   const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
   const child = spawn(process.execPath, ['--import', 'tsx', ...preload, options.entry ?? 'src/server.ts'], {
     cwd: root,
@@ -53,7 +56,11 @@ export function logLinesOf(output: string): Record<string, unknown>[] {
 }
 
 /** Waits until `predicate(output)` holds, or fails after `timeoutMs`. */
-export async function waitForOutput(server: ServerProcess, predicate: (output: string) => boolean, timeoutMs = 15_000): Promise<void> {
+export async function waitForOutput(
+  server: ServerProcess,
+  predicate: (output: string) => boolean,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate(server.output())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for the server; output so far:\n${server.output()}`);
@@ -76,7 +83,10 @@ export async function startServerOnFreePort(
 ): Promise<{ server: ServerProcess; port: number }> {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
-    const server = startServerProcess({ PORT: String(port), ...(typeof env === 'function' ? env(port) : env) }, { preload: options.preload });
+    const server = startServerProcess(
+      { PORT: String(port), ...(typeof env === 'function' ? env(port) : env) },
+      { preload: options.preload },
+    );
     try {
       await waitForOutput(server, options.ready ?? STARTED);
       return { server, port };

@@ -4,7 +4,10 @@ export const alice = { email: 'alice@example.com', password: 'wonderland' };
 export const bob = { email: 'bob@example.com', password: 'builder' };
 
 /** Opens the provider's login page for a fresh authorization request started at `startUrl`. */
-export async function openLoginPage(browser: TestBrowser, startUrl: string): Promise<{ authorizeUrl: URL; loginPage: Page }> {
+export async function openLoginPage(
+  browser: TestBrowser,
+  startUrl: string,
+): Promise<{ authorizeUrl: URL; loginPage: Page }> {
   const start = await browser.get(startUrl);
   if (start.status !== 302) throw new Error(`expected ${startUrl} to redirect to the provider, got ${start.status}`);
   const { visited } = await browser.follow(start);
@@ -37,7 +40,12 @@ export async function reachCallback(
  * Takes an authorization request to the provider like a browser (logging in unless its session is
  * still alive) and returns the authorization response: the app's /callback URL, not yet requested.
  */
-export async function authorize(browser: TestBrowser, appOrigin: string, authorizeUrl: URL, user = alice): Promise<URL> {
+export async function authorize(
+  browser: TestBrowser,
+  appOrigin: string,
+  authorizeUrl: URL,
+  user = alice,
+): Promise<URL> {
   const isCallback = (url: URL) => url.href.startsWith(`${appOrigin}/callback`);
   const atProvider = await browser.get(authorizeUrl.href);
   const toLogin = await browser.follow(atProvider, isCallback);

@@ -50,15 +50,23 @@ export function redisRecords(redis: RedisServer): RecordStore {
   return {
     get: (key, callback) => {
       run(
-        redis.command(['GET', `session:${key}`]).then((raw) => (typeof raw === 'string' ? (JSON.parse(raw) as SealedRecord) : null)),
+        redis
+          .command(['GET', `session:${key}`])
+          .then((raw) => (typeof raw === 'string' ? (JSON.parse(raw) as SealedRecord) : null)),
         callback,
       );
     },
     set: (key, record, callback) => {
-      run(redis.command(['SET', `session:${key}`, JSON.stringify(record), 'KEEPTTL']).then(() => undefined), callback);
+      run(
+        redis.command(['SET', `session:${key}`, JSON.stringify(record), 'KEEPTTL']).then(() => undefined),
+        callback,
+      );
     },
     destroy: (key, callback) => {
-      run(redis.command(['DEL', `session:${key}`]).then(() => undefined), callback);
+      run(
+        redis.command(['DEL', `session:${key}`]).then(() => undefined),
+        callback,
+      );
     },
     close: () => Promise.resolve(),
   };

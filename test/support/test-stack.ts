@@ -3,7 +3,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { JWK } from 'jose';
 import { createApp } from '../../src/app.js';
-import { generateSigningKey, startDevProvider, type DevProvider, type DevProviderOptions } from '../../src/dev-provider/dev-provider.js';
+import {
+  generateSigningKey,
+  startDevProvider,
+  type DevProvider,
+  type DevProviderOptions,
+} from '../../src/dev-provider/dev-provider.js';
 import type { SessionStore } from '../../src/sessions/session-registry.js';
 import { createSessionStore, storeAnswers } from '../../src/sessions/create-session-store.js';
 import { loadConfig, type AppConfig, type IssuerSettings } from '../../src/config.js';
@@ -88,7 +93,14 @@ interface InstanceSetup {
   store?: SessionStore;
 }
 
-async function startInstance({ config, server, origin, mount, logs = captureLogs(), store: given }: InstanceSetup): Promise<AppInstance> {
+async function startInstance({
+  config,
+  server,
+  origin,
+  mount,
+  logs = captureLogs(),
+  store: given,
+}: InstanceSetup): Promise<AppInstance> {
   // The production factory: REDIS_URL in the test's env selects Redis, as it does in server.ts.
   const store = given ?? createSessionStore(config, logs.logger);
   if (!(await storeAnswers(store, 5000))) throw new Error('the session store did not answer within 5 s');

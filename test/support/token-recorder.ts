@@ -21,7 +21,8 @@ export function recordTokens(): { middleware: ProviderMiddleware; tokens: () => 
       await next();
       if (ctx.oidc?.route !== 'token') return;
       keep(codes, ctx.oidc.params, ['code', 'code_verifier']);
-      if (ctx.status === 200) keep(tokens, ctx.body as Record<string, unknown> | undefined, ['id_token', 'access_token', 'refresh_token']);
+      if (ctx.status === 200)
+        keep(tokens, ctx.body as Record<string, unknown> | undefined, ['id_token', 'access_token', 'refresh_token']);
     },
   };
 }

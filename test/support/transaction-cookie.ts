@@ -25,7 +25,11 @@ export function readTransactionCookie(held: string): TransactionChecks {
  * A transaction cookie value (percent-encoded, ready for a Cookie header) that the app accepts as
  * its own: `checks` signed with the app's SECRET under the cookie's name.
  */
-export async function signTransactionCookie(name: string, checks: TransactionChecks, secrets: string[]): Promise<string> {
+export async function signTransactionCookie(
+  name: string,
+  checks: TransactionChecks,
+  secrets: string[],
+): Promise<string> {
   const [key] = libraryCrypto.getKeyStore(secrets);
   return encodeURIComponent(await libraryCrypto.signCookie(name, JSON.stringify(checks), key));
 }

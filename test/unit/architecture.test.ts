@@ -25,7 +25,14 @@ function importsOf(file: string): string[] {
  * everything.
  */
 const LAYERS: [layer: string, matches: (file: string) => boolean][] = [
-  ['entry points', (file) => file === 'src/server.ts' || file.startsWith('src/doctor/') || file === 'src/process/user-log-id.ts' || file.startsWith('src/@types/')],
+  [
+    'entry points',
+    (file) =>
+      file === 'src/server.ts' ||
+      file.startsWith('src/doctor/') ||
+      file === 'src/process/user-log-id.ts' ||
+      file.startsWith('src/@types/'),
+  ],
   ['app', (file) => file === 'src/app.ts'],
   ['routes and middleware', (file) => file.startsWith('src/routes/') || file.startsWith('src/middleware/')],
   ['sign-in', (file) => file.startsWith('src/sign-in/')],
@@ -41,7 +48,12 @@ describe('the architecture of src/', () => {
 
   it('imports only downwards: routes and middleware, then sign-in, then sessions, then config, errors and logs', () => {
     const upwards = [...graph].flatMap(([file, targets]) =>
-      targets.filter((target) => layerOf(target) < layerOf(file)).map((target) => `${file} (${LAYERS[layerOf(file)]?.[0] ?? '?'}) imports ${target} (${LAYERS[layerOf(target)]?.[0] ?? '?'})`),
+      targets
+        .filter((target) => layerOf(target) < layerOf(file))
+        .map(
+          (target) =>
+            `${file} (${LAYERS[layerOf(file)]?.[0] ?? '?'}) imports ${target} (${LAYERS[layerOf(target)]?.[0] ?? '?'})`,
+        ),
     );
     expect(upwards).toEqual([]);
   });
@@ -68,24 +80,38 @@ describe('the architecture of src/', () => {
 
   it('reaches sessions only through its front door, src/sessions/index.ts', () => {
     const around = [...graph].flatMap(([file, targets]) =>
-      file.startsWith('src/sessions/') ? [] : targets.filter((target) => target.startsWith('src/sessions/') && target !== 'src/sessions/index.ts').map((target) => `${file} imports ${target}`),
+      file.startsWith('src/sessions/')
+        ? []
+        : targets
+            .filter((target) => target.startsWith('src/sessions/') && target !== 'src/sessions/index.ts')
+            .map((target) => `${file} imports ${target}`),
     );
     expect(around).toEqual([]);
   });
 
   it('loads the development provider only from the entry points', () => {
-    const loaders = [...graph].filter(([file, targets]) => !file.startsWith('src/dev-provider/') && targets.some((target) => target.startsWith('src/dev-provider/'))).map(([file]) => file);
+    const loaders = [...graph]
+      .filter(
+        ([file, targets]) =>
+          !file.startsWith('src/dev-provider/') && targets.some((target) => target.startsWith('src/dev-provider/')),
+      )
+      .map(([file]) => file);
     expect(loaders.every((file) => layerOf(file) === 0)).toBe(true);
   });
 
   it('keeps unit tests to pure functions: no sockets, servers or processes', () => {
-    const opening = /from '(?:supertest|node:child_process)'|support\/(?:test-stack|redis-server|server-process|raw-http|raw-request|browser|chromium)\.js'|\.listen\(/;
+    const opening =
+      /from '(?:supertest|node:child_process)'|support\/(?:test-stack|redis-server|server-process|raw-http|raw-request|browser|chromium)\.js'|\.listen\(/;
     const offenders = sources('test/unit').filter((file) => opening.test(readFileSync(join(root, file), 'utf8')));
     expect(offenders).toEqual([]);
   });
 
   it('keeps bench/ independent of test/', () => {
-    const fromBench = sources('bench').flatMap((file) => importsOf(file).filter((target) => target.startsWith('test/')).map((target) => `${relative(root, join(root, file))} imports ${target}`));
+    const fromBench = sources('bench').flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('test/'))
+        .map((target) => `${relative(root, join(root, file))} imports ${target}`),
+    );
     expect(fromBench).toEqual([]);
   });
 });

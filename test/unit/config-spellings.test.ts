@@ -26,7 +26,9 @@ function outcome(env: Record<string, string>): { baseURL: string } | { problems:
  */
 const httpScheme = fc.oneof(
   fc.constantFrom('HTTP', 'Http', 'hTtP', 'HTtp'),
-  fc.tuple(fc.constantFrom('\u0001', '\u0000', '\u001f', '\u0008'), fc.constantFrom('http', 'HTTP')).map(([control, scheme]) => `${control}${scheme}`),
+  fc
+    .tuple(fc.constantFrom('\u0001', '\u0000', '\u001f', '\u0008'), fc.constantFrom('http', 'HTTP'))
+    .map(([control, scheme]) => `${control}${scheme}`),
   fc.constantFrom('ht\ttp', 'h\nttp', 'http\t', 'htt\rp'),
 );
 
@@ -37,7 +39,9 @@ describe('BASE_URL spellings in production', () => {
         const baseURL = `${scheme}://${host}`;
         // The app reads it as plain http: that is what decides Secure, __Host- and HSTS (app.ts).
         expect(new URL(baseURL).protocol).toBe('http:');
-        expect(outcome({ ...production, BASE_URL: baseURL })).toEqual({ problems: [expect.stringMatching(/^BASE_URL must use https when NODE_ENV=production/)] });
+        expect(outcome({ ...production, BASE_URL: baseURL })).toEqual({
+          problems: [expect.stringMatching(/^BASE_URL must use https when NODE_ENV=production/)],
+        });
       }),
       { numRuns: 60 },
     );
@@ -46,6 +50,8 @@ describe('BASE_URL spellings in production', () => {
 
 describe('ISSUER_BASE_URL spellings', () => {
   it('accepts an https ISSUER_BASE_URL whatever the case of its scheme (HTTPS://tenant.auth0.com is https)', () => {
-    expect(outcome({ ...production, BASE_URL: 'https://app.example.com', ISSUER_BASE_URL: 'HTTPS://tenant.eu.auth0.com/' })).toEqual({ baseURL: 'https://app.example.com' });
+    expect(
+      outcome({ ...production, BASE_URL: 'https://app.example.com', ISSUER_BASE_URL: 'HTTPS://tenant.eu.auth0.com/' }),
+    ).toEqual({ baseURL: 'https://app.example.com' });
   });
 });

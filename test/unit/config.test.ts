@@ -58,8 +58,14 @@ describe('loadConfig', () => {
     });
 
     it('gives clients 10 s to send their headers, 30 s for the whole request, and keeps idle connections 5 s', () => {
-      expect(loadConfig({}).http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000 });
-      expect(loadConfig({ HEADERS_TIMEOUT_MS: '2000', REQUEST_TIMEOUT_MS: '2000', KEEP_ALIVE_TIMEOUT_MS: '65000' }).http).toEqual({
+      expect(loadConfig({}).http).toEqual({
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 5000,
+      });
+      expect(
+        loadConfig({ HEADERS_TIMEOUT_MS: '2000', REQUEST_TIMEOUT_MS: '2000', KEEP_ALIVE_TIMEOUT_MS: '65000' }).http,
+      ).toEqual({
         headersTimeoutMs: 2000,
         requestTimeoutMs: 2000,
         keepAliveTimeoutMs: 65_000,
@@ -75,7 +81,11 @@ describe('loadConfig', () => {
   describe('with an external provider', () => {
     it('accepts a complete Auth0 configuration', () => {
       const config = loadConfig(auth0);
-      expect(config.issuer).toEqual({ issuerBaseURL: auth0.ISSUER_BASE_URL, clientID: 'client-id', clientSecret: 'client-secret' });
+      expect(config.issuer).toEqual({
+        issuerBaseURL: auth0.ISSUER_BASE_URL,
+        clientID: 'client-id',
+        clientSecret: 'client-secret',
+      });
       expect(config.baseURL).toBe('https://app.example.com');
       expect(config.secrets).toEqual([secret]);
       expect(config.secretGenerated).toBe(false);
@@ -107,28 +117,43 @@ describe('loadConfig', () => {
     });
 
     it('accepts a plain-http issuer on localhost', () => {
-      expect(loadConfig({ ...auth0, ISSUER_BASE_URL: 'http://127.0.0.1:4000/' }).issuer?.issuerBaseURL).toBe('http://127.0.0.1:4000/');
+      expect(loadConfig({ ...auth0, ISSUER_BASE_URL: 'http://127.0.0.1:4000/' }).issuer?.issuerBaseURL).toBe(
+        'http://127.0.0.1:4000/',
+      );
     });
   });
 
   describe('in production (fail closed)', () => {
     const production = { ...auth0, NODE_ENV: 'production' };
-    const httpsOnly = /^BASE_URL must use https when NODE_ENV=production.*cookies cannot be Secure.*__Host- prefix.*no HSTS.*set BASE_URL=https:\/\//;
+    const httpsOnly =
+      /^BASE_URL must use https when NODE_ENV=production.*cookies cannot be Secure.*__Host- prefix.*no HSTS.*set BASE_URL=https:\/\//;
 
     it('refuses a plain-http BASE_URL that is not loopback, saying what http loses and how to fix it', () => {
-      expect(problemsOf({ ...production, BASE_URL: 'http://app.example.com' })).toEqual([expect.stringMatching(httpsOnly)]);
-      expect(problemsOf({ ...production, BASE_URL: 'http://10.0.0.5:3000' })).toEqual([expect.stringMatching(httpsOnly)]);
+      expect(problemsOf({ ...production, BASE_URL: 'http://app.example.com' })).toEqual([
+        expect.stringMatching(httpsOnly),
+      ]);
+      expect(problemsOf({ ...production, BASE_URL: 'http://10.0.0.5:3000' })).toEqual([
+        expect.stringMatching(httpsOnly),
+      ]);
     });
 
-    it.each(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://127.8.9.10', 'http://[::1]:3000', 'http://127.1:3000'])(
-      'accepts the loopback http BASE_URL %s (the benchmark runs production on one)',
-      (baseURL) => {
-        expect(loadConfig({ ...production, BASE_URL: baseURL }).nodeEnv).toBe('production');
-      },
-    );
+    it.each([
+      'http://localhost:3000',
+      'http://127.0.0.1:3000',
+      'http://127.8.9.10',
+      'http://[::1]:3000',
+      'http://127.1:3000',
+    ])('accepts the loopback http BASE_URL %s (the benchmark runs production on one)', (baseURL) => {
+      expect(loadConfig({ ...production, BASE_URL: baseURL }).nodeEnv).toBe('production');
+    });
 
     it('refuses names that only look like loopback', () => {
-      for (const baseURL of ['http://localhost.example.com', 'http://127.0.0.1.nip.io', 'http://[::2]', 'http://128.0.0.1']) {
+      for (const baseURL of [
+        'http://localhost.example.com',
+        'http://127.0.0.1.nip.io',
+        'http://[::2]',
+        'http://128.0.0.1',
+      ]) {
         expect(problemsOf({ ...production, BASE_URL: baseURL })).toEqual([expect.stringMatching(httpsOnly)]);
       }
     });
@@ -140,7 +165,10 @@ describe('loadConfig', () => {
           const loopback = new URL(`http://${name}`).hostname.startsWith('127.');
           expect(loadConfig({ ...production, BASE_URL: `https://${name}` }).baseURL).toMatch(/^https:/);
           if (loopback) expect(loadConfig({ ...production, BASE_URL: `http://${name}` }).baseURL).toMatch(/^http:/);
-          else expect(problemsOf({ ...production, BASE_URL: `http://${name}` })).toEqual([expect.stringMatching(httpsOnly)]);
+          else
+            expect(problemsOf({ ...production, BASE_URL: `http://${name}` })).toEqual([
+              expect.stringMatching(httpsOnly),
+            ]);
         }),
         { numRuns: 300 },
       );
@@ -152,17 +180,27 @@ describe('loadConfig', () => {
   });
 
   describe('the embedded development provider', () => {
-    const offMachine = /the embedded development provider only runs for a loopback BASE_URL \(localhost, 127\.0\.0\.0\/8 or \[::1\]\)/;
+    const offMachine =
+      /the embedded development provider only runs for a loopback BASE_URL \(localhost, 127\.0\.0\.0\/8 or \[::1\]\)/;
 
-    it.each([undefined, 'development', 'test'])('is refused for a BASE_URL that is not loopback (NODE_ENV=%s), naming every missing variable', (nodeEnv) => {
-      const env = { BASE_URL: 'https://app.example.com', ...(nodeEnv ? { NODE_ENV: nodeEnv } : {}) };
-      expect(problemsOf(env)).toEqual([expect.stringMatching(/^ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET and SECRET are required when BASE_URL is not loopback/)]);
-      expect(problemsOf(env)[0]).toMatch(offMachine);
-    });
+    it.each([undefined, 'development', 'test'])(
+      'is refused for a BASE_URL that is not loopback (NODE_ENV=%s), naming every missing variable',
+      (nodeEnv) => {
+        const env = { BASE_URL: 'https://app.example.com', ...(nodeEnv ? { NODE_ENV: nodeEnv } : {}) };
+        expect(problemsOf(env)).toEqual([
+          expect.stringMatching(
+            /^ISSUER_BASE_URL, CLIENT_ID, CLIENT_SECRET and SECRET are required when BASE_URL is not loopback/,
+          ),
+        ]);
+        expect(problemsOf(env)[0]).toMatch(offMachine);
+      },
+    );
 
     it('names only the variables that are missing', () => {
       expect(problemsOf({ BASE_URL: 'http://192.168.1.20:3000', SECRET: secret })).toEqual([
-        expect.stringMatching(/^ISSUER_BASE_URL, CLIENT_ID and CLIENT_SECRET are required when BASE_URL is not loopback/),
+        expect.stringMatching(
+          /^ISSUER_BASE_URL, CLIENT_ID and CLIENT_SECRET are required when BASE_URL is not loopback/,
+        ),
       ]);
     });
 
@@ -178,7 +216,10 @@ describe('loadConfig', () => {
       [{ SECRET: `${secret},short` }, /^SECRET must be at least 32 characters long/],
       [{ BASE_URL: 'localhost:3000' }, /^BASE_URL must be an absolute http\(s\) URL such as http:\/\/localhost:3000/],
       [{ BASE_URL: 'ftp://example.com' }, /^BASE_URL must be an absolute http\(s\) URL/],
-      [{ ISSUER_BASE_URL: 'tenant.auth0.com' }, /^ISSUER_BASE_URL must be an absolute http\(s\) URL such as https:\/\/YOUR_TENANT\.auth0\.com\//],
+      [
+        { ISSUER_BASE_URL: 'tenant.auth0.com' },
+        /^ISSUER_BASE_URL must be an absolute http\(s\) URL such as https:\/\/YOUR_TENANT\.auth0\.com\//,
+      ],
       [{ PORT: 'eighty' }, /^PORT must be a port number/],
       [{ PORT: '70000' }, /^PORT must be between 0 and 65535/],
       [{ HOST: 'http://127.0.0.1' }, /^HOST must be a host name or IP address to listen on/],
@@ -187,7 +228,10 @@ describe('loadConfig', () => {
       [{ SESSION_IDLE_TIMEOUT: '10' }, /^SESSION_IDLE_TIMEOUT must be at least 60 seconds/],
       [{ SESSION_IDLE_TIMEOUT: '90.5' }, /^SESSION_IDLE_TIMEOUT must be a whole number of seconds/],
       [{ SESSION_ABSOLUTE_TIMEOUT: 'forever' }, /^SESSION_ABSOLUTE_TIMEOUT must be a number of seconds/],
-      [{ SESSION_IDLE_TIMEOUT: '7200', SESSION_ABSOLUTE_TIMEOUT: '3600' }, /^SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT/],
+      [
+        { SESSION_IDLE_TIMEOUT: '7200', SESSION_ABSOLUTE_TIMEOUT: '3600' },
+        /^SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT/,
+      ],
       [{ PROVIDER_TIMEOUT_MS: '100' }, /^PROVIDER_TIMEOUT_MS must be at least 500/],
       [{ SHUTDOWN_TIMEOUT_MS: 'soon' }, /^SHUTDOWN_TIMEOUT_MS must be a number of milliseconds/],
       [{ SHUTDOWN_TIMEOUT_MS: '999999' }, /^SHUTDOWN_TIMEOUT_MS must be at most 300000/],
@@ -197,20 +241,35 @@ describe('loadConfig', () => {
       [{ HEADERS_TIMEOUT_MS: 'soon' }, /^HEADERS_TIMEOUT_MS must be a number of milliseconds/],
       [{ REQUEST_TIMEOUT_MS: '0' }, /^REQUEST_TIMEOUT_MS must be at least 1000/],
       [{ REQUEST_TIMEOUT_MS: '999999' }, /^REQUEST_TIMEOUT_MS must be at most 300000/],
-      [{ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '15000' }, /^REQUEST_TIMEOUT_MS must not be shorter than HEADERS_TIMEOUT_MS/],
+      [
+        { HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '15000' },
+        /^REQUEST_TIMEOUT_MS must not be shorter than HEADERS_TIMEOUT_MS/,
+      ],
       [{ KEEP_ALIVE_TIMEOUT_MS: '100' }, /^KEEP_ALIVE_TIMEOUT_MS must be at least 1000/],
       [{ KEEP_ALIVE_TIMEOUT_MS: '9999999' }, /^KEEP_ALIVE_TIMEOUT_MS must be at most 600000/],
       [{ CLIENT_ID: 'abc' }, /^CLIENT_ID is set but ISSUER_BASE_URL is not/],
       [{ CLIENT_SECRET: 'abc' }, /^CLIENT_SECRET is set but ISSUER_BASE_URL is not/],
-      [{ NODE_ENV: 'production' }, /^ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production/],
-      [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL such as redis:\/\/localhost:6379/],
+      [
+        { NODE_ENV: 'production' },
+        /^ISSUER_BASE_URL is required when NODE_ENV=production: the embedded development provider never runs in production/,
+      ],
+      [
+        { REDIS_URL: 'localhost:6379' },
+        /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL such as redis:\/\/localhost:6379/,
+      ],
       [{ REDIS_URL: 'http://cache.internal:6379' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
       [{ REDIS_TIMEOUT_MS: '10' }, /^REDIS_TIMEOUT_MS must be at least 50/],
       [{ REDIS_TIMEOUT_MS: '60000' }, /^REDIS_TIMEOUT_MS must be at most 10000/],
       [{ REDIS_TIMEOUT_MS: 'fast' }, /^REDIS_TIMEOUT_MS must be a number of milliseconds/],
       [{ REQUIRE_REDIS: 'yes' }, /^REQUIRE_REDIS must be true or false/],
-      [{ REDIS_URL: 'redis://localhost:6379' }, /^SECRET is required when REDIS_URL is set: every instance must sign cookies with the same secret/],
-      [{ REQUIRE_REDIS: 'true' }, /^REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis.*or set REQUIRE_REDIS=false/],
+      [
+        { REDIS_URL: 'redis://localhost:6379' },
+        /^SECRET is required when REDIS_URL is set: every instance must sign cookies with the same secret/,
+      ],
+      [
+        { REQUIRE_REDIS: 'true' },
+        /^REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis.*or set REQUIRE_REDIS=false/,
+      ],
       [{ SIGN_IN_RATE_LIMIT: '0' }, /^SIGN_IN_RATE_LIMIT must be at least 1 \(rate limits cannot be switched off\)/],
       [{ SIGN_IN_RATE_LIMIT: 'lots' }, /^SIGN_IN_RATE_LIMIT must be a number of requests per minute, such as 30/],
       [{ SIGN_IN_RATE_LIMIT: '2.5' }, /^SIGN_IN_RATE_LIMIT must be a whole number of requests per minute/],
@@ -218,11 +277,23 @@ describe('loadConfig', () => {
       [{ MAX_SESSIONS_PER_USER: 'many' }, /^MAX_SESSIONS_PER_USER must be a number of sessions, such as 50/],
       [{ MAX_MEMORY_SESSIONS: '10' }, /^MAX_MEMORY_SESSIONS must be at least 100/],
       [{ MAX_MEMORY_SESSIONS: '1e9' }, /^MAX_MEMORY_SESSIONS must be at most 10000000/],
-      [{ BACKCHANNEL_LOGOUT_RATE_LIMIT: '0' }, /^BACKCHANNEL_LOGOUT_RATE_LIMIT must be at least 1 \(rate limits cannot be switched off\)/],
-      [{ BACKCHANNEL_LOGOUT_RATE_LIMIT: 'many' }, /^BACKCHANNEL_LOGOUT_RATE_LIMIT must be a number of requests per minute, such as 600/],
+      [
+        { BACKCHANNEL_LOGOUT_RATE_LIMIT: '0' },
+        /^BACKCHANNEL_LOGOUT_RATE_LIMIT must be at least 1 \(rate limits cannot be switched off\)/,
+      ],
+      [
+        { BACKCHANNEL_LOGOUT_RATE_LIMIT: 'many' },
+        /^BACKCHANNEL_LOGOUT_RATE_LIMIT must be a number of requests per minute, such as 600/,
+      ],
       [{ BACKCHANNEL_LOGOUT_RATE_LIMIT: '2000000' }, /^BACKCHANNEL_LOGOUT_RATE_LIMIT must be at most 1000000/],
-      [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY=true would believe the X-Forwarded-For header of any client.*number of proxies in front of the app/],
-      [{ TRUST_PROXY: 'yes please' }, /^TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; set it to/],
+      [
+        { TRUST_PROXY: 'true' },
+        /^TRUST_PROXY=true would believe the X-Forwarded-For header of any client.*number of proxies in front of the app/,
+      ],
+      [
+        { TRUST_PROXY: 'yes please' },
+        /^TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; set it to/,
+      ],
       [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY must be a number of proxies/],
       [{ TRUST_PROXY: '10.0.0.1,proxy.example' }, /^TRUST_PROXY must be a number of proxies/],
     ])('%j', (env, expected) => {
@@ -232,12 +303,27 @@ describe('loadConfig', () => {
 
   describe('sessions', () => {
     it('keep sessions in memory unless REDIS_URL is set', () => {
-      expect(loadConfig({}).sessionStore).toEqual({ redisUrl: undefined, redisTimeoutMs: 500, requireRedis: false, maxMemorySessions: 100_000 });
+      expect(loadConfig({}).sessionStore).toEqual({
+        redisUrl: undefined,
+        redisTimeoutMs: 500,
+        requireRedis: false,
+        maxMemorySessions: 100_000,
+      });
     });
 
     it('use Redis when REDIS_URL is set, TLS (rediss) included', () => {
-      const config = loadConfig({ REDIS_URL: 'rediss://:pw@cache.internal:6380/2', REDIS_TIMEOUT_MS: '250', REQUIRE_REDIS: 'true', SECRET: secret });
-      expect(config.sessionStore).toEqual({ redisUrl: 'rediss://:pw@cache.internal:6380/2', redisTimeoutMs: 250, requireRedis: true, maxMemorySessions: 100_000 });
+      const config = loadConfig({
+        REDIS_URL: 'rediss://:pw@cache.internal:6380/2',
+        REDIS_TIMEOUT_MS: '250',
+        REQUIRE_REDIS: 'true',
+        SECRET: secret,
+      });
+      expect(config.sessionStore).toEqual({
+        redisUrl: 'rediss://:pw@cache.internal:6380/2',
+        redisTimeoutMs: 250,
+        requireRedis: true,
+        maxMemorySessions: 100_000,
+      });
     });
 
     it('never echo REDIS_URL (it may hold a password) in a configuration error', () => {
@@ -257,7 +343,11 @@ describe('loadConfig', () => {
     });
 
     it('takes addresses, subnets and named ranges of the proxies', () => {
-      expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '2001:db8::1']);
+      expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::1' }).trustProxy).toEqual([
+        'loopback',
+        '10.0.0.0/8',
+        '2001:db8::1',
+      ]);
     });
   });
 
@@ -267,7 +357,13 @@ describe('loadConfig', () => {
   });
 
   it('does not blame a missing ISSUER_BASE_URL when it is set but malformed', () => {
-    const problems = problemsOf({ ISSUER_BASE_URL: 'not a url', CLIENT_ID: 'id', CLIENT_SECRET: 's', BASE_URL: 'https://a.example', SECRET: secret });
+    const problems = problemsOf({
+      ISSUER_BASE_URL: 'not a url',
+      CLIENT_ID: 'id',
+      CLIENT_SECRET: 's',
+      BASE_URL: 'https://a.example',
+      SECRET: secret,
+    });
     expect(problems).toEqual([expect.stringMatching(/^ISSUER_BASE_URL must be an absolute/)]);
   });
 

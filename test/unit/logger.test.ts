@@ -46,7 +46,25 @@ describe('createLogger', () => {
       },
       'everything sensitive at once',
     );
-    for (const value of ['abc123', 'tok-1', 'def456', 'ghi789', 'Y2xpZW50', 'eyJ.id.token', 'at-2', 'rt-3', 'csrf-4', 'code-5', 'verifier-6', 'cs-7', 'lt-8', 'cs-9', 'secret-10', 'secret-11', 'pw-12']) {
+    for (const value of [
+      'abc123',
+      'tok-1',
+      'def456',
+      'ghi789',
+      'Y2xpZW50',
+      'eyJ.id.token',
+      'at-2',
+      'rt-3',
+      'csrf-4',
+      'code-5',
+      'verifier-6',
+      'cs-7',
+      'lt-8',
+      'cs-9',
+      'secret-10',
+      'secret-11',
+      'pw-12',
+    ]) {
       expect(text()).not.toContain(value);
     }
     expect(lines()[0]).toMatchObject({ msg: 'everything sensitive at once', session: { id_token: '[redacted]' } });
@@ -67,7 +85,10 @@ describe('createLogger', () => {
   });
 
   it('needs pino-pretty only as a development dependency', () => {
-    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
     expect(manifest.devDependencies?.['pino-pretty']).toBeDefined();
     expect(manifest.dependencies?.['pino-pretty']).toBeUndefined();
   });
@@ -75,24 +96,46 @@ describe('createLogger', () => {
 
 describe('serializeError (the `err` of every log line)', () => {
   it('keeps what failed: type, message, code, errno, syscall, and the same for each cause', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4000'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect', address: '127.0.0.1' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4000'), {
+      code: 'ECONNREFUSED',
+      errno: -111,
+      syscall: 'connect',
+      address: '127.0.0.1',
+    });
     expect(serializeError(new TypeError('fetch failed', { cause: refused }))).toEqual({
       type: 'TypeError',
       message: 'fetch failed',
-      cause: { type: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:4000', code: 'ECONNREFUSED', errno: -111, syscall: 'connect' },
+      cause: {
+        type: 'Error',
+        message: 'connect ECONNREFUSED 127.0.0.1:4000',
+        code: 'ECONNREFUSED',
+        errno: -111,
+        syscall: 'connect',
+      },
     });
   });
 
   it('keeps a jose error code and message, not the token payload it carries', async () => {
     const error = await claimError();
     const serialized = serializeError(error);
-    expect(serialized).toEqual({ type: 'JWTClaimValidationFailed', message: 'unexpected "aud" claim value', code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    expect(serialized).toEqual({
+      type: 'JWTClaimValidationFailed',
+      message: 'unexpected "aud" claim value',
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    });
     expect(JSON.stringify(serialized)).not.toMatch(/carol|Carol Secret/);
   });
 
   it("keeps openid-client's code, status and OAuth error, not the response or the body's description", () => {
-    const body = { error: 'invalid_grant', error_description: 'grant for carol@example.com expired', email: 'carol@example.com' };
-    const error = new ResponseBodyError('server responded with an error in the response body', { cause: body, response: new Response(JSON.stringify(body), { status: 400 }) });
+    const body = {
+      error: 'invalid_grant',
+      error_description: 'grant for carol@example.com expired',
+      email: 'carol@example.com',
+    };
+    const error = new ResponseBodyError('server responded with an error in the response body', {
+      cause: body,
+      response: new Response(JSON.stringify(body), { status: 400 }),
+    });
     const serialized = serializeError(error);
     expect(serialized).toEqual({
       type: 'ResponseBodyError',
@@ -105,14 +148,28 @@ describe('serializeError (the `err` of every log line)', () => {
   });
 
   it("keeps an http error's status and OAuth error code, not its error_description", () => {
-    const error = createError(400, 'authorization response from the server is an error', { error: 'access_denied', error_description: 'Please verify carol@example.com' });
-    expect(serializeError(error)).toEqual({ type: 'BadRequestError', message: 'authorization response from the server is an error', status: 400, statusCode: 400, error: 'access_denied' });
+    const error = createError(400, 'authorization response from the server is an error', {
+      error: 'access_denied',
+      error_description: 'Please verify carol@example.com',
+    });
+    expect(serializeError(error)).toEqual({
+      type: 'BadRequestError',
+      message: 'authorization response from the server is an error',
+      status: 400,
+      statusCode: 400,
+      error: 'access_denied',
+    });
   });
 
   it('summarises a ZodError by path and issue code', () => {
-    const result = z.object({ sub: z.string(), name: z.string().refine(() => false, { error: 'carol@example.com is not allowed' }) }).safeParse({ sub: 5, name: 'x' });
+    const result = z
+      .object({ sub: z.string(), name: z.string().refine(() => false, { error: 'carol@example.com is not allowed' }) })
+      .safeParse({ sub: 5, name: 'x' });
     expect(result.success).toBe(false);
-    expect(serializeError(result.error)).toEqual({ type: 'ZodError', message: 'invalid sub: invalid_type; name: custom' });
+    expect(serializeError(result.error)).toEqual({
+      type: 'ZodError',
+      message: 'invalid sub: invalid_type; name: custom',
+    });
   });
 
   it('cuts JWTs and quoted JSON out of messages, and bounds their length', () => {
@@ -144,7 +201,24 @@ describe('serializeError (the `err` of every log line)', () => {
 
   it('never keeps any other field, for any error and any cause', () => {
     const marker = 'LEAKED-VALUE';
-    const field = fc.string({ minLength: 1, maxLength: 12 }).filter((name) => !['code', 'status', 'statusCode', 'errno', 'syscall', 'error', 'message', 'cause', 'name', 'constructor', '__proto__'].includes(name));
+    const field = fc
+      .string({ minLength: 1, maxLength: 12 })
+      .filter(
+        (name) =>
+          ![
+            'code',
+            'status',
+            'statusCode',
+            'errno',
+            'syscall',
+            'error',
+            'message',
+            'cause',
+            'name',
+            'constructor',
+            '__proto__',
+          ].includes(name),
+      );
     const extras = fc.dictionary(field, fc.constantFrom(marker, { nested: marker }, [marker]), { maxKeys: 5 });
     fc.assert(
       fc.property(extras, extras, fc.boolean(), (own, ofCause, causeIsError) => {
@@ -159,7 +233,9 @@ describe('serializeError (the `err` of every log line)', () => {
   it('is what the logger writes under err, with no stack', async () => {
     const { logger, lines, text } = captureLogs();
     logger.warn({ err: await claimError() }, 'refused');
-    expect(lines()[0]).toMatchObject({ err: { type: 'JWTClaimValidationFailed', code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' } });
+    expect(lines()[0]).toMatchObject({
+      err: { type: 'JWTClaimValidationFailed', code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
+    });
     expect(text()).not.toMatch(/carol|stack/);
   });
 

@@ -17,7 +17,9 @@ beforeAll(async () => {
   const provider = await generateKeyPair('RS256', { extractable: true });
   providerKey = provider.privateKey;
   attackerKey = (await generateKeyPair('RS256')).privateKey;
-  const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(provider.publicKey)), kid: KID, alg: 'RS256', use: 'sig' }] });
+  const jwks = createLocalJWKSet({
+    keys: [{ ...(await exportJWK(provider.publicKey)), kid: KID, alg: 'RS256', use: 'sig' }],
+  });
   metadata = {
     discovery: () => Promise.resolve({ issuer, jwks_uri: `${issuer}.well-known/jwks.json` }),
     signingKeys: () => Promise.resolve(jwks),
@@ -29,10 +31,23 @@ beforeAll(async () => {
 const now = () => Math.floor(Date.now() / 1000);
 
 function claims(overrides: JWTPayload = {}): JWTPayload {
-  return { iss: issuer, aud: clientID, iat: now(), exp: now() + 120, jti: 'jti-1', sub: 'auth0|alice', sid: 'sid-1', events: { [EVENT]: {} }, ...overrides };
+  return {
+    iss: issuer,
+    aud: clientID,
+    iat: now(),
+    exp: now() + 120,
+    jti: 'jti-1',
+    sub: 'auth0|alice',
+    sid: 'sid-1',
+    events: { [EVENT]: {} },
+    ...overrides,
+  };
 }
 
-function sign(payload: JWTPayload, { key = providerKey, header = {} }: { key?: CryptoKey; header?: Record<string, unknown> } = {}): Promise<string> {
+function sign(
+  payload: JWTPayload,
+  { key = providerKey, header = {} }: { key?: CryptoKey; header?: Record<string, unknown> } = {},
+): Promise<string> {
   return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt', kid: KID, ...header }).sign(key);
 }
 
@@ -62,14 +77,27 @@ describe('verifyLogoutToken', () => {
   it('says the token is accepted until 10 minutes after its iat, plus the clock tolerance, when it has no exp', async () => {
     const iat = now() - 5;
     const { exp: _exp, ...withoutExp } = claims({ iat });
-    await expect(verify(await sign(withoutExp))).resolves.toMatchObject({ issuedAt: iat * 1000, acceptedUntil: (iat + 600 + 60) * 1000 });
+    await expect(verify(await sign(withoutExp))).resolves.toMatchObject({
+      issuedAt: iat * 1000,
+      acceptedUntil: (iat + 600 + 60) * 1000,
+    });
   });
 
   it('accepts a token naming only the provider session, or only the user', async () => {
     const iat = now();
     const times = { issuedAt: iat * 1000, acceptedUntil: (iat + 120 + 60) * 1000 };
-    await expect(verify(await sign(without(claims({ iat, exp: iat + 120 }), 'sub')))).resolves.toEqual({ sub: undefined, sid: 'sid-1', jti: 'jti-1', ...times });
-    await expect(verify(await sign(without(claims({ iat, exp: iat + 120 }), 'sid')))).resolves.toEqual({ sub: 'auth0|alice', sid: undefined, jti: 'jti-1', ...times });
+    await expect(verify(await sign(without(claims({ iat, exp: iat + 120 }), 'sub')))).resolves.toEqual({
+      sub: undefined,
+      sid: 'sid-1',
+      jti: 'jti-1',
+      ...times,
+    });
+    await expect(verify(await sign(without(claims({ iat, exp: iat + 120 }), 'sid')))).resolves.toEqual({
+      sub: 'auth0|alice',
+      sid: undefined,
+      jti: 'jti-1',
+      ...times,
+    });
   });
 
   it('accepts the typ with its media-type prefix, in any case, as media types compare', async () => {
@@ -92,8 +120,23 @@ describe('verifyLogoutToken', () => {
   it('accepts exactly the typ values that name the logout+jwt media type, and no other', async () => {
     const typ = fc.oneof(
       fc.string({ maxLength: 30 }),
-      fc.constantFrom('JWT', 'jwt', 'at+jwt', 'secevent+jwt', 'application/jwt', 'logout+jwt ', 'logout+jwt; charset=x', 'application/logout+jwt+x', 'x/logout+jwt'),
-      fc.tuple(fc.constantFrom('', 'application/', 'Application/', 'APPLICATION/'), fc.mixedCase(fc.constant('logout+jwt'))).map(([prefix, name]) => `${prefix}${name}`),
+      fc.constantFrom(
+        'JWT',
+        'jwt',
+        'at+jwt',
+        'secevent+jwt',
+        'application/jwt',
+        'logout+jwt ',
+        'logout+jwt; charset=x',
+        'application/logout+jwt+x',
+        'x/logout+jwt',
+      ),
+      fc
+        .tuple(
+          fc.constantFrom('', 'application/', 'Application/', 'APPLICATION/'),
+          fc.mixedCase(fc.constant('logout+jwt')),
+        )
+        .map(([prefix, name]) => `${prefix}${name}`),
     );
     await fc.assert(
       fc.asyncProperty(typ, async (value) => {
@@ -107,12 +150,27 @@ describe('verifyLogoutToken', () => {
   });
 
   const refused: [string, () => Promise<string>][] = [
-    ['alg none', () => Promise.resolve(`${Buffer.from(JSON.stringify({ alg: 'none', typ: 'logout+jwt' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}.`)],
-    ['HS256 signed with the client secret', () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', typ: 'logout+jwt' }).sign(new TextEncoder().encode('the-client-secret-the-client-secret'))],
+    [
+      'alg none',
+      () =>
+        Promise.resolve(
+          `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'logout+jwt' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}.`,
+        ),
+    ],
+    [
+      'HS256 signed with the client secret',
+      () =>
+        new SignJWT(claims())
+          .setProtectedHeader({ alg: 'HS256', typ: 'logout+jwt' })
+          .sign(new TextEncoder().encode('the-client-secret-the-client-secret')),
+    ],
     ['a wrong issuer', () => sign(claims({ iss: 'https://evil.example.com/' }))],
     ['a wrong audience', () => sign(claims({ aud: 'someone-else' }))],
     ['no events claim', () => sign(without(claims(), 'events'))],
-    ['events without the back-channel logout event', () => sign(claims({ events: { 'http://example.com/other': {} } }))],
+    [
+      'events without the back-channel logout event',
+      () => sign(claims({ events: { 'http://example.com/other': {} } })),
+    ],
     ['a nonce', () => sign(claims({ nonce: 'n-1' }))],
     ['neither sub nor sid', () => sign(without(without(claims(), 'sub'), 'sid'))],
     ['no jti', () => sign(without(claims(), 'jti'))],
@@ -121,7 +179,10 @@ describe('verifyLogoutToken', () => {
     ['an iat too long ago', () => sign(claims({ iat: now() - 3600, exp: now() + 60 }))],
     ['an exp in the past', () => sign(claims({ iat: now() - 300, exp: now() - 120 }))],
     ['typ JWT (an ID token)', () => sign(claims(), { header: { typ: 'JWT' } })],
-    ['typ JWT and a nonce, without events (an ID token exactly)', () => sign(without(claims({ nonce: 'n-1' }), 'events'), { header: { typ: 'JWT' } })],
+    [
+      'typ JWT and a nonce, without events (an ID token exactly)',
+      () => sign(without(claims({ nonce: 'n-1' }), 'events'), { header: { typ: 'JWT' } }),
+    ],
     ['no typ but a nonce', () => signUntyped(claims({ nonce: 'n-1' }))],
     ['no typ and no events', () => signUntyped(without(claims(), 'events'))],
     ['a typ that is not a string', () => sign(claims(), { header: { typ: 7 } })],

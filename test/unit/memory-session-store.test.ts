@@ -40,7 +40,12 @@ describe('MemoryRecordStore at its cap', () => {
   it('refuses a new session, says so once per refusal, and keeps accepting writes to the sessions it holds', async () => {
     let clock = 0;
     let full = 0;
-    const store = new MemoryRecordStore({ maxSessions: 2, onFull: () => (full += 1), now: () => clock, pruneIntervalMs: 3_600_000 });
+    const store = new MemoryRecordStore({
+      maxSessions: 2,
+      onFull: () => (full += 1),
+      now: () => clock,
+      pruneIntervalMs: 3_600_000,
+    });
     const set = promisify(store.set.bind(store));
     const get = promisify(store.get.bind(store));
     try {

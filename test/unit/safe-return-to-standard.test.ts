@@ -22,7 +22,10 @@ const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
  * segments. Chromium, like the URL standard, still removes those dot segments.
  */
 const segmentPaths = fc
-  .array(fc.constantFrom('x', 'profile', '.b', '.well-known', '..', '.', '%2e%2e', '', 'evil.example'), { minLength: 1, maxLength: 8 })
+  .array(fc.constantFrom('x', 'profile', '.b', '.well-known', '..', '.', '%2e%2e', '', 'evil.example'), {
+    minLength: 1,
+    maxLength: 8,
+  })
   .map((segments) => `/${segments.join('/')}`);
 
 describe('safeReturnTo, against the URL standard', () => {

@@ -7,9 +7,12 @@ const BASE_URL = 'https://app.example.com';
 const BASES = [BASE_URL, 'http://localhost:3000', 'https://app.example.com/mounted/here'];
 
 describe('safeReturnTo', () => {
-  it.each(['/', '/profile', '/profile?tab=claims', '/a/b#c', '/sessions?x=%2F', '/a/b/../c?d=/e'])('keeps the same-site path %j', (path) => {
-    expect(safeReturnTo(path, BASE_URL)).toBe(path.replace('/b/../', '/'));
-  });
+  it.each(['/', '/profile', '/profile?tab=claims', '/a/b#c', '/sessions?x=%2F', '/a/b/../c?d=/e'])(
+    'keeps the same-site path %j',
+    (path) => {
+      expect(safeReturnTo(path, BASE_URL)).toBe(path.replace('/b/../', '/'));
+    },
+  );
 
   it.each([...FOREIGN_RETURN_TO, 'profile', '', '/%E0%A4%A', `/${'a'.repeat(2048)}`])('refuses %j', (candidate) => {
     expect(safeReturnTo(candidate, BASE_URL)).toBe('/');

@@ -18,7 +18,9 @@ describe('sampledLog', () => {
     const { logger, lines } = captureLogs();
     const log = sampledLog(logger, WINDOW_MS);
     for (let n = 0; n < 500; n += 1) log.log('warn', refusal('invalid_token', n), 'refused');
-    expect(lines()).toEqual([expect.objectContaining({ level: 40, event: 'test.refused', reason: 'invalid_token', n: 0, msg: 'refused' })]);
+    expect(lines()).toEqual([
+      expect.objectContaining({ level: 40, event: 'test.refused', reason: 'invalid_token', n: 0, msg: 'refused' }),
+    ]);
   });
 
   it('says how many it left out once the window ends', () => {
@@ -27,7 +29,13 @@ describe('sampledLog', () => {
     for (let n = 0; n < 500; n += 1) log.log('warn', refusal('invalid_token', n), 'refused');
     vi.advanceTimersByTime(WINDOW_MS);
     expect(lines()).toHaveLength(2);
-    expect(lines()[1]).toMatchObject({ level: 40, event: 'test.refused', reason: 'invalid_token', suppressed: 499, windowMs: WINDOW_MS });
+    expect(lines()[1]).toMatchObject({
+      level: 40,
+      event: 'test.refused',
+      reason: 'invalid_token',
+      suppressed: 499,
+      windowMs: WINDOW_MS,
+    });
     expect(lines()[1]).not.toHaveProperty('n');
   });
 

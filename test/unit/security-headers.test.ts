@@ -44,7 +44,9 @@ describe('securityHeaders', () => {
     expect(first.locals.cspNonce).toMatch(/^[\w+/]{22}==$/);
     expect(second.locals.cspNonce).not.toBe(first.locals.cspNonce);
     for (const res of [first, second]) {
-      expect(String(res.getHeader('content-security-policy')).match(/'nonce-[^']*'/g)).toEqual([`'nonce-${res.locals.cspNonce}'`]);
+      expect(String(res.getHeader('content-security-policy')).match(/'nonce-[^']*'/g)).toEqual([
+        `'nonce-${res.locals.cspNonce}'`,
+      ]);
     }
   });
 });
@@ -64,7 +66,9 @@ describe('recordHeaders', () => {
   });
 
   it('refuses a middleware that fails, does not finish at once, or never uses the nonce', () => {
-    expect(() => recordHeaders((_req, _res, next) => next(new Error('bad directive')))).toThrow(/failed: bad directive/);
+    expect(() => recordHeaders((_req, _res, next) => next(new Error('bad directive')))).toThrow(
+      /failed: bad directive/,
+    );
     expect(() => recordHeaders((_req, _res, next) => void setImmediate(next))).toThrow(/did not finish synchronously/);
     const noNonce: RequestHandler = (_req, res, next) => {
       res.setHeader('X-Frame-Options', 'DENY');

@@ -20,10 +20,14 @@ function parseErrorOf(body: string): unknown {
 describe('response-body excerpts in JSON parse errors', () => {
   it('keeps no part of a long non-JSON body that a parse error quotes, for any such body', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[A-Z][a-z@.]{11,30}$/), fc.string({ minLength: 40, maxLength: 200 }), (start, rest) => {
-        const serialized = JSON.stringify(serializeError(parseErrorOf(`${start}${rest}`)));
-        expect(serialized).not.toContain(start.slice(0, 8));
-      }),
+      fc.property(
+        fc.stringMatching(/^[A-Z][a-z@.]{11,30}$/),
+        fc.string({ minLength: 40, maxLength: 200 }),
+        (start, rest) => {
+          const serialized = JSON.stringify(serializeError(parseErrorOf(`${start}${rest}`)));
+          expect(serialized).not.toContain(start.slice(0, 8));
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -24,22 +24,35 @@ describe('sessionCookie', () => {
   });
 
   it('hides every session cookie from the library, chunked ones included, and keeps the others', () => {
-    const req = request('theme=dark; session=abc; auth_verification=t; session.0=chunk; session.1=chunk; sessionx=keep; session.x=keep');
+    const req = request(
+      'theme=dark; session=abc; auth_verification=t; session.0=chunk; session.1=chunk; sessionx=keep; session.x=keep',
+    );
     cookie.hideFrom(req);
-    expect(req.headers.cookie?.split(';').map((pair) => pair.trim())).toEqual(['theme=dark', 'auth_verification=t', 'sessionx=keep', 'session.x=keep']);
+    expect(req.headers.cookie?.split(';').map((pair) => pair.trim())).toEqual([
+      'theme=dark',
+      'auth_verification=t',
+      'sessionx=keep',
+      'session.x=keep',
+    ]);
   });
 
   it('sends the cookie HttpOnly, SameSite=Lax, Path=/, expiring with the session; Secure only when asked', () => {
     const { res, sent } = recordingResponse();
     cookie.set(res, 'id', 1_800_000_000);
     sessionCookie('__Host-session', { secure: true }).set(res, 'id', 1_800_000_000);
-    expect(sent[0]).toEqual({ name: 'session', value: 'id', options: { httpOnly: true, sameSite: 'lax', secure: false, path: '/', expires: new Date(1_800_000_000_000) } });
+    expect(sent[0]).toEqual({
+      name: 'session',
+      value: 'id',
+      options: { httpOnly: true, sameSite: 'lax', secure: false, path: '/', expires: new Date(1_800_000_000_000) },
+    });
     expect(sent[1]?.options).toMatchObject({ secure: true, path: '/' });
   });
 
   it('clears it with the same attributes, or a __Host- cookie could not be cleared', () => {
     const { res, sent } = recordingResponse();
     sessionCookie('__Host-session', { secure: true }).clear(res);
-    expect(sent).toEqual([{ name: '__Host-session', options: { httpOnly: true, sameSite: 'lax', secure: true, path: '/' } }]);
+    expect(sent).toEqual([
+      { name: '__Host-session', options: { httpOnly: true, sameSite: 'lax', secure: true, path: '/' } },
+    ]);
   });
 });

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { rememberedIds, sessionIdSigner as signerOf } from '../../src/sessions/session-id.js';
 import { deriveSecretKeys } from '../../src/sessions/session-keys.js';
 
-const sessionIdSigner = (secrets: string[], remembered?: ReturnType<typeof rememberedIds>) => signerOf(deriveSecretKeys(secrets), remembered);
+const sessionIdSigner = (secrets: string[], remembered?: ReturnType<typeof rememberedIds>) =>
+  signerOf(deriveSecretKeys(secrets), remembered);
 
 const current = 'c'.repeat(32);
 const previous = 'p'.repeat(32);
@@ -24,11 +25,14 @@ describe('sessionIdSigner', () => {
     ['a changed id', (value: string) => `${value[0] === '0' ? '1' : '0'}${value.slice(1)}`],
     ['a changed signature', (value: string) => `${value.slice(0, -1)}${value.endsWith('A') ? 'B' : 'A'}`],
     // The last of 43 base64url characters carries 4 bits and 2 unused ones: A and B decode alike.
-    ['a signature spelled differently but decoding to the same bytes', (value: string) => {
-      const last = value.at(-1) ?? 'A';
-      const index = BASE64URL.indexOf(last);
-      return `${value.slice(0, -1)}${BASE64URL[index ^ 1] ?? 'A'}`;
-    }],
+    [
+      'a signature spelled differently but decoding to the same bytes',
+      (value: string) => {
+        const last = value.at(-1) ?? 'A';
+        const index = BASE64URL.indexOf(last);
+        return `${value.slice(0, -1)}${BASE64URL[index ^ 1] ?? 'A'}`;
+      },
+    ],
     ['a signature with a stray character', (value: string) => `${value.slice(0, 40)}!${value.slice(40, -1)}`],
     ['no signature', (value: string) => value.slice(0, 32)],
     ['a truncated signature', (value: string) => value.slice(0, -4)],
@@ -42,7 +46,9 @@ describe('sessionIdSigner', () => {
     const old = sessionIdSigner([previous]).generate();
     expect(sessionIdSigner([current, previous]).verify(old)).toBe(true);
     expect(sessionIdSigner([current]).verify(old)).toBe(false);
-    expect(sessionIdSigner([current, previous]).generate()).toSatisfy((value: string) => sessionIdSigner([current]).verify(value));
+    expect(sessionIdSigner([current, previous]).generate()).toSatisfy((value: string) =>
+      sessionIdSigner([current]).verify(value),
+    );
   });
 });
 describe('the memory of verified session ids', () => {

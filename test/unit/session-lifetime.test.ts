@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredSession } from '../../src/sessions/session-data.js';
-import { expiryOf, isStoredSession, sessionExpired, touchIntervalSeconds } from '../../src/sessions/session-lifetime.js';
+import {
+  expiryOf,
+  isStoredSession,
+  sessionExpired,
+  touchIntervalSeconds,
+} from '../../src/sessions/session-lifetime.js';
 
 const T = 1_800_000_000;
 const lifetime = { idleSeconds: 600, absoluteSeconds: 3600 };
-const session = (header: StoredSession['header'], data: StoredSession['data'] = {}): StoredSession => ({ header, data, cookie: { expires: 0, maxAge: 0 } });
+const session = (header: StoredSession['header'], data: StoredSession['data'] = {}): StoredSession => ({
+  header,
+  data,
+  cookie: { expires: 0, maxAge: 0 },
+});
 
 describe('session lifetime', () => {
   it('is live until the first of its limits, and over at that very second', () => {
@@ -13,8 +22,12 @@ describe('session lifetime', () => {
     expect(sessionExpired(live, lifetime, T + 600)).toBe(true);
     expect(sessionExpired(session({ iat: T, uat: T + 3000, exp: T + 3600 }), lifetime, T + 3600)).toBe(true);
     expect(sessionExpired(session({ iat: T, uat: T, exp: T + 100 }), lifetime, T + 100)).toBe(true);
-    expect(sessionExpired(session({ iat: T, uat: T, exp: T + 600 }, { sessionExpiresAt: T + 130 }), lifetime, T + 99)).toBe(false);
-    expect(sessionExpired(session({ iat: T, uat: T, exp: T + 600 }, { sessionExpiresAt: T + 130 }), lifetime, T + 100)).toBe(true);
+    expect(
+      sessionExpired(session({ iat: T, uat: T, exp: T + 600 }, { sessionExpiresAt: T + 130 }), lifetime, T + 99),
+    ).toBe(false);
+    expect(
+      sessionExpired(session({ iat: T, uat: T, exp: T + 600 }, { sessionExpiresAt: T + 130 }), lifetime, T + 100),
+    ).toBe(true);
   });
 
   it('applies today’s timeouts to sessions stored under longer ones', () => {
@@ -36,7 +49,14 @@ describe('session lifetime', () => {
 
   it('judges only well-formed records', () => {
     expect(isStoredSession(session({ iat: T, uat: T, exp: T + 1 }))).toBe(true);
-    for (const bad of [null, 'text', {}, { header: { iat: T, uat: T }, data: {} }, { header: { iat: T, uat: T, exp: '1' }, data: {} }, { header: { iat: T, uat: T, exp: T }, data: null }]) {
+    for (const bad of [
+      null,
+      'text',
+      {},
+      { header: { iat: T, uat: T }, data: {} },
+      { header: { iat: T, uat: T, exp: '1' }, data: {} },
+      { header: { iat: T, uat: T, exp: T }, data: null },
+    ]) {
       expect(isStoredSession(bad)).toBe(false);
     }
   });

@@ -27,12 +27,19 @@ describe('sessionSeal', () => {
   it('refuses anything changed: any character of the sealed text, or its key id', () => {
     const sealed = seal.seal('key-1', content);
     fc.assert(
-      fc.property(fc.nat({ max: sealed.length - 1 }), fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'.split('')), (position, replacement) => {
-        const changed = `${sealed.slice(0, position)}${replacement}${sealed.slice(position + 1)}`;
-        // The last base64url character carries unused bits: a change there may decode to the same bytes.
-        const sameBytes = Buffer.from(changed.split('.')[1] ?? '', 'base64url').equals(Buffer.from(sealed.split('.')[1] ?? '', 'base64url')) && changed.split('.')[0] === sealed.split('.')[0];
-        expect(seal.open('key-1', changed)).toEqual(changed === sealed || sameBytes ? content : undefined);
-      }),
+      fc.property(
+        fc.nat({ max: sealed.length - 1 }),
+        fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'.split('')),
+        (position, replacement) => {
+          const changed = `${sealed.slice(0, position)}${replacement}${sealed.slice(position + 1)}`;
+          // The last base64url character carries unused bits: a change there may decode to the same bytes.
+          const sameBytes =
+            Buffer.from(changed.split('.')[1] ?? '', 'base64url').equals(
+              Buffer.from(sealed.split('.')[1] ?? '', 'base64url'),
+            ) && changed.split('.')[0] === sealed.split('.')[0];
+          expect(seal.open('key-1', changed)).toEqual(changed === sealed || sameBytes ? content : undefined);
+        },
+      ),
       { numRuns: 300 },
     );
   });

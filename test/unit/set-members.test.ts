@@ -16,6 +16,9 @@ describe('set members', () => {
     const kept = filterMembers(three, (_id, expiresAt) => expiresAt >= 3);
     expect(kept).toEqual({ members: { id: 'c', expiresAt: 3 }, dropped: 2 });
     expect(filterMembers({ id: 'c', expiresAt: 3 }, () => false)).toEqual({ dropped: 1 });
-    expect(filterMembers({ id: 'c', expiresAt: 3 }, () => true)).toEqual({ members: { id: 'c', expiresAt: 3 }, dropped: 0 });
+    expect(filterMembers({ id: 'c', expiresAt: 3 }, () => true)).toEqual({
+      members: { id: 'c', expiresAt: 3 },
+      dropped: 0,
+    });
   });
 });

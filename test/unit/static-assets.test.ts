@@ -17,7 +17,9 @@ describe('staticAssets', () => {
   }
 
   it('gives the same content the same URL', () => {
-    expect(staticAssets(folder({ 'a.css': 'x' })).url('a.css')).toBe(staticAssets(folder({ 'a.css': 'x' })).url('a.css'));
+    expect(staticAssets(folder({ 'a.css': 'x' })).url('a.css')).toBe(
+      staticAssets(folder({ 'a.css': 'x' })).url('a.css'),
+    );
   });
 
   it('gives the file a new URL when any file of the folder changes', () => {

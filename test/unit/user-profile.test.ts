@@ -44,7 +44,9 @@ describe('userProfile(parseUserinfo(...))', () => {
   );
 
   it('keeps an http picture served from loopback (the development provider)', () => {
-    expect(toUserProfile({ sub: 's', picture: 'http://127.0.0.1:4000/assets/avatars/a.svg' }).picture).toBe('http://127.0.0.1:4000/assets/avatars/a.svg');
+    expect(toUserProfile({ sub: 's', picture: 'http://127.0.0.1:4000/assets/avatars/a.svg' }).picture).toBe(
+      'http://127.0.0.1:4000/assets/avatars/a.svg',
+    );
   });
 
   it('rejects a response without a sub', () => {

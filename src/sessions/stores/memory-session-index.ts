@@ -50,7 +50,8 @@ export class MemorySessionIndex implements SessionIndex {
 
   raiseMark(key: string, value: string, ttlMs: number): Promise<void> {
     const [current] = this.readMarksNow([key]);
-    if (current === undefined || leadingNumber(current) < leadingNumber(value)) this.marks.set(key, { value, expiresAt: this.now() + ttlMs });
+    if (current === undefined || leadingNumber(current) < leadingNumber(value))
+      this.marks.set(key, { value, expiresAt: this.now() + ttlMs });
     return Promise.resolve();
   }
 
@@ -86,7 +87,10 @@ export class MemorySessionIndex implements SessionIndex {
   }
 
   /** Keeps the members of `set` for which `keep` holds, and the set only while it has any. */
-  private filter(set: string, keep: (id: string, expiresAt: number) => boolean): { members?: Members; dropped: number } {
+  private filter(
+    set: string,
+    keep: (id: string, expiresAt: number) => boolean,
+  ): { members?: Members; dropped: number } {
     const current = this.sets.get(set);
     if (!current) return { dropped: 0 };
     const kept = filterMembers(current, keep);

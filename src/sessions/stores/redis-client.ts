@@ -24,7 +24,8 @@ export function createRedisClient({ url, timeoutMs, logger }: { url: string; tim
     pingInterval: PING_INTERVAL_MS,
     socket: {
       connectTimeout: timeoutMs,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50),
+      reconnectStrategy: (retries: number) =>
+        Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50),
     },
   });
   // Never the URL itself: it may carry a password.
@@ -40,7 +41,10 @@ export function createRedisClient({ url, timeoutMs, logger }: { url: string; tim
       return;
     }
     up = false;
-    logger.error({ event: 'redis.unavailable', err: error, ...where }, 'Redis unreachable: signed-in pages answer 503 until it is back');
+    logger.error(
+      { event: 'redis.unavailable', err: error, ...where },
+      'Redis unreachable: signed-in pages answer 503 until it is back',
+    );
   });
   connect(client, logger);
   return client;

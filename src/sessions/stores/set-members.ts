@@ -16,7 +16,10 @@ export function withMember(members: Members | undefined, id: string, expiresAt: 
 }
 
 /** The members for which `keep` holds (undefined when none is left), and how many were dropped. */
-export function filterMembers(members: Members, keep: (id: string, expiresAt: number) => boolean): { members?: Members; dropped: number } {
+export function filterMembers(
+  members: Members,
+  keep: (id: string, expiresAt: number) => boolean,
+): { members?: Members; dropped: number } {
   if (!(members instanceof Map)) return keep(members.id, members.expiresAt) ? { members, dropped: 0 } : { dropped: 1 };
   let dropped = 0;
   for (const [id, expiresAt] of members) {

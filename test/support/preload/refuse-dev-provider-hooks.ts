@@ -9,7 +9,9 @@ const REFUSED = [/\/node_modules\/oidc-provider\//, /\/src\/dev-provider\//];
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   const resolved = await nextResolve(specifier, context);
   if (REFUSED.some((pattern) => pattern.test(resolved.url))) {
-    throw new Error(`${specifier} (imported by ${context.parentURL ?? 'the entry point'}) was ${REFUSED_MODULE}: this process must not load the embedded development provider`);
+    throw new Error(
+      `${specifier} (imported by ${context.parentURL ?? 'the entry point'}) was ${REFUSED_MODULE}: this process must not load the embedded development provider`,
+    );
   }
   return resolved;
 };
