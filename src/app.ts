@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { completeSignIn } from './sign-in/complete-sign-in.js';
 import { callbackUrl, cookieNames, openidOptions } from './sign-in/openid-options.js';
 import { createProviderMetadata, type ProviderMetadata } from './sign-in/provider-metadata.js';
+import { createAccessTokens } from './sign-in/access-tokens.js';
+import { createManagementApi, managementApiBase } from './sign-in/management-api.js';
+import { createTokenClient } from './sign-in/token-client.js';
 import {
   currentSession,
   deriveSecretKeys,
@@ -56,6 +59,25 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
     absoluteSeconds: config.session.absoluteTimeoutSeconds,
   };
   const logIdOf = (sub: string) => userLogId(keys, sub);
+  const managementBase = managementApiBase(config.api.audience);
+  const managementApi =
+    managementBase === undefined ? undefined : createManagementApi(managementBase, config.providerTimeoutMs);
+  const tokenClient = createTokenClient(metadata, config.issuer, config.providerTimeoutMs);
+  const accessTokens = createAccessTokens({
+    store: sessionStore,
+    session,
+    client: tokenClient,
+    providerTimeoutMs: config.providerTimeoutMs,
+    logger,
+  });
+  // However a session ends (logout, /sessions, back-channel logout, the per-user cap), its refresh
+  // token is revoked at the provider: best effort, in the background, never holding up the logout.
+  sessionStore.whenSessionsEnd((refreshTokens) => {
+    for (const token of refreshTokens)
+      tokenClient.revoke(token).catch((error: unknown) => {
+        logger.warn({ event: 'auth.revoke.failed', err: error }, 'could not revoke an ended session refresh token');
+      });
+  });
   const auth = openid.auth(
     openidOptions(config, {
       store: sessionStore,
@@ -67,6 +89,9 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
         session,
         logIdOf,
         logger,
+        rolesClaim: config.api.rolesClaim,
+        keepTokens: config.api.audience !== undefined,
+        managementApi,
       }),
     }),
   );
@@ -89,6 +114,13 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
   app.set('view cache', production);
   app.engine('ejs', ejsEngine(viewsDir, { cache: production }));
   app.locals.assetUrl = assets.url;
+  // On this app's request prototype: no work, no allocation for a request that never calls it.
+  Object.defineProperty(app.request, 'accessToken', {
+    value: function accessToken(this: express.Request) {
+      if (!this.res) return Promise.reject(new Error('unreachable: a request without its response'));
+      return accessTokens.get(this, this.res);
+    },
+  });
 
   // First: a request pipelined behind a refused body is dropped before anything runs or logs it.
   app.use(closeAfterUnreadBodies());
@@ -113,6 +145,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
       openid: withOpenid,
       metadata,
       sessions: sessionStore,
+      managementApi,
       logIdOf,
       logger,
     }),

@@ -52,6 +52,38 @@ const sessionCount = (variable: string, min: number, max: number, fallback: numb
     .max(max, { error: `${variable} must be at most ${max}` })
     .default(fallback);
 
+/** What the app asks for when it calls an API as the user: Auth0's Management API scopes for /account. */
+export const DEFAULT_API_SCOPES = ['read:current_user', 'update:current_user_metadata', 'create:current_user_metadata'];
+/** Where the roles are in the ID token (an Auth0 Action adds them under a namespaced claim). */
+export const DEFAULT_ROLES_CLAIM = 'https://auth0-express-login/roles';
+/** RFC 6749 scope-token characters: printable ASCII except space, `"` and `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+/** Asked for by the app itself whenever it calls an API: these may not be in SCOPE. */
+const OWN_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
+
+const scopeList = optionalText.transform((value, ctx): string[] | undefined => {
+  if (value === undefined) return undefined;
+  const scopes = value.split(/\s+/);
+  const bad = scopes.find((scope) => !SCOPE_TOKEN.test(scope) || scope.length > 200);
+  if (bad !== undefined || scopes.length > 50) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'SCOPE must be a space-separated list of at most 50 scopes, such as "read:current_user update:current_user_metadata" (no quotes or backslashes)',
+    });
+    return z.NEVER;
+  }
+  const own = scopes.filter((scope) => OWN_SCOPES.has(scope));
+  if (own.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `SCOPE lists ${own.join(', ')}, which the app always asks for itself: list only your API's scopes`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(scopes)];
+});
+
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const TRUST_PROXY_HINT =
   'set it to the number of proxies in front of the app (such as 1) or to their addresses (such as 10.0.0.0/8 or loopback), or leave it unset when clients connect directly';
@@ -110,6 +142,25 @@ const envSchema = z.object({
   CLIENT_ID: optionalText,
   CLIENT_SECRET: optionalText,
   SECRET: optionalText,
+  AUDIENCE: optionalText.pipe(
+    z
+      .string()
+      .max(500, { error: 'AUDIENCE must be at most 500 characters' })
+      .regex(/^\S+$/, {
+        error:
+          'AUDIENCE must be the identifier of your API, without spaces, such as https://YOUR_TENANT.auth0.com/api/v2/ for the Management API',
+      })
+      .optional(),
+  ),
+  SCOPE: scopeList,
+  ROLES_CLAIM: optionalText.pipe(
+    z
+      .string()
+      .max(200, { error: 'ROLES_CLAIM must be at most 200 characters' })
+      .regex(/^\S+$/, { error: 'ROLES_CLAIM must be a claim name without spaces, such as https://example.com/roles' })
+      .default(DEFAULT_ROLES_CLAIM),
+  ),
+  DEV_PROVIDER_ACCESS_TOKEN_SECONDS: wholeSeconds('DEV_PROVIDER_ACCESS_TOKEN_SECONDS', 10, 120),
   SESSION_IDLE_TIMEOUT: wholeSeconds('SESSION_IDLE_TIMEOUT', 60, 30 * 60),
   SESSION_ABSOLUTE_TIMEOUT: wholeSeconds('SESSION_ABSOLUTE_TIMEOUT', 60, 12 * 60 * 60),
   PROVIDER_TIMEOUT_MS: milliseconds('PROVIDER_TIMEOUT_MS', 500, 30_000, 5000),
@@ -243,6 +294,13 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
     );
   }
 
+  if (external && env.SCOPE !== undefined && env.AUDIENCE === undefined) {
+    issue(
+      'SCOPE',
+      "SCOPE is set but AUDIENCE is not: scopes are asked for an API; set AUDIENCE to that API's identifier (for Auth0's Management API, https://YOUR_TENANT.auth0.com/api/v2/), or remove SCOPE",
+    );
+  }
+
   if (env.REQUIRE_REDIS && env.REDIS_URL === undefined) {
     issue(
       'REDIS_URL',
@@ -302,6 +360,17 @@ function toConfig(env: Env, generateSecret: () => string) {
       maxMemorySessions: env.MAX_MEMORY_SESSIONS,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    /**
+     * Calling an API as the signed-in user. Without an audience the app keeps no access token (as
+     * before this existed); with the embedded provider, server.ts sets its Management API.
+     */
+    api: {
+      audience: env.AUDIENCE,
+      scopes: env.SCOPE ?? DEFAULT_API_SCOPES,
+      rolesClaim: env.ROLES_CLAIM,
+    },
+    /** The embedded provider's access-token lifetime: short, so that refreshes are seen in development. */
+    devProviderAccessTokenSeconds: env.DEV_PROVIDER_ACCESS_TOKEN_SECONDS,
     /** How long a client may take to send its headers, its whole request, and its next request on a kept-alive connection. */
     http: {
       headersTimeoutMs: env.HEADERS_TIMEOUT_MS,

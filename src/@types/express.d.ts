@@ -10,6 +10,12 @@ declare global {
       id: string;
       /** The live session this request came with (middleware/load-session.ts); undefined for a visitor. */
       appSession?: LoadedSession;
+      /**
+       * A valid access token for the API (AUDIENCE) of the signed-in user, refreshed first when it
+       * is about to expire (sign-in/access-tokens.ts). Rejects with the error page's error (401
+       * "Please sign in again", 502/504 when the provider fails); nothing is done until it is called.
+       */
+      accessToken(): Promise<string>;
     }
     /** What every view may read; set by middleware before any route runs. */
     interface Locals {
@@ -17,6 +23,10 @@ declare global {
       requestId: string;
       /** The signed-in user, or undefined for a visitor. */
       user?: UserProfile;
+      /** What the header calls the signed-in user: their preferred name (from /account), or their name. */
+      displayName?: string;
+      /** The signed-in user's time zone (from /account), for the times pages show; UTC when unset. */
+      timeZone?: string;
       /** This session's token for state-changing forms; only for signed-in users. */
       csrfToken?: string;
       /** What log lines say for the signed-in user (never their id: see auth/session-keys.ts userLogId). */

@@ -2,10 +2,14 @@ import { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { ProviderMetadata } from '../sign-in/provider-metadata.js';
 import type { CurrentSession, SessionRegistry } from '../sessions/index.js';
+import type { ManagementApi } from '../sign-in/management-api.js';
+import { claimIncludes } from '../middleware/require-claims.js';
 import { signInRateLimit } from '../middleware/rate-limit.js';
 import { BODY_LIMITS, readForm } from '../middleware/request-bodies.js';
 import { requireSignIn } from '../middleware/require-sign-in.js';
 import { verifyCsrf } from '../middleware/verify-csrf.js';
+import { accountPage, saveAccount } from './account.js';
+import { adminPage } from './admin.js';
 import { backchannelLogout } from './backchannel-logout.js';
 import { callback, finishSignIn } from './callback.js';
 import { home } from './home.js';
@@ -29,6 +33,8 @@ interface Deps {
   openid: RequestHandler;
   metadata: ProviderMetadata;
   sessions: SessionRegistry;
+  /** The provider's Management API, when AUDIENCE is it (else /account explains how to set it up). */
+  managementApi?: ManagementApi;
   /** What log lines say for a user (auth/session-keys.ts userLogId). */
   logIdOf: (sub: string) => string;
   logger: Logger;
@@ -52,6 +58,10 @@ export function routes(deps: Deps): Router {
   router.get('/logout', logoutConfirmation());
   router.post('/logout', form, skipWhenSignedOut(), verifyCsrf(deps.baseURL), logout(deps));
   router.get('/sessions', signedIn, sessionsPage(deps));
+  router.get('/account', signedIn, accountPage(deps));
+  router.post('/account', form, signedIn, verifyCsrf(deps.baseURL), saveAccount(deps));
+  // Authorization example: the role comes from the ID token's ROLES_CLAIM (an Auth0 Action adds it).
+  router.get('/admin', signedIn, claimIncludes('roles', 'admin'), adminPage());
   router.post('/sessions/end', form, signedIn, verifyCsrf(deps.baseURL), endSessions(deps, 'one'));
   router.post('/sessions/end-others', form, signedIn, verifyCsrf(deps.baseURL), endSessions(deps, 'others'));
   // Called by the provider's server, not a browser: no session, no CSRF token (the signed token is

@@ -10,11 +10,21 @@ interface Options {
   logger: Logger;
 }
 
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+/** One formatter per time zone (making one costs far more than using it); the zones are IANA names checked on /account. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** A moment as the page shows it: readable text, and the exact time for <time datetime>. */
-function stamp(epochMs: number) {
-  return { iso: new Date(epochMs).toISOString(), text: `${when.format(epochMs)} UTC` };
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** A moment as the page shows it, in the user's time zone (/account): readable text, and the exact time for <time datetime>. */
+function stamp(epochMs: number, timeZone: string) {
+  return { iso: new Date(epochMs).toISOString(), text: `${formatterFor(timeZone).format(epochMs)} ${timeZone}` };
 }
 
 /** Who is asking and which of their sessions this is; requireSignIn ran before, so both exist. */
@@ -31,13 +41,14 @@ export function sessionsPage({ session, sessions }: Options): RequestHandler {
     const { userId, handle } = caller(session, req, res);
     const listed = await sessions.sessionsOf(userId);
     const ended = Number(req.query.ended);
+    const timeZone = res.locals.timeZone ?? 'UTC';
     res.render('pages/sessions', {
       sessions: listed.map((listedSession) => ({
         handle: listedSession.handle,
         current: listedSession.handle === handle,
         ...describeDevice(listedSession.userAgent),
-        signedIn: stamp(listedSession.signedInAt),
-        lastSeen: stamp(listedSession.lastSeenAt),
+        signedIn: stamp(listedSession.signedInAt, timeZone),
+        lastSeen: stamp(listedSession.lastSeenAt, timeZone),
       })),
       ended: Number.isInteger(ended) && ended >= 0 ? ended : undefined,
     });

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { AppSessionData, ExpressSessionStore } from './session-data.js';
+import type { AppSessionData, ExpressSessionStore, StoredSession } from './session-data.js';
 import type { SessionCookie } from './session-cookie.js';
 import { sessionRecords } from './session-records.js';
 
@@ -7,6 +7,8 @@ import { sessionRecords } from './session-records.js';
 export interface LoadedSession {
   /** The store key: the whole signed cookie value. Never shown on a page or logged. */
   id: string;
+  /** Its times as stored (or as this request's touch wrote them). */
+  header: StoredSession['header'];
   data: AppSessionData;
 }
 
@@ -26,6 +28,12 @@ export interface CurrentSession {
    * overwrite in this response. Rejects when the store cannot be reached.
    */
   endReplaced(req: Request): Promise<void>;
+  /**
+   * Writes changed fields into this session (never revives it if it ended meanwhile). For what may
+   * be rewritten with a stale copy by a concurrent request's touch: tokens never go here (see
+   * SessionTokens). Rejects when the store cannot be reached.
+   */
+  update(req: Request, change: Partial<AppSessionData>): Promise<void>;
 }
 
 export function currentSession({
@@ -50,5 +58,17 @@ export function currentSession({
       cookie.clear(res);
     },
     endReplaced,
+    async update(req, change) {
+      const loaded = req.appSession;
+      if (!loaded) return;
+      const data = { ...loaded.data, ...change };
+      const expires = loaded.header.exp * 1000;
+      await records.write(loaded.id, {
+        header: loaded.header,
+        data,
+        cookie: { expires, maxAge: expires - Date.now() },
+      });
+      loaded.data = data;
+    },
   };
 }

@@ -7,8 +7,14 @@ export { currentSession, type CurrentSession, type LoadedSession } from './curre
 export { describeDevice } from './device-label.js';
 export { loadSession } from './load-session.js';
 export { sessionCookie } from './session-cookie.js';
-export type { AppSessionData, ExpressSessionStore } from './session-data.js';
+export type { AppSessionData, ExpressSessionStore, SessionTokens, UserSettings } from './session-data.js';
 export type { SessionIdSigner } from './session-id.js';
 export { deriveSecretKeys, userLogId } from './session-keys.js';
-export type { ListedSession, ProviderLogout, SessionRegistry, SessionStore } from './session-registry.js';
+export type {
+  ListedSession,
+  ProviderLogout,
+  SessionRegistry,
+  SessionStore,
+  SessionTokenStore,
+} from './session-registry.js';
 export { userinfoSchema, type Userinfo } from './userinfo.js';

@@ -1,6 +1,6 @@
 import { SessionLimitReached, SessionStoreUnavailable } from '../errors.js';
 import { createDeadline } from './deadline.js';
-import type { AppSessionData, Callback, RecordStore, StoredSession } from './session-data.js';
+import type { AppSessionData, Callback, RecordStore, SessionTokens, StoredSession } from './session-data.js';
 import { sessionIdSigner, type SessionIdSigner } from './session-id.js';
 import type { SessionIndex } from './stores/session-index.js';
 import { indexNames, type SecretKeys } from './session-keys.js';
@@ -8,6 +8,7 @@ import type { SessionLifetime } from './session-lifetime.js';
 import { sessionRecords, type SessionRecords } from './session-records.js';
 import type { SessionStore, ListedSession, ProviderLogout } from './session-registry.js';
 import { sealedRecords, sessionSeal } from './session-seal.js';
+import { sessionTokenRecords } from './session-tokens.js';
 
 /**
  * How long a mark that ends a provider session or a user's sessions stays: longer than any
@@ -77,6 +78,8 @@ export class IndexedSessionStore implements SessionStore {
   private readonly now: () => number;
   private readonly records: SessionRecords;
   private readonly withinDeadline: ReturnType<typeof createDeadline>;
+  private readonly tokens: ReturnType<typeof sessionTokenRecords>;
+  private tokensEnded: (refreshTokens: string[]) => void = () => undefined;
 
   constructor(
     private readonly store: RecordStore,
@@ -86,6 +89,7 @@ export class IndexedSessionStore implements SessionStore {
     this.now = options.now ?? Date.now;
     this.ids = sessionIdSigner(options.keys);
     this.records = sealedRecords(sessionRecords(store), sessionSeal(options.keys));
+    this.tokens = sessionTokenRecords(this.records);
     this.withinDeadline = createDeadline({ timeoutMs: options.timeoutMs, onStuck: options.onStuck, now: this.now });
   }
 
@@ -177,6 +181,33 @@ export class IndexedSessionStore implements SessionStore {
       return entries.length;
     });
   }
+  readTokens(id: string): Promise<SessionTokens | undefined> {
+    return this.guarded(() => this.tokens.read(this.keyOf(id)));
+  }
+
+  writeTokens(id: string, tokens: SessionTokens): Promise<void> {
+    return this.guarded(async () => {
+      const key = this.keyOf(id);
+      await this.tokens.write(key, tokens, this.now() + this.options.lifetime.absoluteSeconds * 1000);
+      // Ended while its tokens were being refreshed: the new ones must not outlive it, unrevoked.
+      const [endedMark] = await this.index.readMarks([ended(key)]);
+      if (endedMark === undefined) return;
+      await this.tokens.remove(key);
+      if (tokens.refreshToken !== undefined) this.tokensEnded([tokens.refreshToken]);
+    });
+  }
+
+  lockTokens(id: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.guarded(() => this.index.lock(refreshLock(this.keyOf(id)), owner, ttlMs));
+  }
+
+  unlockTokens(id: string, owner: string): Promise<void> {
+    return this.guarded(() => this.index.unlock(refreshLock(this.keyOf(id)), owner));
+  }
+
+  whenSessionsEnd(listener: (refreshTokens: string[]) => void): void {
+    this.tokensEnded = listener;
+  }
 
   ping(): Promise<void> {
     return this.guarded(() => this.index.ping());
@@ -263,12 +294,30 @@ export class IndexedSessionStore implements SessionStore {
   private async end(entries: { key: string; record: StoredSession | null }[]): Promise<void> {
     await Promise.all(entries.map(({ key, record }) => this.index.mark(ended(key), '1', this.lifeLeftMs(record))));
     await Promise.all(entries.map(({ key }) => this.records.remove(key)));
+    await this.endTokens(entries);
     const listings = entries.flatMap(({ key, record }) =>
       record
         ? setsOf(record.data).flatMap(({ kind, value }) => this.names(kind, value).map((set) => ({ set, key })))
         : [],
     );
     await Promise.all(listings.map(({ set, key }) => this.index.remove(set, [key])));
+  }
+
+  /**
+   * Drops the ended sessions' token records and hands their refresh tokens over to be revoked. Only
+   * a session signed in with a refresh token can have a token record.
+   */
+  private async endTokens(entries: { key: string; record: StoredSession | null }[]): Promise<void> {
+    const withTokens = entries.filter(({ record }) => record?.data.refresh_token !== undefined);
+    if (withTokens.length === 0) return;
+    const refreshTokens = await Promise.all(
+      withTokens.map(async ({ key, record }) => {
+        const refreshed = await this.tokens.read(key);
+        if (refreshed) await this.tokens.remove(key);
+        return refreshed?.refreshToken ?? record?.data.refresh_token;
+      }),
+    );
+    this.tokensEnded(refreshTokens.filter((token): token is string => token !== undefined));
   }
 
   /**
@@ -322,6 +371,7 @@ export class IndexedSessionStore implements SessionStore {
 }
 
 const ended = (name: string) => `ended:${name}`;
+const refreshLock = (key: string) => `refresh:${key}`;
 
 /**
  * Whether a session was signed in before a logout of its user, as marked: `<logout token iat> <ender's

@@ -75,7 +75,7 @@ export function loadSession({ store, cookie, signer, lifetime, logger }: Options
         });
         return;
       }
-      req.appSession = { id, data: stored.data };
+      req.appSession = { id, header: stored.header, data: stored.data };
       if (now - stored.header.uat < touchAfter) {
         next();
         return;
@@ -91,6 +91,7 @@ export function loadSession({ store, cookie, signer, lifetime, logger }: Options
           // The session stays valid until its stored expiry; the next request tries again.
           logger.warn({ reqId: req.id, err: error }, 'could not record session use');
         } else {
+          if (req.appSession) req.appSession.header = touched.header;
           cookie.set(res, id, exp);
         }
         next();

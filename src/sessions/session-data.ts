@@ -28,6 +28,35 @@ export interface AppSessionData {
   userLogId?: string;
   /** The browser's User-Agent at sign-in (truncated), to tell sessions apart on /sessions. */
   userAgent?: string;
+  /** The user's roles, from the ID token's roles claim (ROLES_CLAIM) at sign-in. */
+  roles?: string[];
+  /** The user's permissions for the API (AUDIENCE), from the access token at sign-in (Auth0 RBAC). */
+  permissions?: string[];
+  /** The user's settings as last read from or saved to the provider: what pages show without asking it. */
+  settings?: UserSettings;
+}
+
+/** What /account keeps in the user's `user_metadata` at the provider. */
+export interface UserSettings {
+  preferredName?: string;
+  /** An IANA time zone, such as Europe/Paris: times on /sessions are shown in it. */
+  timeZone?: string;
+}
+
+/**
+ * A session's tokens for the API (AUDIENCE) once they have been refreshed. They live in a record of
+ * their own beside the session's: the session record is written back by every request that
+ * records the session's use, with what that request read, and would put back a refresh token the
+ * provider has already replaced (with rotation, using it again revokes them all and signs the user
+ * out). This record is written only under the session's refresh lock.
+ */
+export interface SessionTokens {
+  accessToken: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+  refreshToken?: string;
+  /** The user's permissions for the API, as the latest access token says. */
+  permissions?: string[];
 }
 
 /** The record express-openid-connect hands to an express-session-compatible store. */

@@ -1,4 +1,4 @@
-import type { ExpressSessionStore } from './session-data.js';
+import type { ExpressSessionStore, SessionTokens } from './session-data.js';
 import type { SessionIdSigner } from './session-id.js';
 
 /** One of a user's sessions as /sessions shows it: never the store id (see AppSessionData.handle). */
@@ -44,7 +44,26 @@ export interface SessionRegistry {
 }
 
 /**
- * The one session store the app is given: what the library needs, plus the registry, plus the
- * ids it stores sessions under (made and checked with the same secrets that seal them).
+ * A session's refreshed tokens for the API (see SessionTokens), and the lock that makes one
+ * request at a time, on any instance, refresh them. Every method takes the session id (the
+ * cookie's value) and rejects with a 503 error when the storage cannot be reached.
  */
-export type SessionStore = ExpressSessionStore & SessionRegistry & { readonly ids: SessionIdSigner };
+export interface SessionTokenStore {
+  readTokens(id: string): Promise<SessionTokens | undefined>;
+  /** Stores refreshed tokens (sealed); tokens of a session ended meanwhile are dropped and handed to the listener. */
+  writeTokens(id: string, tokens: SessionTokens): Promise<void>;
+  /** True when `owner` now holds the session's refresh lock; it frees itself after `ttlMs`. */
+  lockTokens(id: string, owner: string, ttlMs: number): Promise<boolean>;
+  unlockTokens(id: string, owner: string): Promise<void>;
+  /** Called with the refresh tokens of sessions as they end (any way they end), to be revoked. */
+  whenSessionsEnd(listener: (refreshTokens: string[]) => void): void;
+}
+
+/**
+ * The one session store the app is given: what the library needs, plus the registry and the
+ * token store, plus the ids it stores sessions under (made and checked with the same secrets
+ * that seal them).
+ */
+export type SessionStore = ExpressSessionStore &
+  SessionRegistry &
+  SessionTokenStore & { readonly ids: SessionIdSigner };

@@ -15,6 +15,16 @@ export function callbackUrl(baseURL: string): string {
   return `${baseURL}/callback`;
 }
 
+/**
+ * What a sign-in asks for: the profile always; with an API (AUDIENCE), its scopes and
+ * offline_access, so that the provider issues a refresh token and the access token can be renewed
+ * without sending the user back to the login page.
+ */
+export function requestedScope(api: AppConfig['api']): string {
+  const profile = ['openid', 'profile', 'email'];
+  return (api.audience === undefined ? profile : [...profile, 'offline_access', ...api.scopes]).join(' ');
+}
+
 interface Hooks {
   store: ExpressSessionStore;
   signer: SessionIdSigner;
@@ -43,8 +53,10 @@ export function openidOptions(config: AppConfig, { store, signer, afterCallback 
     authorizationParams: {
       response_type: 'code',
       response_mode: 'query',
-      scope: 'openid profile email',
+      scope: requestedScope(config.api),
       redirect_uri: callbackUrl(config.baseURL),
+      // Auth0's way of naming the API an access token is for (RFC 8707 calls it `resource`).
+      ...(config.api.audience === undefined ? {} : { audience: config.api.audience }),
     },
     // The library's state is base64url({returnTo}): the same for every sign-in to the same page,
     // so an attacker's authorization response would pass the state check in a victim's browser and

@@ -10,6 +10,8 @@ export interface UserProfile {
   picture?: string;
   initials: string;
   claims: Record<string, unknown>;
+  roles: readonly string[];
+  permissions: readonly string[];
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -45,7 +47,10 @@ export function parseUserinfo(userinfo: unknown): Userinfo {
  * The profile pages show, from the stored userinfo. Derived on each request rather than stored
  * beside it: storing both kept every name, email and picture twice in every session.
  */
-export function userProfile(claims: Userinfo): UserProfile {
+export function userProfile(
+  claims: Userinfo,
+  access: { roles?: readonly string[]; permissions?: readonly string[] } = {},
+): UserProfile {
   const name = claims.name ?? claims.nickname ?? claims.email ?? claims.sub;
   return {
     user_id: claims.sub,
@@ -55,5 +60,7 @@ export function userProfile(claims: Userinfo): UserProfile {
     picture: safePictureUrl(claims.picture),
     initials: initialsOf(name),
     claims,
+    roles: access.roles ?? [],
+    permissions: access.permissions ?? [],
   };
 }

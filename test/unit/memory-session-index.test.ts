@@ -25,6 +25,19 @@ describe('MemorySessionIndex', () => {
     expect(await index.readMarks(['ended:user:u'])).toEqual(['3000 1']);
   });
 
+  it('gives a lock to one owner at a time, until it is released or its time is up', async () => {
+    expect(await index.lock('refresh:a', 'first', 1000)).toBe(true);
+    expect(await index.lock('refresh:a', 'second', 1000)).toBe(false);
+    await index.unlock('refresh:a', 'second');
+    expect(await index.lock('refresh:a', 'second', 1000)).toBe(false);
+    await index.unlock('refresh:a', 'first');
+    expect(await index.lock('refresh:a', 'second', 1000)).toBe(true);
+    now += 1000;
+    expect(await index.lock('refresh:a', 'third', 1000)).toBe(true);
+    await index.unlock('refresh:a', 'second');
+    expect(await index.lock('refresh:a', 'fourth', 1000)).toBe(false);
+  });
+
   it('says how many members a set holds after each addition', async () => {
     expect(await index.add('user:u', 's1', now + 100)).toBe(1);
     expect(await index.add('user:u', 's1', now + 200)).toBe(1);

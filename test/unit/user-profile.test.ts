@@ -23,6 +23,8 @@ describe('userProfile(parseUserinfo(...))', () => {
       picture: 'https://s.gravatar.com/avatar/abc.png',
       initials: 'AL',
       claims: userinfo,
+      roles: [],
+      permissions: [],
     });
   });
 

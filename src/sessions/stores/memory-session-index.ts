@@ -55,6 +55,18 @@ export class MemorySessionIndex implements SessionIndex {
     return Promise.resolve();
   }
 
+  lock(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const [holder] = this.readMarksNow([key]);
+    if (holder !== undefined) return Promise.resolve(holder === owner);
+    this.marks.set(key, { value: owner, expiresAt: this.now() + ttlMs });
+    return Promise.resolve(true);
+  }
+
+  unlock(key: string, owner: string): Promise<void> {
+    if (this.marks.get(key)?.value === owner) this.marks.delete(key);
+    return Promise.resolve();
+  }
+
   readMarks(keys: string[]): Promise<(string | undefined)[]> {
     return Promise.resolve(this.readMarksNow(keys));
   }

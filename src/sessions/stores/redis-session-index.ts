@@ -15,6 +15,12 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `;
 
+/** SessionIndex.unlock in one step: deletes the lock only while it is still this owner's. */
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 /**
  * The SessionIndex in Redis, shared by every instance: a sorted set per index scored by expiry
  * (the set itself expires with its last member), and marks as plain keys with a TTL.
@@ -62,6 +68,18 @@ export class RedisSessionIndex implements SessionIndex {
 
   async raiseMark(key: string, value: string, ttlMs: number): Promise<void> {
     await this.client.eval(RAISE_MARK, { keys: [this.prefix + key], arguments: [value, String(ttlMs)] });
+  }
+
+  async lock(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.client.set(this.prefix + key, owner, {
+      condition: 'NX',
+      expiration: { type: 'PX', value: ttlMs },
+    });
+    return reply === 'OK';
+  }
+
+  async unlock(key: string, owner: string): Promise<void> {
+    await this.client.eval(UNLOCK, { keys: [this.prefix + key], arguments: [owner] });
   }
 
   async readMarks(keys: string[]): Promise<(string | undefined)[]> {

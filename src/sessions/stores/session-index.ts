@@ -20,6 +20,13 @@ export interface SessionIndex {
    * already there: marks that arrive out of order never lower it. Atomic.
    */
   raiseMark(key: string, value: string, ttlMs: number): Promise<void>;
+  /**
+   * Takes a lock that frees itself after `ttlMs` unless released first: true when this `owner`
+   * now holds it, false when someone else does. Atomic.
+   */
+  lock(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Releases a lock, only if `owner` still holds it (it may have expired and been taken since). Atomic. */
+  unlock(key: string, owner: string): Promise<void>;
   /** Reads several marks at once (undefined where there is none). */
   readMarks(keys: string[]): Promise<(string | undefined)[]>;
   /** Resolves when the storage answers; rejects (fast) when it does not. */

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { userError } from '../errors.js';
+import type { CurrentSession, SessionTokens, SessionTokenStore } from '../sessions/index.js';
+import { RefreshRefused, type TokenClient } from './token-client.js';
+
+/** An access token this close to its expiry is refreshed first: it must still be valid when the API checks it. */
+const MARGIN_SECONDS = 30;
+/** How often a request waiting for another one's refresh looks for its result. */
+const POLL_MS = 50;
+
+interface Options {
+  store: SessionTokenStore;
+  session: CurrentSession;
+  client: TokenClient;
+  /** PROVIDER_TIMEOUT_MS: a refresh takes at most that, so the lock is held at most about that. */
+  providerTimeoutMs: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Gives a route a valid access token for the API (AUDIENCE) of the signed-in user. */
+export interface AccessTokens {
+  /**
+   * A token valid for at least MARGIN_SECONDS more, refreshed first when needed. Rejects with an
+   * error page's error: 401 "Please sign in again" when there is no session or the provider refused
+   * the refresh token (the session then ends), 502/504 when the provider failed or was too slow (the
+   * session is kept), 503 when the session store could not answer.
+   */
+  get(req: Request, res: Response): Promise<string>;
+}
+
+const signInAgain = (message: string, cause?: unknown) =>
+  userError(401, 'Please sign in again', message, { retrySignIn: true, cause });
+
+/**
+ * Access tokens that stay fresh. Many requests of one session needing a refresh at once, on one
+ * instance or several sharing Redis, make exactly one refresh at the provider: in this process they
+ * share one promise; across instances they take the session's refresh lock in the store, and those
+ * that do not get it wait for the holder's result in the store. With refresh-token rotation a
+ * second refresh with the same token would make the provider revoke them all (reuse detection).
+ */
+export function createAccessTokens({
+  store,
+  session,
+  client,
+  providerTimeoutMs,
+  logger,
+  now = Date.now,
+}: Options): AccessTokens {
+  // Long enough for a refresh and its store writes; a holder that died frees it after this.
+  const lockTtlMs = 2 * providerTimeoutMs + 1000;
+  const refreshing = new Map<string, Promise<SessionTokens>>();
+  // Not a type guard: a token that is not fresh is still a token (with a refresh token, maybe).
+  const fresh = (tokens: SessionTokens | undefined): boolean =>
+    tokens !== undefined && tokens.expiresAt - MARGIN_SECONDS > now() / 1000;
+
+  async function refreshUnderLock(id: string, known: SessionTokens | undefined): Promise<SessionTokens> {
+    const owner = randomBytes(12).toString('base64url');
+    const giveUpAt = now() + lockTtlMs + providerTimeoutMs;
+    for (;;) {
+      if (await store.lockTokens(id, owner, lockTtlMs)) {
+        try {
+          // Another request may have refreshed between our read and our lock.
+          const latest = (await store.readTokens(id)) ?? known;
+          if (latest && fresh(latest)) return latest;
+          if (latest?.refreshToken === undefined) throw new RefreshRefused('the session has no refresh token');
+          const tokens = await client.refresh(latest.refreshToken);
+          await store.writeTokens(id, tokens);
+          return tokens;
+        } finally {
+          await store.unlockTokens(id, owner).catch((error: unknown) => {
+            logger.warn({ err: error }, 'could not release a refresh lock; it frees itself shortly');
+          });
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const latest = await store.readTokens(id);
+      if (latest && fresh(latest)) return latest;
+      if (now() > giveUpAt)
+        throw userError(504, 'Sign-in service too slow', 'Renewing your access took too long. Please try again.');
+    }
+  }
+
+  return {
+    async get(req, res) {
+      const loaded = req.appSession;
+      if (!loaded) throw signInAgain('You need to be signed in for this.');
+      const { data, id } = loaded;
+      const signedIn: SessionTokens | undefined =
+        data.access_token !== undefined && data.expires_at !== undefined
+          ? { accessToken: data.access_token, expiresAt: data.expires_at, refreshToken: data.refresh_token }
+          : undefined;
+      if (signedIn && fresh(signedIn)) return signedIn.accessToken;
+      // Once refreshed, a session's tokens live in their own record (see SessionTokens).
+      const stored = await store.readTokens(id);
+      if (stored && fresh(stored)) return stored.accessToken;
+
+      let pending = refreshing.get(id);
+      if (!pending) {
+        pending = refreshUnderLock(id, stored ?? signedIn).finally(() => refreshing.delete(id));
+        refreshing.set(id, pending);
+      }
+      try {
+        return (await pending).accessToken;
+      } catch (error) {
+        if (error instanceof RefreshRefused) {
+          if (req.appSession) {
+            logger.info(
+              { reqId: req.id, event: 'auth.refresh.refused', user: data.userLogId },
+              'the provider refused the refresh token: session ended',
+            );
+            await session.end(req, res);
+          }
+          throw signInAgain('Your sign-in has expired or was revoked. Please sign in again to continue.', error);
+        }
+        throw providerFailure(error);
+      }
+    },
+  };
+}
+
+/** A refresh that failed on the way (provider down, slow, answering garbage): the session is kept. */
+function providerFailure(error: unknown): Error {
+  if (error instanceof Error && 'status' in error && 'publicError' in error) return error;
+  if (error instanceof Error && 'name' in error && /^(SessionStoreUnavailable|SessionLimitReached)$/.test(error.name))
+    return error;
+  const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  return timedOut
+    ? userError(
+        504,
+        'Sign-in service too slow',
+        'The sign-in service took too long to renew your access. You are still signed in; please try again in a moment.',
+        { cause: error },
+      )
+    : userError(
+        502,
+        'Sign-in service error',
+        'We could not renew your access with the sign-in service. You are still signed in; please try again in a moment.',
+        { cause: error },
+      );
+}

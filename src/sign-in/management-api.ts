@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { userError } from '../errors.js';
+import type { UserSettings } from '../sessions/index.js';
+
+/** The largest answer read from the API: a user object with its metadata is a few kilobytes. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** Where /account keeps each setting in `user_metadata` (Auth0 convention: snake_case keys). */
+const METADATA_KEYS = { preferredName: 'preferred_name', timeZone: 'time_zone' } as const;
+
+const userSchema = z.object({ user_metadata: z.record(z.string(), z.unknown()).optional() }).loose();
+const apiErrorSchema = z.object({ errorCode: z.string().optional(), message: z.string().optional() }).loose();
+
+/** Settings as the page edits them: a value sets one, null removes it. */
+export type SettingsChange = { [K in keyof UserSettings]-?: string | null };
+
+/**
+ * The user's own settings in Auth0's Management API (`/api/v2/users/{id}`), read and saved with
+ * the user's own access token (scopes read:current_user, update:current_user_metadata), as
+ * Auth0's "get and update the current user's metadata" guidance says.
+ */
+export interface ManagementApi {
+  readSettings(accessToken: string, userId: string): Promise<UserSettings>;
+  /** Saves the change (merged into `user_metadata` by the API) and returns the settings as saved. */
+  saveSettings(accessToken: string, userId: string, change: SettingsChange): Promise<UserSettings>;
+}
+
+/**
+ * The Management API's base URL when AUDIENCE is one (Auth0's is `https://{tenant}/api/v2/`):
+ * its users endpoint is then under the audience itself. Any other audience is someone's own API.
+ */
+export function managementApiBase(audience: string | undefined): string | undefined {
+  if (audience === undefined || !URL.canParse(audience)) return undefined;
+  const url = new URL(audience);
+  return /^https?:$/.test(url.protocol) && url.pathname === '/api/v2/' && url.search === '' ? url.href : undefined;
+}
+
+function settingsOf(metadata: Record<string, unknown> | undefined): UserSettings {
+  const text = (key: string) => {
+    const value = metadata?.[key];
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  };
+  return { preferredName: text(METADATA_KEYS.preferredName), timeZone: text(METADATA_KEYS.timeZone) };
+}
+
+export function createManagementApi(base: string, timeoutMs: number): ManagementApi {
+  async function call(
+    accessToken: string,
+    userId: string,
+    init: { method: 'GET' } | { method: 'PATCH'; body: string },
+  ): Promise<UserSettings> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(`users/${encodeURIComponent(userId)}`, base), {
+        ...init,
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          accept: 'application/json',
+          ...(init.method === 'PATCH' ? { 'content-type': 'application/json' } : {}),
+        },
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw unreachable(error);
+    }
+    const text = await readBounded(response);
+    if (!response.ok) throw refusal(response.status, text);
+    let parsed: z.infer<typeof userSchema>;
+    try {
+      parsed = userSchema.parse(JSON.parse(text));
+    } catch (error) {
+      throw unreachable(error);
+    }
+    return settingsOf(parsed.user_metadata);
+  }
+
+  return {
+    readSettings: (accessToken, userId) => call(accessToken, userId, { method: 'GET' }),
+    saveSettings: (accessToken, userId, change) =>
+      call(accessToken, userId, {
+        method: 'PATCH',
+        body: JSON.stringify({
+          user_metadata: {
+            [METADATA_KEYS.preferredName]: change.preferredName,
+            [METADATA_KEYS.timeZone]: change.timeZone,
+          },
+        }),
+      }),
+  };
+}
+
+async function readBounded(response: Response): Promise<string> {
+  const length = Number(response.headers.get('content-length'));
+  if (Number.isFinite(length) && length > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel();
+    throw unreachable(new Error(`the API answered ${length} bytes`));
+  }
+  const text = await response.text();
+  if (text.length > MAX_RESPONSE_BYTES) throw unreachable(new Error('the API answered too much'));
+  return text;
+}
+
+/** What the page says when the API refuses: never the API's own message (it is not written for users). */
+function refusal(status: number, body: string): Error {
+  let errorCode: string | undefined;
+  try {
+    errorCode = apiErrorSchema.parse(JSON.parse(body)).errorCode;
+  } catch {
+    errorCode = undefined;
+  }
+  const cause = new Error(`the Management API answered ${status}${errorCode ? ` (${errorCode})` : ''}`);
+  if (status === 401)
+    return userError(
+      401,
+      'Please sign in again',
+      'The account service did not accept your sign-in. Please sign in again.',
+      { retrySignIn: true, cause },
+    );
+  if (status === 403 && errorCode === 'insufficient_scope')
+    return userError(
+      403,
+      'Not allowed',
+      'This app was not given permission to read or change your settings (a scope is missing). Ask its administrator to grant it, then sign in again.',
+      { cause },
+    );
+  if (status === 403) return userError(403, 'Not allowed', 'You can only see and change your own settings.', { cause });
+  if (status === 400)
+    return userError(400, 'Settings not saved', 'The account service refused these settings. Please check them.', {
+      cause,
+    });
+  if (status === 429)
+    return userError(503, 'Account service busy', 'The account service is busy. Please try again in a moment.', {
+      cause,
+    });
+  return unreachable(cause);
+}
+
+function unreachable(cause: unknown): Error {
+  const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+  return timedOut
+    ? userError(504, 'Account service too slow', 'The account service took too long to answer. Please try again.', {
+        cause,
+      })
+    : userError(502, 'Account service error', 'The account service could not be reached. Please try again.', {
+        cause,
+      });
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_API_SCOPES, DEFAULT_ROLES_CLAIM, loadConfig } from '../../src/config.js';
+import { requestedScope } from '../../src/sign-in/openid-options.js';
+import { managementApiBase } from '../../src/sign-in/management-api.js';
+
+const auth0 = {
+  ISSUER_BASE_URL: 'https://tenant.eu.auth0.com/',
+  CLIENT_ID: 'client-id',
+  CLIENT_SECRET: 'client-secret',
+  BASE_URL: 'https://app.example.com',
+  SECRET: 'a'.repeat(32),
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe('calling an API as the user (AUDIENCE, SCOPE, ROLES_CLAIM)', () => {
+  it('asks for the profile only, and keeps no token, when no audience is set', () => {
+    const { api } = loadConfig(auth0);
+    expect(api).toEqual({ audience: undefined, scopes: DEFAULT_API_SCOPES, rolesClaim: DEFAULT_ROLES_CLAIM });
+    expect(requestedScope(api)).toBe('openid profile email');
+  });
+
+  it("asks for offline_access and the Management API's scopes for an audience", () => {
+    const { api } = loadConfig({ ...auth0, AUDIENCE: 'https://tenant.eu.auth0.com/api/v2/' });
+    expect(requestedScope(api)).toBe(
+      'openid profile email offline_access read:current_user update:current_user_metadata create:current_user_metadata',
+    );
+  });
+
+  it('replaces the default scopes with SCOPE, once each', () => {
+    const { api } = loadConfig({
+      ...auth0,
+      AUDIENCE: 'https://api.example.com',
+      SCOPE: ' read:things  read:things write:things ',
+    });
+    expect(api.scopes).toEqual(['read:things', 'write:things']);
+  });
+
+  it('refuses SCOPE without AUDIENCE with a real provider, and says what to do', () => {
+    expect(problemsOf({ ...auth0, SCOPE: 'read:things' })).toEqual([
+      expect.stringMatching(/^SCOPE is set but AUDIENCE is not: .*set AUDIENCE/),
+    ]);
+  });
+
+  it('refuses scopes the app asks for itself, and characters no scope may have', () => {
+    expect(problemsOf({ ...auth0, AUDIENCE: 'https://api.example.com', SCOPE: 'read:a offline_access' })).toEqual([
+      "SCOPE lists offline_access, which the app always asks for itself: list only your API's scopes",
+    ]);
+    for (const scope of ['read:"a"', 'read\\a', 'a'.repeat(201)])
+      expect(problemsOf({ ...auth0, AUDIENCE: 'https://api.example.com', SCOPE: scope })[0]).toMatch(/^SCOPE must be/);
+  });
+
+  it('refuses an audience or a roles claim with spaces', () => {
+    expect(problemsOf({ ...auth0, AUDIENCE: 'my api' })[0]).toMatch(/^AUDIENCE must be the identifier of your API/);
+    expect(problemsOf({ ...auth0, ROLES_CLAIM: 'my roles' })[0]).toMatch(/^ROLES_CLAIM must be a claim name/);
+  });
+
+  it('treats only a /api/v2/ audience as the Management API', () => {
+    expect(managementApiBase('https://tenant.eu.auth0.com/api/v2/')).toBe('https://tenant.eu.auth0.com/api/v2/');
+    expect(managementApiBase('https://api.example.com/')).toBeUndefined();
+    expect(managementApiBase('https://tenant.eu.auth0.com/api/v2')).toBeUndefined();
+    expect(managementApiBase('https://tenant.eu.auth0.com/api/v2/?x=1')).toBeUndefined();
+    expect(managementApiBase('urn:my-api')).toBeUndefined();
+    expect(managementApiBase(undefined)).toBeUndefined();
+  });
+});
