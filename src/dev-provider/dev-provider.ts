@@ -27,6 +27,8 @@ export interface DevProviderOptions {
    * exactly as this provider would sign them; otherwise a fresh key is made at each start.
    */
   signingKey?: JWK;
+  /** Adds `session_expiry` to ID tokens, this many seconds after issue (off by default). */
+  sessionExpirySeconds?: number;
 }
 
 /** `ctx.oidc` exists only once the provider's router has matched a route (after `await next()`). */
@@ -69,7 +71,10 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     clientSecret: randomBytes(32).toString('hex'),
     appBaseURL: options.appBaseURL,
   };
-  const provider = new Provider(issuer, devProviderConfiguration({ issuer, client, signingKey }));
+  const provider = new Provider(
+    issuer,
+    devProviderConfiguration({ issuer, client, signingKey, sessionExpirySeconds: options.sessionExpirySeconds }),
+  );
   for (const middleware of options.middleware ?? []) provider.use(middleware as Parameters<Provider['use']>[0]);
   provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'development provider error'));
   provider.on('backchannel.error', (_ctx, error) =>

@@ -9,6 +9,8 @@ interface Options {
   issuer: string;
   client: { clientID: string; clientSecret: string; appBaseURL: string };
   signingKey: JWK;
+  /** Puts `session_expiry` (epoch seconds, this long after issue) in ID tokens, as Auth0 does for IPSIE connections. */
+  sessionExpirySeconds?: number;
 }
 
 function render(ctx: KoaContextWithOIDC, view: string, data: Record<string, unknown>): Promise<void> {
@@ -23,7 +25,11 @@ function render(ctx: KoaContextWithOIDC, view: string, data: Record<string, unkn
  * "Regular Web Application": Auth0's paths, profile claims in the ID token, consent implied,
  * PKCE required, exact redirect and logout URLs, back-channel logout to the app.
  */
-export function devProviderConfiguration({ issuer, client, signingKey }: Options): Configuration {
+export function devProviderConfiguration({ issuer, client, signingKey, sessionExpirySeconds }: Options): Configuration {
+  const sessionExpiry = (use: string) =>
+    sessionExpirySeconds !== undefined && use === 'id_token'
+      ? { session_expiry: Math.floor(Date.now() / 1000) + sessionExpirySeconds }
+      : {};
   return {
     clients: [
       {
@@ -52,7 +58,7 @@ export function devProviderConfiguration({ issuer, client, signingKey }: Options
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     claims: {
-      openid: ['sub'],
+      openid: sessionExpirySeconds === undefined ? ['sub'] : ['sub', 'session_expiry'],
       email: ['email', 'email_verified'],
       profile: ['name', 'nickname', 'given_name', 'family_name', 'picture', 'updated_at'],
     },
@@ -84,7 +90,7 @@ export function devProviderConfiguration({ issuer, client, signingKey }: Options
       if (!user) return Promise.resolve(undefined);
       return Promise.resolve({
         accountId: user.sub,
-        claims: () => demoUserClaims(user, issuer),
+        claims: (use: string) => ({ ...demoUserClaims(user, issuer), ...sessionExpiry(use) }),
       });
     },
     // A first-party app: consent is implied (as for Auth0 first-party applications), so the

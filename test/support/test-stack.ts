@@ -67,6 +67,8 @@ interface Options {
   issuer?: Partial<IssuerSettings>;
   /** Serve the app over TLS (a self-signed certificate for localhost); the provider stays on http. */
   https?: boolean;
+  /** The provider puts `session_expiry` in its ID tokens, this many seconds after issue (DevProviderOptions). */
+  sessionExpirySeconds?: number;
 }
 
 function listen(server: Server): Promise<number> {
@@ -162,6 +164,7 @@ export async function startTestStack(options: Options = {}): Promise<TestStack> 
     nodeEnv: 'test',
     logger: logs.logger,
     signingKey,
+    sessionExpirySeconds: options.sessionExpirySeconds,
     middleware: [
       async (ctx, next) => {
         providerRequests.push(ctx.path);
