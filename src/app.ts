@@ -32,7 +32,7 @@ import { ejsEngine } from './view-engine.js';
 
 export interface AppDeps {
   logger: Logger;
-  /** Where sessions live (see auth/session-store.ts); the cookie only carries the signed id of one. */
+  /** Where sessions live (see sessions/create-session-store.ts); the cookie only carries the signed id of one. */
   sessionStore: SessionStore;
   metadata?: ProviderMetadata;
   /** Tells /readyz that shutdown has begun; server.ts owns it. */

@@ -8,7 +8,7 @@ declare global {
     interface Request {
       /** This request's id (set first, by the request-id middleware): in logs, headers and error pages. */
       id: string;
-      /** The live session this request came with (middleware/load-session.ts); undefined for a visitor. */
+      /** The live session this request came with (sessions/load-session.ts); undefined for a visitor. */
       appSession?: LoadedSession;
       /**
        * A valid access token for the API (AUDIENCE) of the signed-in user, refreshed first when it
@@ -29,7 +29,7 @@ declare global {
       timeZone?: string;
       /** This session's token for state-changing forms; only for signed-in users. */
       csrfToken?: string;
-      /** What log lines say for the signed-in user (never their id: see auth/session-keys.ts userLogId). */
+      /** What log lines say for the signed-in user (never their id: see sessions/session-keys.ts userLogId). */
       userLogId?: string;
       /** The session store could not be read: pages must not suggest the visitor is signed out. */
       sessionUnavailable?: boolean;

@@ -14,7 +14,7 @@ const PROBE_PATHS = new Set(['/healthz', '/readyz']);
  *
  * One logger call per request, when the response is finished (or the client hung up). pino-http
  * did the same with two child loggers per request, each serialised through the redaction rules:
- * many times the CPU per request, measured (see README, Performance).
+ * many times the CPU per request, measured (see docs/performance.md).
  */
 export function requestLogging(logger: Logger): RequestHandler {
   // The line holds only the fields built below (no headers, no query string, no session data), so

@@ -16,7 +16,7 @@ function hasCookie(req: Request, name: string): boolean {
  * GET /callback, first step. Without a pending sign-in (no transaction cookie) a signed-in visitor
  * is replaying an old callback URL (the back button): they go home, and their session stays.
  * Everyone else goes on to finishSignIn, signed in or not: a live session is ended only once the
- * new sign-in has completed (auth/complete-sign-in.ts), so a stale, empty or forged transaction
+ * new sign-in has completed (sign-in/complete-sign-in.ts), so a stale, empty or forged transaction
  * cookie can fail the callback but never sign anyone out.
  */
 export function callback({ session, transactionCookie }: Options): RequestHandler {
@@ -31,7 +31,7 @@ export function callback({ session, transactionCookie }: Options): RequestHandle
 
 /**
  * GET /callback, second step: express-openid-connect finishes the flow (state, nonce, PKCE, the
- * token request, then auth/complete-sign-in.ts) and stores the new session under a new id; it
+ * token request, then sign-in/complete-sign-in.ts) and stores the new session under a new id; it
  * never sees the visitor's existing session (app.ts hides its cookie), so it cannot continue it.
  */
 export function finishSignIn({ redirectUri }: Options): RequestHandler {

@@ -35,7 +35,7 @@ interface Deps {
   sessions: SessionRegistry;
   /** The provider's Management API, when AUDIENCE is it (else /account explains how to set it up). */
   managementApi?: ManagementApi;
-  /** What log lines say for a user (auth/session-keys.ts userLogId). */
+  /** What log lines say for a user (sessions/session-keys.ts userLogId). */
   logIdOf: (sub: string) => string;
   logger: Logger;
 }

@@ -3,7 +3,7 @@ import { safeReturnTo } from '../sign-in/safe-return-to.js';
 
 /**
  * Starts the authorization code flow; `?returnTo=` is honoured only as a path that stays on
- * BASE_URL's origin (auth/safe-return-to.ts), for the redirect below as for the one after sign-in.
+ * BASE_URL's origin (sign-in/safe-return-to.ts), for the redirect below as for the one after sign-in.
  * A visitor who is already signed in goes straight there.
  */
 export function login({ baseURL }: { baseURL: string }): RequestHandler {

@@ -3,7 +3,7 @@ import type { AppSessionData, ExpressSessionStore, StoredSession } from './sessi
 import type { SessionCookie } from './session-cookie.js';
 import { sessionRecords } from './session-records.js';
 
-/** The session a request came with, as middleware/load-session.ts found it. */
+/** The session a request came with, as sessions/load-session.ts found it. */
 export interface LoadedSession {
   /** The store key: the whole signed cookie value. Never shown on a page or logged. */
   id: string;

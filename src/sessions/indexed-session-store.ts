@@ -52,7 +52,7 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
 
 /**
  * The session store (express-session's callback interface, keyed by the session cookie's value:
- * express-openid-connect stores new sessions through it, middleware/load-session.ts reads and
+ * express-openid-connect stores new sessions through it, sessions/load-session.ts reads and
  * refreshes them) and the registry behind /sessions and back-channel logout, over a record store
  * (connect-redis, or the in-memory one) and a SessionIndex in the same storage.
  *
@@ -68,7 +68,7 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
  * write comes before the ender's delete, or its check comes after the ender's mark. A mark lives
  * as long as what it guards could: an ended session's until its absolute end.
  *
- * Recording a session's use (middleware/load-session.ts, at most once a minute) goes through
+ * Recording a session's use (sessions/load-session.ts, at most once a minute) goes through
  * set() too: set() re-indexes the session with its new expiry. Extending a record's TTL behind
  * this class's back would let its index entry expire first and hide a live session from
  * back-channel logout.

@@ -29,10 +29,10 @@ interface Options {
  * still signs people in (routes/login.ts, routes/callback.ts), but never sees an existing session.
  *
  * - No cookie: nothing to do, no store access.
- * - A cookie whose signature fails (auth/session-id.ts): forgotten unread, so a forged id never
+ * - A cookie whose signature fails (sessions/session-id.ts): forgotten unread, so a forged id never
  *   costs a store lookup, and the browser is told to drop it.
  * - The store cannot answer: the 503 page, with the cookie and the session left as they are.
- * - Gone, malformed or expired (the library's own checks, auth/session-lifetime.ts): deleted, and
+ * - Gone, malformed or expired (the library's own checks, sessions/session-lifetime.ts): deleted, and
  *   the cookie cleared; the visitor is signed out.
  * - Live: on `req.appSession`. When its stored last use is a touch interval old, it is written
  *   back with the new time and expiry (through the store's set(), which re-indexes it and never

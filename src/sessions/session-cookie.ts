@@ -10,7 +10,7 @@ export interface SessionCookie {
   /**
    * Removes the session cookie from the request, for express-openid-connect: the library only
    * starts sign-ins and stores new sessions; it must never load, rewrite or delete an existing one
-   * (middleware/load-session.ts does that).
+   * (sessions/load-session.ts does that).
    */
   hideFrom(req: Request): void;
 }

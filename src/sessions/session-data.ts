@@ -72,8 +72,8 @@ export type Callback<T = void> = (err: unknown, value?: T) => void;
 export type RecordStore = ExpressSessionStore<SealedRecord>;
 
 /**
- * What storage holds for one session, under its storage key (auth/session-id.ts): the session
- * sealed (auth/session-seal.ts), and in clear only its expiry, which connect-redis reads for the
+ * What storage holds for one session, under its storage key (sessions/session-id.ts): the session
+ * sealed (sessions/session-seal.ts), and in clear only its expiry, which connect-redis reads for the
  * key's TTL (`cookie.expires`, epoch ms).
  */
 export interface SealedRecord {

@@ -85,8 +85,8 @@ export function openidOptions(config: AppConfig, { store, signer, afterCallback 
       rolling: true,
       rollingDuration: config.session.idleTimeoutSeconds,
       absoluteDuration: config.session.absoluteTimeoutSeconds,
-      // The library only stores new sessions (at /callback); middleware/load-session.ts reads them.
-      // The id signs itself (auth/session-id.ts) and the loader checks that signature with a
+      // The library only stores new sessions (at /callback); sessions/load-session.ts reads them.
+      // The id signs itself (sessions/session-id.ts) and the loader checks that signature with a
       // synchronous HMAC: the library's own signing costs a WebCrypto verify on every request.
       genid: signer.generate,
       signSessionStoreCookie: false,

@@ -134,7 +134,7 @@ describe.skipIf(skipRedisTests)('when Redis fails', () => {
 
   it('still serves the page and keeps the session when only the write recording its use fails, and records it later', async () => {
     const { browser, cookie } = await signedInBrowser(origin);
-    // The last use is written back at most once a minute (middleware/load-session.ts): age the
+    // The last use is written back at most once a minute (sessions/load-session.ts): age the
     // stored last-use time by two minutes so that this request's write is due.
     const key = storageKeyOf(stack.store, cookie);
     const records = openedRecords(redisRecords(server()), stack.config.secrets);
