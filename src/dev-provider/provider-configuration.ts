@@ -1,14 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import ejs from 'ejs';
 import type { Configuration, JWK, KoaContextWithOIDC } from 'oidc-provider';
+import {
+  accessTokenCustomizer,
+  managementAudienceOf,
+  MANAGEMENT_API_SCOPES,
+  resourceIndicatorsFeature,
+} from './access-tokens.js';
 import { devProviderFetch } from './backchannel-fetch.js';
 import { demoUserClaims, findDemoUserBySub } from './demo-users.js';
 import { viewsDir } from './files.js';
+import { impliedConsentPolicy } from './offline-access.js';
+import { REFRESH_TOKEN_ABSOLUTE_SECONDS, refreshTokenTtl } from './refresh-tokens.js';
+import { scopeClaims } from './scope-claims.js';
 
 interface Options {
   issuer: string;
   client: { clientID: string; clientSecret: string; appBaseURL: string };
   signingKey: JWK;
+  accessTokenTtlSeconds: number;
+  rolesClaim: string;
 }
 
 function render(ctx: KoaContextWithOIDC, view: string, data: Record<string, unknown>): Promise<void> {
@@ -21,9 +32,11 @@ function render(ctx: KoaContextWithOIDC, view: string, data: Record<string, unkn
 /**
  * oidc-provider settings that make it behave like an Auth0 tenant for one first-party
  * "Regular Web Application": Auth0's paths, profile claims in the ID token, consent implied,
- * PKCE required, exact redirect and logout URLs, back-channel logout to the app.
+ * PKCE required, exact redirect and logout URLs, back-channel logout to the app, the Management API
+ * as the one API (`audience`), refresh tokens with rotation and reuse detection.
  */
-export function devProviderConfiguration({ issuer, client, signingKey }: Options): Configuration {
+export function devProviderConfiguration(options: Options): Configuration {
+  const { issuer, client, signingKey, rolesClaim } = options;
   return {
     clients: [
       {
@@ -51,25 +64,29 @@ export function devProviderConfiguration({ issuer, client, signingKey }: Options
     },
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    claims: {
-      openid: ['sub'],
-      email: ['email', 'email_verified'],
-      profile: ['name', 'nickname', 'given_name', 'family_name', 'picture', 'updated_at'],
-    },
+    claims: scopeClaims(rolesClaim),
+    extraParams: ['audience'],
+    // Auth0's "Refresh Token Rotation" with a reuse interval of 0: every refresh consumes the token,
+    // and oidc-provider answers a consumed one with invalid_grant after revoking its whole grant.
+    rotateRefreshToken: true,
+    formats: { customizers: { jwt: accessTokenCustomizer(options) } },
     // Auth0 puts the profile claims in the ID token too.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     ttl: {
       AuthorizationCode: 60,
-      AccessToken: 60 * 60,
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 60 * 60,
       IdToken: 60 * 60,
       Interaction: 60 * 60,
       Session: 24 * 60 * 60,
-      Grant: 24 * 60 * 60,
+      // A grant outlives its refresh tokens, so refreshing is never refused for the grant's age.
+      Grant: REFRESH_TOKEN_ABSOLUTE_SECONDS,
+      RefreshToken: refreshTokenTtl,
     },
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      resourceIndicators: resourceIndicatorsFeature(options),
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -78,17 +95,18 @@ export function devProviderConfiguration({ issuer, client, signingKey }: Options
       },
     },
     fetch: devProviderFetch(client.appBaseURL),
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: impliedConsentPolicy() },
     findAccount(_ctx, sub) {
       const user = findDemoUserBySub(sub);
       if (!user) return Promise.resolve(undefined);
       return Promise.resolve({
         accountId: user.sub,
-        claims: () => demoUserClaims(user, issuer),
+        claims: () => demoUserClaims(user, issuer, rolesClaim),
       });
     },
     // A first-party app: consent is implied (as for Auth0 first-party applications), so the
-    // grant is created on the spot instead of showing a consent screen.
+    // grant is created on the spot instead of showing a consent screen. It covers the Management
+    // API's current_user scopes too; a token gets only those its request asked for.
     async loadExistingGrant(ctx) {
       const { oidc } = ctx;
       if (!oidc.client || !oidc.session?.accountId) return undefined;
@@ -97,6 +115,7 @@ export function devProviderConfiguration({ issuer, client, signingKey }: Options
       if (existing) return existing;
       const grant = new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId: oidc.session.accountId });
       grant.addOIDCScope('openid profile email offline_access');
+      grant.addResourceScope(managementAudienceOf(issuer), MANAGEMENT_API_SCOPES.join(' '));
       await grant.save();
       return grant;
     },
