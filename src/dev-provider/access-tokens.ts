@@ -70,7 +70,9 @@ export function accessTokenCustomizer({ issuer, rolesClaim }: AccessTokenSetting
     if (!('accountId' in token)) return;
     const source = ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.AuthorizationCode;
     const granted = new Set(token.scope?.split(' '));
-    const scopes = (source?.scope ?? '').split(' ').filter((scope) => scope && (!apiScopes.has(scope) || granted.has(scope)));
+    const scopes = (source?.scope ?? '')
+      .split(' ')
+      .filter((scope) => scope && (!apiScopes.has(scope) || granted.has(scope)));
     const user = findDemoUserBySub(token.accountId);
     Object.assign(payload, {
       aud: [managementAudienceOf(issuer), userinfoAudienceOf(issuer)],

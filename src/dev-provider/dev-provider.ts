@@ -96,7 +96,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
       rolesClaim,
     }),
   );
-  provider.use(offlineAccessWithoutConsentPrompt as Parameters<Provider['use']>[0]);
+  provider.use(offlineAccessWithoutConsentPrompt);
   for (const middleware of options.middleware ?? []) provider.use(middleware as Parameters<Provider['use']>[0]);
   provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'development provider error'));
   provider.on('backchannel.error', (_ctx, error) =>

@@ -16,7 +16,10 @@ const BODY_LIMIT_BYTES = 2 * USER_METADATA_LIMIT_BYTES;
 
 /** Auth0's Management API error body. */
 function fail(res: Response, statusCode: number, message: string, errorCode: string): void {
-  res.status(statusCode).set('Cache-Control', 'no-store').json({ statusCode, error: STATUS_CODES[statusCode], message, errorCode });
+  res
+    .status(statusCode)
+    .set('Cache-Control', 'no-store')
+    .json({ statusCode, error: STATUS_CODES[statusCode], message, errorCode });
 }
 
 function insufficientScope(res: Response, expected: readonly string[]): void {
@@ -39,7 +42,12 @@ function auth0User(user: DemoUser, issuer: string, metadata: UserMetadata | unde
     created_at: '2023-11-14T22:13:20.000Z',
     updated_at: '2023-11-14T22:13:20.000Z',
     identities: [
-      { connection: 'Username-Password-Authentication', provider: 'auth0', user_id: sub.split('|')[1], isSocial: false },
+      {
+        connection: 'Username-Password-Authentication',
+        provider: 'auth0',
+        user_id: sub.split('|')[1],
+        isSocial: false,
+      },
     ],
     ...(metadata ? { user_metadata: metadata } : {}),
   };
@@ -53,7 +61,9 @@ function patchScopeMissing(token: ApiToken, stored: UserMetadata, patch: Metadat
   if (token.scopes.has('update:current_user_metadata')) return undefined;
   const onlyCreates = [...patch].every(([name, value]) => value !== null && !Object.hasOwn(stored, name));
   if (onlyCreates && token.scopes.has('create:current_user_metadata')) return undefined;
-  return onlyCreates ? ['update:current_user_metadata', 'create:current_user_metadata'] : ['update:current_user_metadata'];
+  return onlyCreates
+    ? ['update:current_user_metadata', 'create:current_user_metadata']
+    : ['update:current_user_metadata'];
 }
 
 /**
@@ -152,7 +162,13 @@ export function managementApi({
   // Body parser failures (not JSON, too large, wrong charset) are the client's; nothing else is expected.
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     const clientError = typeof error === 'object' && error !== null && 'type' in error;
-    if (clientError) fail(res, 400, `Payload validation error: the body must be JSON of at most ${BODY_LIMIT_BYTES} bytes.`, 'invalid_body');
+    if (clientError)
+      fail(
+        res,
+        400,
+        `Payload validation error: the body must be JSON of at most ${BODY_LIMIT_BYTES} bytes.`,
+        'invalid_body',
+      );
     else fail(res, 500, 'Internal error', 'internal_error');
   };
   router.use('/api/v2', onError);

@@ -1,5 +1,5 @@
 import { interactionPolicy } from 'oidc-provider';
-import type { ProviderMiddleware } from './dev-provider.js';
+import type Koa from 'koa';
 
 /**
  * oidc-provider's interaction policy with consent implied even when a request says `prompt=consent`:
@@ -17,7 +17,7 @@ export function impliedConsentPolicy(): interactionPolicy.Prompt[] {
  * alone. This adds `consent` to such requests' prompt, which {@link impliedConsentPolicy} then lets
  * through without a consent screen. `prompt=none` is left alone (the two may not be combined).
  */
-export const offlineAccessWithoutConsentPrompt: ProviderMiddleware = async (ctx, next) => {
+export async function offlineAccessWithoutConsentPrompt(ctx: Koa.Context, next: Koa.Next): Promise<void> {
   const { scope, prompt = '' } = ctx.query;
   if (ctx.method === 'GET' && ctx.path === '/authorize' && typeof scope === 'string' && typeof prompt === 'string') {
     const prompts = new Set(prompt.split(' ').filter(Boolean));
@@ -27,4 +27,4 @@ export const offlineAccessWithoutConsentPrompt: ProviderMiddleware = async (ctx,
     }
   }
   await next();
-};
+}

@@ -85,7 +85,8 @@ export function devProviderConfiguration(options: Options): Configuration {
     },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      // As at Auth0, an application revokes only its own tokens.
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       resourceIndicators: resourceIndicatorsFeature(options),
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {

@@ -38,7 +38,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function parseMetadataPatch(body: unknown): { patch: MetadataPatch } | { error: string } {
   if (!isPlainObject(body)) return { error: 'Payload validation error: the body must be a JSON object.' };
   const extra = Object.keys(body).filter((name) => name !== 'user_metadata');
-  if (extra.length > 0) return { error: `Payload validation error: 'Additional properties not allowed: ${extra.join(',')}'.` };
+  if (extra.length > 0)
+    return { error: `Payload validation error: 'Additional properties not allowed: ${extra.join(',')}'.` };
   const metadata = body.user_metadata;
   if (!isPlainObject(metadata))
     return { error: "Payload validation error: 'Expected type object' on property user_metadata." };

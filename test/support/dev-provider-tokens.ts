@@ -36,7 +36,7 @@ async function redirectUri(dev: DevProvider): Promise<string> {
 
 /** `Authorization: Basic` for the development client (its registered client_secret_basic). */
 export function clientAuthorization(dev: DevProvider): string {
-  const { clientID, clientSecret = '' } = dev.issuer;
+  const { clientID, clientSecret } = dev.issuer;
   const credentials = `${encodeURIComponent(clientID)}:${encodeURIComponent(clientSecret)}`;
   return `Basic ${Buffer.from(credentials).toString('base64')}`;
 }
