@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { bearerJwt, type ApiToken, type ApiTokenVerifier } from './api-tokens.js';
-import { avatarUrl, findDemoUserBySub, type DemoUser } from './demo-users.js';
+import { auth0User } from './auth0-user.js';
+import { findDemoUserBySub, type DemoUser } from './demo-users.js';
 import {
   mergeUserMetadata,
   parseMetadataPatch,
@@ -24,33 +25,6 @@ function fail(res: Response, statusCode: number, message: string, errorCode: str
 
 function insufficientScope(res: Response, expected: readonly string[]): void {
   fail(res, 403, `Insufficient scope, expected any of: ${expected.join(',')}`, 'insufficient_scope');
-}
-
-/** The user as Auth0's `GET /api/v2/users/{id}` returns it; `user_metadata` only once something was stored. */
-function auth0User(user: DemoUser, issuer: string, metadata: UserMetadata | undefined): Record<string, unknown> {
-  const picture = avatarUrl(user, issuer);
-  const { sub, email, email_verified, name, nickname, given_name, family_name } = user;
-  return {
-    user_id: sub,
-    email,
-    email_verified,
-    name,
-    nickname,
-    given_name,
-    family_name,
-    ...(picture ? { picture } : {}),
-    created_at: '2023-11-14T22:13:20.000Z',
-    updated_at: '2023-11-14T22:13:20.000Z',
-    identities: [
-      {
-        connection: 'Username-Password-Authentication',
-        provider: 'auth0',
-        user_id: sub.split('|')[1],
-        isSocial: false,
-      },
-    ],
-    ...(metadata ? { user_metadata: metadata } : {}),
-  };
 }
 
 /**

@@ -85,4 +85,11 @@ describe('refreshing an API access token', () => {
     const stored = await dev.provider.RefreshToken.find(String(refresh_token));
     expect(Number(stored?.exp) - Number(stored?.iat)).toBe(15 * 24 * 60 * 60);
   });
+
+  it('belongs to a grant that outlives its absolute lifetime of 30 days, so the grant never ends refreshing first', async () => {
+    const { refresh_token } = await signIn();
+    const stored = await dev.provider.RefreshToken.find(String(refresh_token));
+    const grant = await dev.provider.Grant.find(String(stored?.grantId));
+    expect(Number(grant?.exp) - Number(stored?.iat)).toBeGreaterThanOrEqual(30 * 24 * 60 * 60);
+  });
 });
