@@ -54,7 +54,10 @@ const sessionCount = (variable: string, min: number, max: number, fallback: numb
 
 /** What the app asks for when it calls an API as the user: Auth0's Management API scopes for /account. */
 export const DEFAULT_API_SCOPES = ['read:current_user', 'update:current_user_metadata', 'create:current_user_metadata'];
-/** Where the roles are in the ID token (an Auth0 Action adds them under a namespaced claim). */
+/**
+ * Where the roles are in the ID token: an Auth0 Action adds them (`api.idToken.setCustomClaim`)
+ * under a claim namespaced with a URL. The embedded provider uses the same name.
+ */
 export const DEFAULT_ROLES_CLAIM = 'https://auth0-express-login/roles';
 /** RFC 6749 scope-token characters: printable ASCII except space, `"` and `\`. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;

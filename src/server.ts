@@ -48,7 +48,13 @@ async function startEmbeddedProvider(
     import('./dev-provider/dev-provider.js'),
     import('./dev-provider/demo-users.js'),
   ]);
-  const provider = await startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, logger });
+  const provider = await startDevProvider({
+    appBaseURL: config.baseURL,
+    nodeEnv: config.nodeEnv,
+    logger,
+    accessTokenTtlSeconds: config.devProviderAccessTokenSeconds,
+    rolesClaim: config.api.rolesClaim,
+  });
   return { provider, demoUsers };
 }
 
@@ -69,7 +75,10 @@ async function main(): Promise<void> {
   }
   const metadata = createProviderMetadata(issuer.issuerBaseURL, config.providerTimeoutMs);
   const lifecycle = createLifecycle();
-  const app = createApp({ ...config, issuer }, { logger, sessionStore, metadata, lifecycle });
+  // With the embedded provider standing in for the whole tenant, its Management API is the API:
+  // /account and /admin work with no configuration, as they would against Auth0 with AUDIENCE set.
+  const api = { ...config.api, audience: config.api.audience ?? devProvider?.managementAudience };
+  const app = createApp({ ...config, issuer, api }, { logger, sessionStore, metadata, lifecycle });
 
   // Slow clients (slowloris, a body trickled byte by byte) are cut with 408 once their time is up;
   // the time a handler takes to answer is not limited here.

@@ -9,9 +9,16 @@ import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { IssuerSettings } from '../config.js';
 import { isLoopbackUrl } from '../loopback.js';
+import { managementAudienceOf } from './access-tokens.js';
+import { apiTokenVerifier } from './api-tokens.js';
 import { devInteractions } from './login-interactions.js';
+import { managementApi } from './management-api.js';
+import { offlineAccessWithoutConsentPrompt } from './offline-access.js';
 import { devProviderConfiguration } from './provider-configuration.js';
 import { assetsDir, viewsDir } from './files.js';
+import { DEFAULT_ROLES_CLAIM } from '../config.js';
+import type { UserMetadata } from './user-metadata.js';
+import { userinfoForApiTokens } from './userinfo-for-api-tokens.js';
 
 export interface DevProviderOptions {
   /** The app that signs in here: its /callback and its home page are the only allowed redirects. */
@@ -29,6 +36,13 @@ export interface DevProviderOptions {
   signingKey?: JWK;
   /** Adds `session_expiry` to ID tokens, this many seconds after issue (off by default). */
   sessionExpirySeconds?: number;
+  /**
+   * Lifetime of access tokens for the Management API (default 120 s): short, so that an app's
+   * refresh is seen within minutes in development.
+   */
+  accessTokenTtlSeconds?: number;
+  /** The namespaced claim that carries the user's roles (default {@link DEFAULT_ROLES_CLAIM}). */
+  rolesClaim?: string;
 }
 
 /** `ctx.oidc` exists only once the provider's router has matched a route (after `await next()`). */
@@ -41,6 +55,8 @@ export interface DevProvider {
   issuer: IssuerSettings;
   provider: Provider;
   origin: string;
+  /** The Management API's audience, `${issuer}api/v2/`, as Auth0's `https://{tenant}/api/v2/`. */
+  managementAudience: string;
   close(): Promise<void>;
 }
 
@@ -71,21 +87,37 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     clientSecret: randomBytes(32).toString('hex'),
     appBaseURL: options.appBaseURL,
   };
+  const rolesClaim = options.rolesClaim ?? DEFAULT_ROLES_CLAIM;
   const provider = new Provider(
     issuer,
-    devProviderConfiguration({ issuer, client, signingKey, sessionExpirySeconds: options.sessionExpirySeconds }),
+    devProviderConfiguration({
+      issuer,
+      client,
+      signingKey,
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 120,
+      rolesClaim,
+      sessionExpirySeconds: options.sessionExpirySeconds,
+    }),
   );
+  provider.use(offlineAccessWithoutConsentPrompt);
   for (const middleware of options.middleware ?? []) provider.use(middleware as Parameters<Provider['use']>[0]);
   provider.on('server_error', (_ctx, error) => options.logger.error({ err: error }, 'development provider error'));
   provider.on('backchannel.error', (_ctx, error) =>
     options.logger.warn({ err: error }, 'development provider: back-channel logout to the app failed'),
   );
 
-  server.on('request', providerApp(provider, origin, options));
+  const verify = apiTokenVerifier(issuer, signingKey);
+  const managementAudience = managementAudienceOf(issuer);
+  const apis = [
+    userinfoForApiTokens({ issuer, rolesClaim, verify }),
+    managementApi({ issuer, audience: managementAudience, verify, store: new Map<string, UserMetadata>() }),
+  ];
+  server.on('request', providerApp(provider, origin, options, apis));
   return {
     issuer: { issuerBaseURL: issuer, clientID: client.clientID, clientSecret: client.clientSecret },
     provider,
     origin,
+    managementAudience,
     close: () => closeServer(server),
   };
 }
@@ -96,7 +128,12 @@ export async function generateSigningKey(): Promise<JWK> {
   return { ...(await exportJWK(privateKey)), kid: `dev-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'RS256' };
 }
 
-function providerApp(provider: Provider, origin: string, { appBaseURL, logger }: DevProviderOptions) {
+function providerApp(
+  provider: Provider,
+  origin: string,
+  { appBaseURL, logger }: DevProviderOptions,
+  apis: express.RequestHandler[],
+) {
   const app = express();
   app.disable('x-powered-by');
   // oidc-provider builds the URLs it sends browsers to (the login form's way back to /authorize)
@@ -133,6 +170,7 @@ function providerApp(provider: Provider, origin: string, { appBaseURL, logger }:
   // A folder is never redirected to its trailing-slash URL: that URL would be built from the request target.
   app.use('/assets', express.static(assetsDir, { index: false, redirect: false }));
   app.use(devInteractions(provider, logger));
+  app.use(apis);
   app.use(provider.callback());
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     logger.warn({ err: error }, 'development provider interaction failed');

@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import ejs from 'ejs';
 import type { Configuration, JWK, KoaContextWithOIDC } from 'oidc-provider';
+import {
+  accessTokenCustomizer,
+  managementAudienceOf,
+  MANAGEMENT_API_SCOPES,
+  resourceIndicatorsFeature,
+} from './access-tokens.js';
 import { devProviderFetch } from './backchannel-fetch.js';
 import { demoUserClaims, findDemoUserBySub } from './demo-users.js';
 import { viewsDir } from './files.js';
+import { impliedConsentPolicy } from './offline-access.js';
+import { REFRESH_TOKEN_ABSOLUTE_SECONDS, refreshTokenTtl } from './refresh-tokens.js';
+import { scopeClaims } from './scope-claims.js';
 
 interface Options {
   issuer: string;
@@ -11,6 +20,8 @@ interface Options {
   signingKey: JWK;
   /** Puts `session_expiry` (epoch seconds, this long after issue) in ID tokens, as Auth0 does for IPSIE connections. */
   sessionExpirySeconds?: number;
+  accessTokenTtlSeconds: number;
+  rolesClaim: string;
 }
 
 function render(ctx: KoaContextWithOIDC, view: string, data: Record<string, unknown>): Promise<void> {
@@ -23,9 +34,11 @@ function render(ctx: KoaContextWithOIDC, view: string, data: Record<string, unkn
 /**
  * oidc-provider settings that make it behave like an Auth0 tenant for one first-party
  * "Regular Web Application": Auth0's paths, profile claims in the ID token, consent implied,
- * PKCE required, exact redirect and logout URLs, back-channel logout to the app.
+ * PKCE required, exact redirect and logout URLs, back-channel logout to the app, the Management API
+ * as the one API (`audience`), refresh tokens with rotation and reuse detection.
  */
-export function devProviderConfiguration({ issuer, client, signingKey, sessionExpirySeconds }: Options): Configuration {
+export function devProviderConfiguration(options: Options): Configuration {
+  const { issuer, client, signingKey, rolesClaim, sessionExpirySeconds } = options;
   const sessionExpiry = (use: string) =>
     sessionExpirySeconds !== undefined && use === 'id_token'
       ? { session_expiry: Math.floor(Date.now() / 1000) + sessionExpirySeconds }
@@ -57,25 +70,30 @@ export function devProviderConfiguration({ issuer, client, signingKey, sessionEx
     },
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    claims: {
-      openid: sessionExpirySeconds === undefined ? ['sub'] : ['sub', 'session_expiry'],
-      email: ['email', 'email_verified'],
-      profile: ['name', 'nickname', 'given_name', 'family_name', 'picture', 'updated_at'],
-    },
+    claims: scopeClaims(rolesClaim, sessionExpirySeconds !== undefined),
+    extraParams: ['audience'],
+    // Auth0's "Refresh Token Rotation" with a reuse interval of 0: every refresh consumes the token,
+    // and oidc-provider answers a consumed one with invalid_grant after revoking its whole grant.
+    rotateRefreshToken: true,
+    formats: { customizers: { jwt: accessTokenCustomizer(options) } },
     // Auth0 puts the profile claims in the ID token too.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     ttl: {
       AuthorizationCode: 60,
-      AccessToken: 60 * 60,
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 60 * 60,
       IdToken: 60 * 60,
       Interaction: 60 * 60,
       Session: 24 * 60 * 60,
-      Grant: 24 * 60 * 60,
+      // A grant outlives its refresh tokens, so refreshing is never refused for the grant's age.
+      Grant: REFRESH_TOKEN_ABSOLUTE_SECONDS,
+      RefreshToken: refreshTokenTtl,
     },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      // As at Auth0, an application revokes only its own tokens.
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+      resourceIndicators: resourceIndicatorsFeature(options),
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -84,17 +102,18 @@ export function devProviderConfiguration({ issuer, client, signingKey, sessionEx
       },
     },
     fetch: devProviderFetch(client.appBaseURL),
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: impliedConsentPolicy() },
     findAccount(_ctx, sub) {
       const user = findDemoUserBySub(sub);
       if (!user) return Promise.resolve(undefined);
       return Promise.resolve({
         accountId: user.sub,
-        claims: (use: string) => ({ ...demoUserClaims(user, issuer), ...sessionExpiry(use) }),
+        claims: (use: string) => ({ ...demoUserClaims(user, issuer, rolesClaim), ...sessionExpiry(use) }),
       });
     },
     // A first-party app: consent is implied (as for Auth0 first-party applications), so the
-    // grant is created on the spot instead of showing a consent screen.
+    // grant is created on the spot instead of showing a consent screen. It covers the Management
+    // API's current_user scopes too; a token gets only those its request asked for.
     async loadExistingGrant(ctx) {
       const { oidc } = ctx;
       if (!oidc.client || !oidc.session?.accountId) return undefined;
@@ -103,6 +122,7 @@ export function devProviderConfiguration({ issuer, client, signingKey, sessionEx
       if (existing) return existing;
       const grant = new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId: oidc.session.accountId });
       grant.addOIDCScope('openid profile email offline_access');
+      grant.addResourceScope(managementAudienceOf(issuer), MANAGEMENT_API_SCOPES.join(' '));
       await grant.save();
       return grant;
     },

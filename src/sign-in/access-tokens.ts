@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { userError } from '../errors.js';
+import { SessionLimitReached, SessionStoreUnavailable, userError } from '../errors.js';
 import type { CurrentSession, SessionTokens, SessionTokenStore } from '../sessions/index.js';
 import { RefreshRefused, type TokenClient } from './token-client.js';
 
@@ -124,9 +124,12 @@ export function createAccessTokens({
 /** A refresh that failed on the way (provider down, slow, answering garbage): the session is kept. */
 function providerFailure(error: unknown): Error {
   if (error instanceof Error && 'status' in error && 'publicError' in error) return error;
-  if (error instanceof Error && 'name' in error && /^(SessionStoreUnavailable|SessionLimitReached)$/.test(error.name))
-    return error;
-  const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  if (error instanceof SessionStoreUnavailable || error instanceof SessionLimitReached) return error;
+  // openid-client wraps the fetch's TimeoutError as a ClientError with code OAUTH_TIMEOUT.
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  const timedOut =
+    code === 'OAUTH_TIMEOUT' ||
+    (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
   return timedOut
     ? userError(
         504,

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { z } from 'zod';
 import { userError } from '../errors.js';
 import type { UserSettings } from '../sessions/index.js';
@@ -10,6 +11,23 @@ const METADATA_KEYS = { preferredName: 'preferred_name', timeZone: 'time_zone' }
 
 const userSchema = z.object({ user_metadata: z.record(z.string(), z.unknown()).optional() }).loose();
 const apiErrorSchema = z.object({ errorCode: z.string().optional(), message: z.string().optional() }).loose();
+
+/** The scope each call needs on the user's own record (Auth0's current_user scopes). */
+const SCOPE_NEEDED = { GET: 'read:current_user', PATCH: 'update:current_user_metadata' } as const;
+
+/**
+ * Whether the access token says it carries `scope`. Auth0 answers 403 `insufficient_scope` both
+ * for a missing scope and for someone else's id (it would need read:users): the app tells the two
+ * apart by its own token, to say which one it is.
+ */
+function grants(accessToken: string, scope: string): boolean {
+  try {
+    const granted = decodeJwt(accessToken).scope;
+    return typeof granted === 'string' && granted.split(' ').includes(scope);
+  } catch {
+    return true;
+  }
+}
 
 /** Settings as the page edits them: a value sets one, null removes it. */
 export type SettingsChange = { [K in keyof UserSettings]-?: string | null };
@@ -65,7 +83,7 @@ export function createManagementApi(base: string, timeoutMs: number): Management
       throw unreachable(error);
     }
     const text = await readBounded(response);
-    if (!response.ok) throw refusal(response.status, text);
+    if (!response.ok) throw refusal(response.status, text, !grants(accessToken, SCOPE_NEEDED[init.method]));
     let parsed: z.infer<typeof userSchema>;
     try {
       parsed = userSchema.parse(JSON.parse(text));
@@ -102,7 +120,7 @@ async function readBounded(response: Response): Promise<string> {
 }
 
 /** What the page says when the API refuses: never the API's own message (it is not written for users). */
-function refusal(status: number, body: string): Error {
+function refusal(status: number, body: string, scopeMissing: boolean): Error {
   let errorCode: string | undefined;
   try {
     errorCode = apiErrorSchema.parse(JSON.parse(body)).errorCode;
@@ -117,7 +135,7 @@ function refusal(status: number, body: string): Error {
       'The account service did not accept your sign-in. Please sign in again.',
       { retrySignIn: true, cause },
     );
-  if (status === 403 && errorCode === 'insufficient_scope')
+  if (status === 403 && scopeMissing)
     return userError(
       403,
       'Not allowed',

@@ -65,6 +65,11 @@ interface Options {
   store?: SessionStore;
   /** Changes what the app believes about its registration (e.g. a wrong client secret). */
   issuer?: Partial<IssuerSettings>;
+  /**
+   * Call the embedded provider's Management API as the user, as `npm start` does with no
+   * configuration (AUDIENCE defaults to it); off by default, so that sessions hold no token.
+   */
+  api?: boolean;
   /** Serve the app over TLS (a self-signed certificate for localhost); the provider stays on http. */
   https?: boolean;
   /** The provider puts `session_expiry` in its ID tokens, this many seconds after issue (DevProviderOptions). */
@@ -165,6 +170,8 @@ export async function startTestStack(options: Options = {}): Promise<TestStack> 
     logger: logs.logger,
     signingKey,
     sessionExpirySeconds: options.sessionExpirySeconds,
+    accessTokenTtlSeconds: base.devProviderAccessTokenSeconds,
+    rolesClaim: base.api.rolesClaim,
     middleware: [
       async (ctx, next) => {
         providerRequests.push(ctx.path);
@@ -173,7 +180,8 @@ export async function startTestStack(options: Options = {}): Promise<TestStack> 
       ...(options.providerMiddleware ?? []),
     ],
   });
-  const config: AppConfig = { ...base, issuer: { ...provider.issuer, ...options.issuer } };
+  const api = options.api ? { ...base.api, audience: base.api.audience ?? provider.managementAudience } : base.api;
+  const config: AppConfig = { ...base, api, issuer: { ...provider.issuer, ...options.issuer } };
   const main = await startInstance({ config, ...first, logs, store: options.store });
   const others: AppInstance[] = [];
 
