@@ -163,7 +163,7 @@ const envSchema = z.object({
       .regex(/^\S+$/, { error: 'ROLES_CLAIM must be a claim name without spaces, such as https://example.com/roles' })
       .default(DEFAULT_ROLES_CLAIM),
   ),
-  DEV_PROVIDER_ACCESS_TOKEN_SECONDS: wholeSeconds('DEV_PROVIDER_ACCESS_TOKEN_SECONDS', 10, 120),
+  DEV_PROVIDER_ACCESS_TOKEN_SECONDS: wholeSeconds('DEV_PROVIDER_ACCESS_TOKEN_SECONDS', 20, 120),
   SESSION_IDLE_TIMEOUT: wholeSeconds('SESSION_IDLE_TIMEOUT', 60, 30 * 60),
   SESSION_ABSOLUTE_TIMEOUT: wholeSeconds('SESSION_ABSOLUTE_TIMEOUT', 60, 12 * 60 * 60),
   PROVIDER_TIMEOUT_MS: milliseconds('PROVIDER_TIMEOUT_MS', 500, 30_000, 5000),

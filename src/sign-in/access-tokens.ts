@@ -5,8 +5,12 @@ import { SessionLimitReached, SessionStoreUnavailable, userError } from '../erro
 import type { CurrentSession, SessionTokens, SessionTokenStore } from '../sessions/index.js';
 import { RefreshRefused, type TokenClient } from './token-client.js';
 
-/** An access token this close to its expiry is refreshed first: it must still be valid when the API checks it. */
-const MARGIN_SECONDS = 30;
+/**
+ * An access token this close to its expiry is refreshed first: it must still be valid when the API
+ * checks it, a moment later and by the API's clock. Short, so that short-lived tokens (the
+ * embedded provider's, DEV_PROVIDER_ACCESS_TOKEN_SECONDS at least twice this) are used for most of their life.
+ */
+export const REFRESH_MARGIN_SECONDS = 10;
 /** How often a request waiting for another one's refresh looks for its result. */
 const POLL_MS = 50;
 
@@ -23,7 +27,7 @@ interface Options {
 /** Gives a route a valid access token for the API (AUDIENCE) of the signed-in user. */
 export interface AccessTokens {
   /**
-   * A token valid for at least MARGIN_SECONDS more, refreshed first when needed. Rejects with an
+   * A token valid for at least REFRESH_MARGIN_SECONDS more, refreshed first when needed. Rejects with an
    * error page's error: 401 "Please sign in again" when there is no session or the provider refused
    * the refresh token (the session then ends), 502/504 when the provider failed or was too slow (the
    * session is kept), 503 when the session store could not answer.
@@ -54,7 +58,7 @@ export function createAccessTokens({
   const refreshing = new Map<string, Promise<SessionTokens>>();
   // Not a type guard: a token that is not fresh is still a token (with a refresh token, maybe).
   const fresh = (tokens: SessionTokens | undefined): boolean =>
-    tokens !== undefined && tokens.expiresAt - MARGIN_SECONDS > now() / 1000;
+    tokens !== undefined && tokens.expiresAt - REFRESH_MARGIN_SECONDS > now() / 1000;
 
   async function refreshUnderLock(id: string, known: SessionTokens | undefined): Promise<SessionTokens> {
     const owner = randomBytes(12).toString('base64url');
