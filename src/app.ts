@@ -64,6 +64,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
     managementBase === undefined ? undefined : createManagementApi(managementBase, config.providerTimeoutMs);
   const tokenClient = createTokenClient(metadata, config.issuer, config.providerTimeoutMs);
   const accessTokens = createAccessTokens({
+    enabled: config.api.audience !== undefined,
     store: sessionStore,
     session,
     client: tokenClient,

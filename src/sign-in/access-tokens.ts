@@ -15,6 +15,8 @@ export const REFRESH_MARGIN_SECONDS = 10;
 const POLL_MS = 50;
 
 interface Options {
+  /** Whether an API (AUDIENCE) is configured: without one, sessions hold no token to give. */
+  enabled: boolean;
   store: SessionTokenStore;
   session: CurrentSession;
   client: TokenClient;
@@ -46,6 +48,7 @@ const signInAgain = (message: string, cause?: unknown) =>
  * second refresh with the same token would make the provider revoke them all (reuse detection).
  */
 export function createAccessTokens({
+  enabled,
   store,
   session,
   client,
@@ -89,6 +92,8 @@ export function createAccessTokens({
 
   return {
     async get(req, res) {
+      // A route asking for a token the configuration cannot give is the app's fault, not the user's.
+      if (!enabled) throw new Error('req.accessToken() needs an API: set AUDIENCE (see docs/calling-apis.md)');
       const loaded = req.appSession;
       if (!loaded) throw signInAgain('You need to be signed in for this.');
       const { data, id } = loaded;
