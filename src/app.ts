@@ -59,7 +59,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
     absoluteSeconds: config.session.absoluteTimeoutSeconds,
   };
   const logIdOf = (sub: string) => userLogId(keys, sub);
-  const managementBase = managementApiBase(config.api.audience);
+  const managementBase = managementApiBase(config.api.audience, config.issuer.issuerBaseURL);
   const managementApi =
     managementBase === undefined ? undefined : createManagementApi(managementBase, config.providerTimeoutMs);
   const tokenClient = createTokenClient(metadata, config.issuer, config.providerTimeoutMs);

@@ -52,7 +52,7 @@ const sessionCount = (variable: string, min: number, max: number, fallback: numb
     .max(max, { error: `${variable} must be at most ${max}` })
     .default(fallback);
 
-/** What the app asks for when it calls an API as the user: Auth0's Management API scopes for /account. */
+/** What the app asks the Management API for when SCOPE is unset: what /account needs. */
 export const DEFAULT_API_SCOPES = ['read:current_user', 'update:current_user_metadata', 'create:current_user_metadata'];
 /**
  * Where the roles are in the ID token: an Auth0 Action adds them (`api.idToken.setCustomClaim`)
@@ -369,7 +369,8 @@ function toConfig(env: Env, generateSecret: () => string) {
      */
     api: {
       audience: env.AUDIENCE,
-      scopes: env.SCOPE ?? DEFAULT_API_SCOPES,
+      /** SCOPE; unset, the Management API's DEFAULT_API_SCOPES (see sign-in/openid-options.ts requestedScope), none for another API. */
+      scopes: env.SCOPE,
       rolesClaim: env.ROLES_CLAIM,
     },
     /** The embedded provider's access-token lifetime: short, so that refreshes are seen in development. */

@@ -43,14 +43,21 @@ export interface ManagementApi {
   saveSettings(accessToken: string, userId: string, change: SettingsChange): Promise<UserSettings>;
 }
 
-/**
- * The Management API's base URL when AUDIENCE is one (Auth0's is `https://{tenant}/api/v2/`):
- * its users endpoint is then under the audience itself. Any other audience is someone's own API.
- */
-export function managementApiBase(audience: string | undefined): string | undefined {
-  if (audience === undefined || !URL.canParse(audience)) return undefined;
+/** Whether AUDIENCE names an Auth0 Management API (`https://{tenant}/api/v2/`): any other is someone's own API. */
+export function isManagementApiAudience(audience: string): boolean {
+  if (!URL.canParse(audience)) return false;
   const url = new URL(audience);
-  return /^https?:$/.test(url.protocol) && url.pathname === '/api/v2/' && url.search === '' ? url.href : undefined;
+  return /^https?:$/.test(url.protocol) && url.pathname === '/api/v2/' && url.search === '' && url.hash === '';
+}
+
+/**
+ * Where to call the Management API when AUDIENCE is it: at the issuer's own domain. With a custom
+ * domain the audience stays the tenant's (`https://{tenant}.auth0.com/api/v2/`), but a token obtained
+ * through the custom domain must be used there (Auth0, "Custom domains and the Management API").
+ */
+export function managementApiBase(audience: string | undefined, issuerBaseURL: string): string | undefined {
+  if (audience === undefined || !isManagementApiAudience(audience)) return undefined;
+  return new URL('/api/v2/', issuerBaseURL).href;
 }
 
 function settingsOf(metadata: Record<string, unknown> | undefined): UserSettings {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { ConfigParams, SessionStore } from 'express-openid-connect';
-import type { AppConfig } from '../config.js';
+import { DEFAULT_API_SCOPES, type AppConfig } from '../config.js';
+import { isManagementApiAudience } from './management-api.js';
 import type { AppSessionData, ExpressSessionStore, SessionIdSigner } from '../sessions/index.js';
 
 /** Cookie names: `__Host-` under https binds them to this exact origin (Secure, Path=/, no Domain). */
@@ -22,7 +23,9 @@ export function callbackUrl(baseURL: string): string {
  */
 export function requestedScope(api: AppConfig['api']): string {
   const profile = ['openid', 'profile', 'email'];
-  return (api.audience === undefined ? profile : [...profile, 'offline_access', ...api.scopes]).join(' ');
+  if (api.audience === undefined) return profile.join(' ');
+  const apiScopes = api.scopes ?? (isManagementApiAudience(api.audience) ? DEFAULT_API_SCOPES : []);
+  return [...profile, 'offline_access', ...apiScopes].join(' ');
 }
 
 interface Hooks {

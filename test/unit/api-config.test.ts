@@ -24,7 +24,7 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('calling an API as the user (AUDIENCE, SCOPE, ROLES_CLAIM)', () => {
   it('asks for the profile only, and keeps no token, when no audience is set', () => {
     const { api } = loadConfig(auth0);
-    expect(api).toEqual({ audience: undefined, scopes: DEFAULT_API_SCOPES, rolesClaim: DEFAULT_ROLES_CLAIM });
+    expect(api).toEqual({ audience: undefined, scopes: undefined, rolesClaim: DEFAULT_ROLES_CLAIM });
     expect(requestedScope(api)).toBe('openid profile email');
   });
 
@@ -33,6 +33,16 @@ describe('calling an API as the user (AUDIENCE, SCOPE, ROLES_CLAIM)', () => {
     expect(requestedScope(api)).toBe(
       'openid profile email offline_access read:current_user update:current_user_metadata create:current_user_metadata',
     );
+  });
+
+  it('asks another API for no scope of its own unless SCOPE lists them', () => {
+    const { api } = loadConfig({ ...auth0, AUDIENCE: 'https://api.example.com/' });
+    expect(requestedScope(api)).toBe('openid profile email offline_access');
+    expect(DEFAULT_API_SCOPES).toEqual([
+      'read:current_user',
+      'update:current_user_metadata',
+      'create:current_user_metadata',
+    ]);
   });
 
   it('replaces the default scopes with SCOPE, once each', () => {
@@ -63,12 +73,13 @@ describe('calling an API as the user (AUDIENCE, SCOPE, ROLES_CLAIM)', () => {
     expect(problemsOf({ ...auth0, ROLES_CLAIM: 'my roles' })[0]).toMatch(/^ROLES_CLAIM must be a claim name/);
   });
 
-  it('treats only a /api/v2/ audience as the Management API', () => {
-    expect(managementApiBase('https://tenant.eu.auth0.com/api/v2/')).toBe('https://tenant.eu.auth0.com/api/v2/');
-    expect(managementApiBase('https://api.example.com/')).toBeUndefined();
-    expect(managementApiBase('https://tenant.eu.auth0.com/api/v2')).toBeUndefined();
-    expect(managementApiBase('https://tenant.eu.auth0.com/api/v2/?x=1')).toBeUndefined();
-    expect(managementApiBase('urn:my-api')).toBeUndefined();
-    expect(managementApiBase(undefined)).toBeUndefined();
+  it('treats only a /api/v2/ audience as the Management API, and calls it at the issuer (custom domains)', () => {
+    const tenant = 'https://tenant.eu.auth0.com/';
+    const audience = 'https://tenant.eu.auth0.com/api/v2/';
+    expect(managementApiBase(audience, tenant)).toBe(audience);
+    expect(managementApiBase(audience, 'https://login.example.com/')).toBe('https://login.example.com/api/v2/');
+    for (const other of ['https://api.example.com/', audience.slice(0, -1), `${audience}?x=1`, 'urn:my-api'])
+      expect(managementApiBase(other, tenant)).toBeUndefined();
+    expect(managementApiBase(undefined, tenant)).toBeUndefined();
   });
 });
