@@ -26,12 +26,16 @@ describe('settings and tokens under attack, against the embedded provider', () =
   const endpoint = tokenEndpoint();
   /** Refresh tokens the provider's token endpoint handed out, and a pause after it did, on demand. */
   const issued: string[] = [];
+  /** Every access and refresh token the provider handed out during these tests, to look for in the logs. */
+  const everyToken: string[] = [];
   const hold = { afterTokenMs: 0 };
   const recordIssued = async (ctx: Koa.Context, next: Koa.Next) => {
     await next();
-    const body = ctx.body as { refresh_token?: unknown } | undefined;
+    const body = ctx.body as { refresh_token?: unknown; access_token?: unknown } | undefined;
     if (ctx.path !== '/oauth/token' || ctx.status !== 200) return;
     if (typeof body?.refresh_token === 'string') issued.push(body.refresh_token);
+    if (typeof body?.access_token === 'string') everyToken.push(body.access_token);
+    if (typeof body?.refresh_token === 'string') everyToken.push(body.refresh_token);
     if (hold.afterTokenMs > 0) await new Promise((resolve) => setTimeout(resolve, hold.afterTokenMs));
   };
   let stack: TestStack;
@@ -185,6 +189,12 @@ describe('settings and tokens under attack, against the embedded provider', () =
       await eventually(() => endpoint.seen.revocations > revokedBefore, 5000, 'the revocation at the provider');
       expect((await refreshAtDevProvider(stack.provider, refreshToken)).body.error).toBe('invalid_grant');
     });
+  });
+
+  it('never writes a token the provider handed out to a log line, after all of the above', () => {
+    expect(everyToken.length).toBeGreaterThan(5);
+    const logs = stack.logs.text();
+    expect(everyToken.filter((token) => logs.includes(token))).toEqual([]);
   });
 
   describe("the provider's Management API refuses tokens it did not issue for it", () => {
