@@ -1,15 +1,10 @@
 import type { SettingsChange } from '../sign-in/management-api.js';
+import { isPreferredName, isTimeZone, PREFERRED_NAME_MAX, timeZones } from '../sign-in/settings-rules.js';
 
-export const PREFERRED_NAME_MAX = 40;
+export { PREFERRED_NAME_MAX, timeZones };
+
 /** The most the saved settings may weigh as JSON: well within the provider's metadata limit. */
 export const SETTINGS_MAX_BYTES = 1024;
-
-/** Letters (any script) and combining marks first, then also spaces, apostrophes, hyphens and periods. */
-const NAME_PATTERN = /^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u;
-const TIME_ZONES = new Set(Intl.supportedValuesOf('timeZone'));
-
-/** The time zones the form offers (IANA names, as the browser's Intl knows them). */
-export const timeZones: readonly string[] = [...TIME_ZONES, 'UTC'].filter((zone, i, all) => all.indexOf(zone) === i);
 
 export interface AccountForm {
   values: { preferredName: string; timeZone: string };
@@ -27,21 +22,26 @@ export function readAccountForm(
   body: Record<string, unknown> | undefined,
   maxBytes: number = SETTINGS_MAX_BYTES,
 ): AccountForm {
-  const field = (name: string) => {
+  const errors: AccountForm['errors'] = {};
+  const field = (name: 'preferredName' | 'timeZone') => {
     const value = body?.[name];
-    return typeof value === 'string' ? value.normalize('NFC').trim() : '';
+    if (typeof value === 'string') return value.normalize('NFC').trim();
+    // Sent twice (an array): neither value is what the person meant, and blank would remove the setting.
+    if (value !== undefined) errors[name] = 'Send this field once.';
+    return '';
   };
   const values = { preferredName: field('preferredName'), timeZone: field('timeZone') };
-  const errors: AccountForm['errors'] = {};
 
   const nameLength = Array.from(values.preferredName).length;
-  if (nameLength > PREFERRED_NAME_MAX)
-    errors.preferredName = `Use at most ${PREFERRED_NAME_MAX} characters (this one has ${nameLength}).`;
-  else if (values.preferredName !== '' && !NAME_PATTERN.test(values.preferredName))
-    errors.preferredName =
-      "Use letters, spaces, apostrophes (') , hyphens (-) and periods only, starting with a letter.";
+  if (errors.preferredName === undefined && values.preferredName !== '') {
+    if (nameLength > PREFERRED_NAME_MAX)
+      errors.preferredName = `Use at most ${PREFERRED_NAME_MAX} characters (this one has ${nameLength}).`;
+    else if (!isPreferredName(values.preferredName))
+      errors.preferredName =
+        "Use letters, spaces, apostrophes (') , hyphens (-) and periods only, starting with a letter.";
+  }
 
-  if (values.timeZone !== '' && !TIME_ZONES.has(values.timeZone) && values.timeZone !== 'UTC')
+  if (errors.timeZone === undefined && values.timeZone !== '' && !isTimeZone(values.timeZone))
     errors.timeZone = 'Choose a time zone from the list.';
 
   const change: SettingsChange = {

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { z } from 'zod';
 import { userError } from '../errors.js';
 import type { UserSettings } from '../sessions/index.js';
+import { isTimeZone, PREFERRED_NAME_MAX } from './settings-rules.js';
 
 /** The largest answer read from the API: a user object with its metadata is a few kilobytes. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -60,12 +61,21 @@ export function managementApiBase(audience: string | undefined, issuerBaseURL: s
   return new URL('/api/v2/', issuerBaseURL).href;
 }
 
+/**
+ * The settings in `user_metadata`, each only within the form's bounds: anything else with the user's
+ * token may have written there (a time zone Intl does not know would fail /sessions, a name of
+ * kilobytes would sit in every session and header). One out of bounds is treated as unset. A name
+ * is not held to the form's characters: pages escape it, and it is the user's own.
+ */
 function settingsOf(metadata: Record<string, unknown> | undefined): UserSettings {
-  const text = (key: string) => {
+  const text = (key: string, valid: (value: string) => boolean) => {
     const value = metadata?.[key];
-    return typeof value === 'string' && value.length > 0 ? value : undefined;
+    return typeof value === 'string' && value.length > 0 && valid(value) ? value : undefined;
   };
-  return { preferredName: text(METADATA_KEYS.preferredName), timeZone: text(METADATA_KEYS.timeZone) };
+  return {
+    preferredName: text(METADATA_KEYS.preferredName, (name) => Array.from(name).length <= PREFERRED_NAME_MAX),
+    timeZone: text(METADATA_KEYS.timeZone, isTimeZone),
+  };
 }
 
 export function createManagementApi(base: string, timeoutMs: number): ManagementApi {
@@ -115,15 +125,35 @@ export function createManagementApi(base: string, timeoutMs: number): Management
   };
 }
 
+/**
+ * The body as text, read only up to MAX_RESPONSE_BYTES: a chunked answer declares no length, and
+ * reading it whole first would hold however much the other end sends within the timeout.
+ */
 async function readBounded(response: Response): Promise<string> {
   const length = Number(response.headers.get('content-length'));
   if (Number.isFinite(length) && length > MAX_RESPONSE_BYTES) {
     await response.body?.cancel();
     throw unreachable(new Error(`the API answered ${length} bytes`));
   }
-  const text = await response.text();
-  if (text.length > MAX_RESPONSE_BYTES) throw unreachable(new Error('the API answered too much'));
-  return text;
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (received > MAX_RESPONSE_BYTES) {
+        await reader.cancel();
+        throw new Error('the API answered too much');
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    throw unreachable(error);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** What the page says when the API refuses: never the API's own message (it is not written for users). */

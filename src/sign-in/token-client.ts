@@ -17,15 +17,21 @@ export class RefreshRefused extends Error {
   override name = 'RefreshRefused';
 }
 
-/** At most this many permissions are kept from an access token: more is a token padded on purpose. */
+/** At most this many permissions are kept from an access token, each at most this long: more is a token padded on purpose. */
 const MAX_PERMISSIONS = 200;
+const MAX_PERMISSION_LENGTH = 200;
 
 /** The `permissions` claim of a JWT access token (Auth0 RBAC), if it has one; an opaque token has none. */
 export function permissionsOf(accessToken: string): string[] | undefined {
   try {
     const { permissions } = decodeJwt(accessToken);
     if (!Array.isArray(permissions)) return undefined;
-    return permissions.filter((entry): entry is string => typeof entry === 'string').slice(0, MAX_PERMISSIONS);
+    return permissions
+      .filter(
+        (entry): entry is string =>
+          typeof entry === 'string' && entry.length > 0 && entry.length <= MAX_PERMISSION_LENGTH,
+      )
+      .slice(0, MAX_PERMISSIONS);
   } catch {
     return undefined;
   }
