@@ -69,6 +69,7 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
     session,
     client: tokenClient,
     providerTimeoutMs: config.providerTimeoutMs,
+    storeTimeoutMs: config.sessionStore.redisTimeoutMs,
     logger,
   });
   // However a session ends (logout, /sessions, back-channel logout, the per-user cap), its refresh

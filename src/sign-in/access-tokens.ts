@@ -20,8 +20,10 @@ interface Options {
   store: SessionTokenStore;
   session: CurrentSession;
   client: TokenClient;
-  /** PROVIDER_TIMEOUT_MS: a refresh takes at most that, so the lock is held at most about that. */
+  /** PROVIDER_TIMEOUT_MS: a refresh at the provider takes at most that (in whole seconds: openid-client's unit). */
   providerTimeoutMs: number;
+  /** REDIS_TIMEOUT_MS: each read or write of the token record takes at most that. */
+  storeTimeoutMs: number;
   logger: Logger;
   now?: () => number;
 }
@@ -53,11 +55,15 @@ export function createAccessTokens({
   session,
   client,
   providerTimeoutMs,
+  storeTimeoutMs,
   logger,
   now = Date.now,
 }: Options): AccessTokens {
-  // Long enough for a refresh and its store writes; a holder that died frees it after this.
-  const lockTtlMs = 2 * providerTimeoutMs + 1000;
+  // What a holder does under the lock: read the token record, refresh, write it. The lock lives
+  // twice that: if it lapsed under a live holder, another request would refresh with the token the
+  // holder is redeeming, and the provider would revoke them all. A holder that died frees it after this.
+  const holderWorkMs = 2 * storeTimeoutMs + Math.ceil(providerTimeoutMs / 1000) * 1000;
+  const lockTtlMs = 2 * holderWorkMs + 1000;
   const refreshing = new Map<string, Promise<SessionTokens>>();
   // Not a type guard: a token that is not fresh is still a token (with a refresh token, maybe).
   const fresh = (tokens: SessionTokens | undefined): boolean =>
@@ -65,7 +71,7 @@ export function createAccessTokens({
 
   async function refreshUnderLock(id: string, known: SessionTokens | undefined): Promise<SessionTokens> {
     const owner = randomBytes(12).toString('base64url');
-    const giveUpAt = now() + lockTtlMs + providerTimeoutMs;
+    const giveUpAt = now() + lockTtlMs + holderWorkMs;
     for (;;) {
       if (await store.lockTokens(id, owner, lockTtlMs)) {
         try {

@@ -20,6 +20,7 @@ describe('req.accessToken() without an API configured', () => {
       session: untouchable,
       client: untouchable,
       providerTimeoutMs: 1000,
+      storeTimeoutMs: 500,
       logger: pino({ level: 'silent' }),
     });
     await expect(tokens.get(untouchable, untouchable)).rejects.toThrow(
