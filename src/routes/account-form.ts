@@ -39,7 +39,7 @@ export function readAccountForm(
     errors.preferredName = `Use at most ${PREFERRED_NAME_MAX} characters (this one has ${nameLength}).`;
   else if (values.preferredName !== '' && !NAME_PATTERN.test(values.preferredName))
     errors.preferredName =
-      "Use letters, spaces, apostrophes (') , hyphens (-) and periods only, starting with a letter.";
+      "Use letters, spaces, apostrophes ('), hyphens (-) and periods only, starting with a letter.";
 
   if (values.timeZone !== '' && !TIME_ZONES.has(values.timeZone) && values.timeZone !== 'UTC')
     errors.timeZone = 'Choose a time zone from the list.';
