@@ -38,7 +38,7 @@ export function readAccountForm(
       errors.preferredName = `Use at most ${PREFERRED_NAME_MAX} characters (this one has ${nameLength}).`;
     else if (!isPreferredName(values.preferredName))
       errors.preferredName =
-        "Use letters, spaces, apostrophes (') , hyphens (-) and periods only, starting with a letter.";
+        "Use letters, spaces, apostrophes ('), hyphens (-) and periods only, starting with a letter.";
   }
 
   if (errors.timeZone === undefined && values.timeZone !== '' && !isTimeZone(values.timeZone))
