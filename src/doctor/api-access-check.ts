@@ -53,7 +53,8 @@ export async function checkApiAccess(
     return {
       title: TITLE,
       status: 'pass',
-      detail: `the provider accepts a sign-in for the ${request} (it ${verdict.how})`,
+      // Auth0 leaves scopes the API does not grant out of the token without a word: not seen here.
+      detail: `the provider accepts a sign-in for the ${request} (it ${verdict.how}); scopes it does not grant are left out of the token, not refused`,
     };
   return {
     title: TITLE,

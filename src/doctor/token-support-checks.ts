@@ -17,7 +17,7 @@ export function checkRefreshTokens({ scopes_supported: scopes }: ProviderEndpoin
     return {
       title,
       status: 'pass',
-      detail: 'the provider lists offline_access, which sign-ins ask for a refresh token',
+      detail: 'the provider lists offline_access, the scope sign-ins ask for to get a refresh token',
     };
   return {
     title,
