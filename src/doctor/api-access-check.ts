@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config.js';
+import { managementApiBase } from '../sign-in/management-api.js';
 import { requestedScope } from '../sign-in/openid-options.js';
 import type { CheckResult } from './checklist.js';
 import type { ProviderEndpoints } from './discovery-checks.js';
@@ -11,7 +12,7 @@ const REFUSAL = /service not found|not authorized to access|invalid_scope/i;
 /** What to change, from the words of the refusal (Auth0's own, or the OAuth error code). */
 function fixFor(why: string, audience: string, scopes: string[]): string {
   const scopeList = scopes.join(' ');
-  const managementApi = audience.endsWith('/api/v2/')
+  const managementApi = managementApiBase(audience)
     ? " For Auth0's Management API the application must be first-party: Auth0 gives third-party applications no Management API token for a user."
     : '';
   // Auth0: access_denied "Service not found: {audience}".
