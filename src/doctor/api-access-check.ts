@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config.js';
-import { managementApiBase } from '../sign-in/management-api.js';
-import { requestedScope } from '../sign-in/openid-options.js';
+import { isManagementApiAudience } from '../sign-in/management-api.js';
+import { requestedApiScopes, requestedScope } from '../sign-in/openid-options.js';
 import type { CheckResult } from './checklist.js';
 import type { ProviderEndpoints } from './discovery-checks.js';
 import { ask, authorizationUrl, CLIENT_ID_FIX, judge, mentionsClient } from './provider-answers.js';
@@ -10,21 +10,21 @@ const TITLE = 'API access';
 const REFUSAL = /service not found|not authorized to access|invalid_scope/i;
 
 /** What to change, from the words of the refusal (Auth0's own, or the OAuth error code). */
-function fixFor(why: string, audience: string, scopes: string[]): string {
-  const scopeList = scopes.join(' ');
-  const managementApi = managementApiBase(audience)
+function fixFor(why: string, audience: string, scopes: readonly string[]): string {
+  const list = scopes.join(' ');
+  const managementApi = isManagementApiAudience(audience)
     ? " For Auth0's Management API the application must be first-party: Auth0 gives third-party applications no Management API token for a user."
     : '';
   // Auth0: access_denied "Service not found: {audience}".
   if (/service not found/i.test(why))
-    return `create the API in Auth0 (Applications > APIs > Create API) with the identifier ${audience} exactly, and allow this application to request its scopes (${scopeList}); or set AUDIENCE to the identifier of an existing API (Auth0's Management API is https://YOUR_TENANT.auth0.com/api/v2/, trailing slash included).`;
+    return `create the API in Auth0 (Applications > APIs > Create API) with the identifier ${audience} exactly${list ? `, and allow this application to request its scopes (${list})` : ''}; or set AUDIENCE to the identifier of an existing API (Auth0's Management API is https://YOUR_TENANT.auth0.com/api/v2/, trailing slash included).`;
   // Auth0: Client "{id}" is not authorized to access resource server "{audience}".
   if (/not authorized to access/i.test(why))
-    return `allow this application to call the API for its users: Auth0 > Applications > APIs > the API ${audience} > Application Access, authorize this application for user access with the scopes ${scopeList} (or set the API's user access policy to Allow).${managementApi}`;
-  if (/invalid_scope/i.test(why))
-    return `define the scopes ${scopeList} on the API (Auth0 > Applications > APIs > the API ${audience} > Permissions), or set SCOPE to scopes it defines.`;
+    return `allow this application to call the API for its users: Auth0 > Applications > APIs > the API ${audience} > Application Access, authorize this application for user access${list ? ` with the scopes ${list}` : ''} (or set the API's user access policy to Allow).${managementApi}`;
+  if (/invalid_scope/i.test(why) && list)
+    return `define the scopes ${list} on the API (Auth0 > Applications > APIs > the API ${audience} > Permissions), or set SCOPE to scopes it defines.`;
   if (mentionsClient(why)) return CLIENT_ID_FIX;
-  return `check AUDIENCE (${audience}) and SCOPE (${scopeList}) against the API in Auth0 (Applications > APIs), and the Callback URL check above.${managementApi}`;
+  return `check AUDIENCE (${audience}) and SCOPE (${list || 'unset'}) against the API in Auth0 (Applications > APIs), and the Callback URL check above.${managementApi}`;
 }
 
 /**
@@ -61,6 +61,6 @@ export async function checkApiAccess(
     title: TITLE,
     status: 'fail',
     detail: `the provider refused a sign-in for the ${request}: "${verdict.why}"`,
-    fix: fixFor(verdict.why, api.audience, api.scopes),
+    fix: fixFor(verdict.why, api.audience, requestedApiScopes(api)),
   };
 }

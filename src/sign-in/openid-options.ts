@@ -27,8 +27,12 @@ type ApiRequest = Pick<AppConfig['api'], 'audience' | 'scopes'>;
 export function requestedScope(api: ApiRequest): string {
   const profile = ['openid', 'profile', 'email'];
   if (api.audience === undefined) return profile.join(' ');
-  const apiScopes = api.scopes ?? (isManagementApiAudience(api.audience) ? DEFAULT_API_SCOPES : []);
-  return [...profile, 'offline_access', ...apiScopes].join(' ');
+  return [...profile, 'offline_access', ...requestedApiScopes({ ...api, audience: api.audience })].join(' ');
+}
+
+/** The API's own scopes a sign-in asks for: SCOPE; unset, what /account needs of the Management API, none of another API. */
+export function requestedApiScopes(api: ApiRequest & { audience: string }): readonly string[] {
+  return api.scopes ?? (isManagementApiAudience(api.audience) ? DEFAULT_API_SCOPES : []);
 }
 
 /**

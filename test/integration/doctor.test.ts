@@ -133,20 +133,32 @@ describe('npm run doctor against a provider (the embedded one, set up like an Au
       expect(formatChecklist(report.heading, report.results)).toMatch(/All 10 checks passed\.\n$/);
     });
 
-    it('fails for an audience the provider does not know, quoting its refusal and saying which API to create', async () => {
-      const report = await runDoctor({ ...env, AUDIENCE: 'https://nope.example/api/' });
-      expect(report.exitCode).toBe(1);
-      expect(statusOf(report.results)).toMatchObject({ 'Callback URL': 'pass', 'API access': 'fail' });
-      expect(find(report.results, 'API access')).toEqual({
-        title: 'API access',
-        status: 'fail',
-        detail: `the provider refused a sign-in for the audience https://nope.example/api/ with scope "${APP_SCOPE}": "access_denied: Service not found: https://nope.example/api/"`,
-        fix: expect.stringMatching(
-          /^create the API in Auth0 \(Applications > APIs > Create API\) with the identifier https:\/\/nope\.example\/api\/ exactly, and allow this application to request its scopes \(read:current_user update:current_user_metadata create:current_user_metadata\)/,
-        ) as unknown,
-      });
-      expect(formatChecklist(report.heading, report.results)).toMatch(/1 of 10 checks failed\./);
-    });
+    it.each([
+      { scope: undefined, asked: 'openid profile email offline_access', allow: '' },
+      {
+        scope: 'read:reports write:reports',
+        asked: 'openid profile email offline_access read:reports write:reports',
+        allow: ', and allow this application to request its scopes (read:reports write:reports)',
+      },
+    ])(
+      'fails for an audience the provider does not know (SCOPE=$scope), quoting its refusal and saying which API to create',
+      async ({ scope, asked, allow }) => {
+        const report = await runDoctor({
+          ...env,
+          AUDIENCE: 'https://nope.example/api/',
+          ...(scope === undefined ? {} : { SCOPE: scope }),
+        });
+        expect(report.exitCode).toBe(1);
+        expect(statusOf(report.results)).toMatchObject({ 'Callback URL': 'pass', 'API access': 'fail' });
+        expect(find(report.results, 'API access')).toEqual({
+          title: 'API access',
+          status: 'fail',
+          detail: `the provider refused a sign-in for the audience https://nope.example/api/ with scope "${asked}": "access_denied: Service not found: https://nope.example/api/"`,
+          fix: `create the API in Auth0 (Applications > APIs > Create API) with the identifier https://nope.example/api/ exactly${allow}; or set AUDIENCE to the identifier of an existing API (Auth0's Management API is https://YOUR_TENANT.auth0.com/api/v2/, trailing slash included).`,
+        });
+        expect(formatChecklist(report.heading, report.results)).toMatch(/1 of 10 checks failed\./);
+      },
+    );
 
     it.each([
       {
