@@ -20,11 +20,16 @@ export function formatChecklist(heading: string[], results: CheckResult[]): stri
     if (result.fix && result.status !== 'pass') lines.push(`        Fix: ${result.fix}`);
   }
   const failures = failed(results).length;
+  // A skipped check neither passed nor failed: counting it either way would overstate the result.
+  const ran = results.filter((result) => result.status !== 'skip').length;
+  const skips = results.length - ran;
+  const skipNote = skips > 0 ? ` (${skips} skipped)` : '';
+  const warnNote = results.some((result) => result.status === 'warn') ? ', see the warnings above' : '';
   lines.push(
     '',
     failures === 0
-      ? `All ${results.length} checks passed${results.some((result) => result.status === 'warn') ? ' (see the warnings above)' : ''}.`
-      : `${failures} of ${results.length} checks failed. Fix them, then run npm run doctor again.`,
+      ? `All ${ran} checks passed${skipNote}${warnNote}.`
+      : `${failures} of ${ran} checks failed${skipNote}. Fix them, then run npm run doctor again.`,
   );
   return `${lines.join('\n')}\n`;
 }

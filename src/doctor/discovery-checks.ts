@@ -7,6 +7,9 @@ import { probe, reasonOf, type ProbeAnswer } from './http-probe.js';
 const doctorDiscoverySchema = discoverySchema.extend({
   authorization_endpoint: z.url(),
   token_endpoint: z.url(),
+  // Optional, and only warned about: a malformed one counts as absent rather than failing discovery.
+  scopes_supported: z.array(z.string()).optional().catch(undefined),
+  revocation_endpoint: z.url().optional().catch(undefined),
 });
 
 export type ProviderEndpoints = z.infer<typeof doctorDiscoverySchema>;

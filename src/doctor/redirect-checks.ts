@@ -1,45 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { buildEndSessionUrl } from '../sign-in/end-session-url.js';
+import { callbackUrl } from '../sign-in/openid-options.js';
 import type { CheckResult } from './checklist.js';
 import type { ProviderEndpoints } from './discovery-checks.js';
-import { errorPageText, probe, readable, reasonOf, type ProbeAnswer } from './http-probe.js';
-
-type Verdict = { accepted: true; how: string } | { accepted: false; why: string };
+import { ask, authorizationUrl, CLIENT_ID_FIX, judge, mentionsClient } from './provider-answers.js';
 
 /**
- * How a provider answers a browser it will not send back: an error page (any 4xx/5xx), a
- * redirect carrying `error` (Auth0 redirects to its /error page with error and
- * error_description), or, rarely, a 200 page with the mismatch explained. A login or logout
- * page, or a redirect without `error`, means the URL was accepted.
- */
-function judge(answer: ProbeAnswer, refusalWording: RegExp): Verdict {
-  const { status, location, body } = answer;
-  if (status >= 300 && status < 400 && location) {
-    const error = location.searchParams.get('error');
-    if (error)
-      return { accepted: false, why: readable(`${error}: ${location.searchParams.get('error_description') ?? ''}`) };
-    return { accepted: true, how: `redirects to ${location.origin}${location.pathname}` };
-  }
-  if (status >= 200 && status < 300 && !refusalWording.test(body))
-    return { accepted: true, how: `shows a page (HTTP ${status})` };
-  return { accepted: false, why: `HTTP ${status}${body ? `: ${errorPageText(body)}` : ''}` };
-}
-
-const mentionsClient = (why: string) => /client_id|unknown client|invalid_client|client not found/i.test(why);
-const CLIENT_ID_FIX =
-  'check CLIENT_ID: copy the Client ID again from Auth0 (Applications > Applications > your app > Settings).';
-
-async function ask(url: URL | string, timeoutMs: number): Promise<ProbeAnswer | string> {
-  try {
-    return await probe(url, { headers: { accept: 'text/html' } }, timeoutMs);
-  } catch (error) {
-    return `could not be reached: ${reasonOf(error)}`;
-  }
-}
-
-/**
- * Starts an authorization request exactly as /login does (code flow, PKCE, state, nonce) and
- * looks only at the first answer. Nothing is signed in; the provider's half-started login expires.
+ * Starts an authorization request as /login does for the profile alone (code flow, PKCE, state,
+ * nonce) and looks only at the first answer.
  */
 export async function checkCallbackUrl(
   endpoints: ProviderEndpoints,
@@ -47,19 +14,13 @@ export async function checkCallbackUrl(
   baseURL: string,
   timeoutMs: number,
 ): Promise<CheckResult> {
-  const redirectUri = `${baseURL}/callback`;
-  const url = new URL(endpoints.authorization_endpoint);
-  const verifier = randomBytes(32).toString('base64url');
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: clientID,
-    redirect_uri: redirectUri,
-    scope: 'openid profile email',
-    state: randomBytes(16).toString('base64url'),
-    nonce: randomBytes(16).toString('base64url'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
+  // Without the API (AUDIENCE): an unknown audience would be refused with a redirect to this very
+  // callback, and only the callback URL is judged here (the API has a check of its own).
+  const url = authorizationUrl(endpoints.authorization_endpoint, clientID, {
+    baseURL,
+    api: { audience: undefined, scopes: [] },
+  });
+  const redirectUri = callbackUrl(baseURL);
   const title = 'Callback URL';
   const answer = await ask(url, timeoutMs);
   if (typeof answer === 'string')

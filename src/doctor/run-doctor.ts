@@ -2,9 +2,11 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config, type IssuerSettings } from '../config.js';
 import { createLogger } from '../logger.js';
 import { failed, type CheckResult } from './checklist.js';
+import { checkApiAccess } from './api-access-check.js';
 import { checkClientCredentials } from './credentials-check.js';
 import { checkClock, checkDiscovery } from './discovery-checks.js';
 import { checkCallbackUrl, checkLogoutUrl } from './redirect-checks.js';
+import { checkRefreshTokens, checkRevocation } from './token-support-checks.js';
 
 export interface DoctorReport {
   heading: string[];
@@ -12,7 +14,16 @@ export interface DoctorReport {
   exitCode: 0 | 1;
 }
 
-const PROVIDER_CHECKS = ['Discovery', 'Issuer', 'Client credentials', 'Callback URL', 'Logout URL', 'Clock'];
+const API_CHECKS = ['API access', 'Refresh tokens', 'Token revocation'];
+const PROVIDER_CHECKS = [
+  'Discovery',
+  'Issuer',
+  'Client credentials',
+  'Callback URL',
+  'Logout URL',
+  ...API_CHECKS,
+  'Clock',
+];
 
 function skipped(titles: string[], why: string): CheckResult[] {
   return titles.map((title) => ({ title, status: 'skip', detail: why }));
@@ -28,7 +39,7 @@ function configurationCheck(config: Config): CheckResult {
 }
 
 /** Every provider check, in order; all but the clock need the discovery document. */
-async function checkProvider(issuer: IssuerSettings, config: Config): Promise<CheckResult[]> {
+async function checkProvider(issuer: IssuerSettings, config: Config, api: Config['api']): Promise<CheckResult[]> {
   const timeoutMs = config.providerTimeoutMs;
   const { results, endpoints, answer } = await checkDiscovery(issuer.issuerBaseURL, timeoutMs);
   const clock = answer
@@ -41,21 +52,35 @@ async function checkProvider(issuer: IssuerSettings, config: Config): Promise<Ch
     return [...results, ...skipped(after, 'needs the discovery document'), clock];
   }
   const redirectUri = `${config.baseURL}/callback`;
-  return [
-    ...results,
-    await checkClientCredentials(
-      {
-        tokenEndpoint: endpoints.token_endpoint,
-        clientID: issuer.clientID,
-        clientSecret: issuer.clientSecret,
-        redirectUri,
-      },
-      timeoutMs,
-    ),
-    await checkCallbackUrl(endpoints, issuer.clientID, config.baseURL, timeoutMs),
-    await checkLogoutUrl(endpoints, issuer.clientID, config.baseURL, timeoutMs),
-    clock,
-  ];
+  const credentials = await checkClientCredentials(
+    {
+      tokenEndpoint: endpoints.token_endpoint,
+      clientID: issuer.clientID,
+      clientSecret: issuer.clientSecret,
+      redirectUri,
+    },
+    timeoutMs,
+  );
+  const callback = await checkCallbackUrl(endpoints, issuer.clientID, config.baseURL, timeoutMs);
+  const logout = await checkLogoutUrl(endpoints, issuer.clientID, config.baseURL, timeoutMs);
+  const { audience } = api;
+  let apiResults: CheckResult[];
+  if (audience === undefined) {
+    apiResults = skipped(API_CHECKS, 'no AUDIENCE: the app calls no API, so it asks for no access or refresh token');
+  } else {
+    // A provider sends its refusal of an API to the callback, so it can only answer once that is accepted.
+    const access =
+      callback.status === 'pass'
+        ? await checkApiAccess(
+            endpoints,
+            issuer.clientID,
+            { baseURL: config.baseURL, api: { ...api, audience } },
+            timeoutMs,
+          )
+        : { title: 'API access', status: 'skip' as const, detail: 'needs an accepted callback URL' };
+    apiResults = [access, checkRefreshTokens(endpoints), checkRevocation(endpoints)];
+  }
+  return [...results, credentials, callback, logout, ...apiResults, clock];
 }
 
 /**
@@ -83,7 +108,13 @@ export async function runDoctor(
   const devProvider = config.issuer
     ? undefined
     : await import('../dev-provider/dev-provider.js').then(({ startDevProvider }) =>
-        startDevProvider({ appBaseURL: config.baseURL, nodeEnv: config.nodeEnv, logger }),
+        startDevProvider({
+          appBaseURL: config.baseURL,
+          nodeEnv: config.nodeEnv,
+          logger,
+          accessTokenTtlSeconds: config.devProviderAccessTokenSeconds,
+          rolesClaim: config.api.rolesClaim,
+        }),
       );
   try {
     const issuer = config.issuer ?? devProvider?.issuer;
@@ -94,7 +125,9 @@ export async function runDoctor(
         ? ['No ISSUER_BASE_URL: this is a self-test against the embedded development provider, as npm start runs it.']
         : []),
     ];
-    const results = [configurationCheck(config), ...(await checkProvider(issuer, config))];
+    // As server.ts does: the embedded provider stands in for the whole tenant, its Management API included.
+    const api = { ...config.api, audience: config.api.audience ?? devProvider?.managementAudience };
+    const results = [configurationCheck(config), ...(await checkProvider(issuer, config, api))];
     return { heading, results, exitCode: failed(results).length === 0 ? 0 : 1 };
   } finally {
     await devProvider?.close();

@@ -16,16 +16,40 @@ export function callbackUrl(baseURL: string): string {
   return `${baseURL}/callback`;
 }
 
+/** What a sign-in asks of an API: which one (AUDIENCE, if any) and its scopes. */
+type ApiRequest = Pick<AppConfig['api'], 'audience' | 'scopes'>;
+
 /**
  * What a sign-in asks for: the profile always; with an API (AUDIENCE), its scopes and
  * offline_access, so that the provider issues a refresh token and the access token can be renewed
  * without sending the user back to the login page.
  */
-export function requestedScope(api: AppConfig['api']): string {
+export function requestedScope(api: ApiRequest): string {
   const profile = ['openid', 'profile', 'email'];
   if (api.audience === undefined) return profile.join(' ');
-  const apiScopes = api.scopes ?? (isManagementApiAudience(api.audience) ? DEFAULT_API_SCOPES : []);
-  return [...profile, 'offline_access', ...apiScopes].join(' ');
+  return [...profile, 'offline_access', ...requestedApiScopes({ ...api, audience: api.audience })].join(' ');
+}
+
+/** The API's own scopes a sign-in asks for: SCOPE; unset, what /account needs of the Management API, none of another API. */
+export function requestedApiScopes(api: ApiRequest & { audience: string }): readonly string[] {
+  return api.scopes ?? (isManagementApiAudience(api.audience) ? DEFAULT_API_SCOPES : []);
+}
+
+/**
+ * The authorization request's own parameters, as every sign-in sends them (express-openid-connect
+ * adds client_id, state, nonce and PKCE). The doctor sends the same, so what it checks is what
+ * users' browsers will ask for.
+ */
+export function authorizationParams({ baseURL, api }: { baseURL: string; api: ApiRequest }) {
+  return {
+    // Code flow with the client secret; the library then adds PKCE (S256), state and nonce.
+    response_type: 'code' as const,
+    response_mode: 'query' as const,
+    scope: requestedScope(api),
+    redirect_uri: callbackUrl(baseURL),
+    // Auth0's way of naming the API an access token is for (RFC 8707 calls it `resource`).
+    ...(api.audience === undefined ? {} : { audience: api.audience }),
+  };
 }
 
 interface Hooks {
@@ -52,15 +76,7 @@ export function openidOptions(config: AppConfig, { store, signer, afterCallback 
     clientID: config.issuer.clientID,
     clientSecret: config.issuer.clientSecret,
     secret: config.secrets,
-    // Code flow with the client secret; the library then adds PKCE (S256), state and nonce.
-    authorizationParams: {
-      response_type: 'code',
-      response_mode: 'query',
-      scope: requestedScope(config.api),
-      redirect_uri: callbackUrl(config.baseURL),
-      // Auth0's way of naming the API an access token is for (RFC 8707 calls it `resource`).
-      ...(config.api.audience === undefined ? {} : { audience: config.api.audience }),
-    },
+    authorizationParams: authorizationParams(config),
     // The library's state is base64url({returnTo}): the same for every sign-in to the same page,
     // so an attacker's authorization response would pass the state check in a victim's browser and
     // its code would be redeemed (only PKCE would stop it). A random part makes the state check

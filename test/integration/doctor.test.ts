@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevProvider, type DevProvider } from '../../src/dev-provider/dev-provider.js';
+import { startDevProvider, type DevProvider, type ProviderMiddleware } from '../../src/dev-provider/dev-provider.js';
 import { formatChecklist, type CheckResult } from '../../src/doctor/checklist.js';
 import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { captureLogs } from '../support/logs.js';
@@ -12,17 +12,54 @@ import { withinTime } from '../support/wait.js';
 const REGISTERED_APP = 'http://localhost:4100';
 const statusOf = (results: CheckResult[]) => Object.fromEntries(results.map((result) => [result.title, result.status]));
 const find = (results: CheckResult[], title: string) => results.find((result) => result.title === title);
+const APP_SCOPE =
+  'openid profile email offline_access read:current_user update:current_user_metadata create:current_user_metadata';
+
+/**
+ * Keeps the query of every authorization request, and (once `refuseApi` is called) refuses those
+ * that name an API as Auth0 does: a redirect to the callback with `error` and `error_description`.
+ * Requests without an audience (the callback URL check's) pass through untouched.
+ */
+function authorizationRequests() {
+  const queries: URLSearchParams[] = [];
+  let refusal: { error: string; description: string } | undefined;
+  const middleware: ProviderMiddleware = async (ctx, next) => {
+    if (ctx.path === '/authorize') {
+      const query = new URLSearchParams(ctx.querystring);
+      queries.push(query);
+      const redirectUri = query.get('redirect_uri');
+      if (refusal && query.has('audience') && redirectUri) {
+        const answer = new URLSearchParams({ error: refusal.error, error_description: refusal.description });
+        ctx.redirect(`${redirectUri}?${answer.toString()}`);
+        return;
+      }
+    }
+    await next();
+  };
+  return {
+    middleware,
+    withAudience: () => queries.filter((query) => query.has('audience')),
+    refuseApi: (error: string, description: string) => {
+      refusal = { error, description };
+    },
+    clear: () => {
+      queries.length = 0;
+      refusal = undefined;
+    },
+  };
+}
 
 describe('npm run doctor against a provider (the embedded one, set up like an Auth0 application)', () => {
   let provider: DevProvider;
   const faults = providerFaults();
+  const authorizations = authorizationRequests();
   let env: Record<string, string>;
   beforeAll(async () => {
     provider = await startDevProvider({
       appBaseURL: REGISTERED_APP,
       nodeEnv: 'test',
       logger: captureLogs().logger,
-      middleware: [faults.middleware],
+      middleware: [faults.middleware, authorizations.middleware],
     });
     env = {
       NODE_ENV: 'test',
@@ -36,6 +73,7 @@ describe('npm run doctor against a provider (the embedded one, set up like an Au
   });
   afterEach(() => {
     faults.clear();
+    authorizations.clear();
   });
   afterAll(() => provider.close());
 
@@ -48,10 +86,159 @@ describe('npm run doctor against a provider (the embedded one, set up like an Au
       'Client credentials': 'pass',
       'Callback URL': 'pass',
       'Logout URL': 'pass',
+      'API access': 'skip',
+      'Refresh tokens': 'skip',
+      'Token revocation': 'skip',
       Clock: 'pass',
     });
     expect(report.exitCode).toBe(0);
-    expect(formatChecklist(report.heading, report.results)).toMatch(/All 7 checks passed\.\n$/);
+    expect(formatChecklist(report.heading, report.results)).toMatch(/All 7 checks passed \(3 skipped\)\.\n$/);
+  });
+
+  describe('with an API (AUDIENCE)', () => {
+    it('skips the API checks when no AUDIENCE is configured, and asks the provider for no API', async () => {
+      const report = await runDoctor(env);
+      for (const title of ['API access', 'Refresh tokens', 'Token revocation'])
+        expect(find(report.results, title)).toMatchObject({
+          status: 'skip',
+          detail: expect.stringMatching(/^no AUDIENCE/) as unknown,
+        });
+      expect(authorizations.withAudience()).toEqual([]);
+    });
+
+    it('passes for the Management API, asking exactly what a sign-in asks for', async () => {
+      const report = await runDoctor({ ...env, AUDIENCE: provider.managementAudience });
+      expect(statusOf(report.results)).toMatchObject({
+        'Callback URL': 'pass',
+        'API access': 'pass',
+        'Refresh tokens': 'pass',
+        'Token revocation': 'pass',
+      });
+      const detail = find(report.results, 'API access')?.detail;
+      expect(detail).toContain(
+        `the provider accepts a sign-in for the audience ${provider.managementAudience} with scope "${APP_SCOPE}" (it redirects to ${provider.origin}/interaction/`,
+      );
+      const [query, ...others] = authorizations.withAudience();
+      expect(others).toEqual([]);
+      expect(Object.fromEntries(query ?? [])).toMatchObject({
+        response_type: 'code',
+        response_mode: 'query',
+        client_id: provider.issuer.clientID,
+        redirect_uri: `${REGISTERED_APP}/callback`,
+        scope: APP_SCOPE,
+        audience: provider.managementAudience,
+        code_challenge_method: 'S256',
+      });
+      expect(report.exitCode).toBe(0);
+      expect(formatChecklist(report.heading, report.results)).toMatch(/All 10 checks passed\.\n$/);
+    });
+
+    it.each([
+      { scope: undefined, asked: 'openid profile email offline_access', allow: '' },
+      {
+        scope: 'read:reports write:reports',
+        asked: 'openid profile email offline_access read:reports write:reports',
+        allow: ', and allow this application to request its scopes (read:reports write:reports)',
+      },
+    ])(
+      'fails for an audience the provider does not know (SCOPE=$scope), quoting its refusal and saying which API to create',
+      async ({ scope, asked, allow }) => {
+        const report = await runDoctor({
+          ...env,
+          AUDIENCE: 'https://nope.example/api/',
+          ...(scope === undefined ? {} : { SCOPE: scope }),
+        });
+        expect(report.exitCode).toBe(1);
+        expect(statusOf(report.results)).toMatchObject({ 'Callback URL': 'pass', 'API access': 'fail' });
+        expect(find(report.results, 'API access')).toEqual({
+          title: 'API access',
+          status: 'fail',
+          detail: `the provider refused a sign-in for the audience https://nope.example/api/ with scope "${asked}": "access_denied: Service not found: https://nope.example/api/"`,
+          fix: `create the API in Auth0 (Applications > APIs > Create API) with the identifier https://nope.example/api/ exactly${allow}; or set AUDIENCE to the identifier of an existing API (Auth0's Management API is https://YOUR_TENANT.auth0.com/api/v2/, trailing slash included).`,
+        });
+        expect(formatChecklist(report.heading, report.results)).toMatch(/1 of 10 checks failed\./);
+      },
+    );
+
+    it.each([
+      {
+        refusal: 'Auth0\'s "Client is not authorized to access resource server"',
+        error: 'access_denied',
+        description: (audience: string) =>
+          `Client "dev-client" is not authorized to access resource server "${audience}".`,
+        fix: /Application Access, authorize this application for user access with the scopes read:current_user .*first-party/,
+      },
+      {
+        refusal: 'an OAuth invalid_scope',
+        error: 'invalid_scope',
+        description: () => 'read:current_user is not a valid scope',
+        fix: /^define the scopes read:current_user update:current_user_metadata create:current_user_metadata on the API/,
+      },
+    ])('recognises $refusal and says what to allow', async ({ error, description, fix }) => {
+      authorizations.refuseApi(error, description(provider.managementAudience));
+      const report = await runDoctor({ ...env, AUDIENCE: provider.managementAudience });
+      expect(statusOf(report.results)).toMatchObject({ 'Callback URL': 'pass', 'API access': 'fail' });
+      expect(find(report.results, 'API access')).toMatchObject({
+        detail: expect.stringContaining(`: "${error}: ${description(provider.managementAudience)}"`) as unknown,
+        fix: expect.stringMatching(fix) as unknown,
+      });
+    });
+
+    it("quotes the provider's refusal without markup or control characters, and cut short", async () => {
+      authorizations.refuseApi('access_denied', `<b>Service not found</b>\u001b[31m: ${'x'.repeat(1000)}`);
+      const report = await runDoctor({ ...env, AUDIENCE: provider.managementAudience });
+      const detail = find(report.results, 'API access')?.detail ?? '';
+      const quoted = /: "(.*)"$/.exec(detail)?.[1] ?? '';
+      expect(quoted).toMatch(/^access_denied: Service not found \[31m: x+…$/);
+      expect(quoted.length).toBeLessThanOrEqual(200);
+      expect(detail).not.toContain('<');
+      expect(detail).not.toContain('\u001b');
+      expect(find(report.results, 'API access')?.fix).toMatch(/^create the API in Auth0/);
+    });
+
+    it('warns (only) about a provider that lists no offline_access scope and publishes no revocation endpoint', async () => {
+      faults.set('/.well-known/openid-configuration', {
+        kind: 'answer',
+        status: 200,
+        type: 'json',
+        body: {
+          issuer: provider.issuer.issuerBaseURL,
+          authorization_endpoint: `${provider.origin}/authorize`,
+          token_endpoint: `${provider.origin}/oauth/token`,
+          jwks_uri: `${provider.origin}/.well-known/jwks.json`,
+          end_session_endpoint: `${provider.origin}/oidc/logout`,
+          scopes_supported: ['openid', 'profile', 'email'],
+        },
+      });
+      const report = await runDoctor({ ...env, AUDIENCE: provider.managementAudience });
+      expect(find(report.results, 'Refresh tokens')).toMatchObject({
+        status: 'warn',
+        detail: expect.stringContaining('does not list offline_access') as unknown,
+        fix: expect.stringContaining('Allow Offline Access') as unknown,
+      });
+      expect(find(report.results, 'Token revocation')).toMatchObject({
+        status: 'warn',
+        detail: expect.stringContaining('refresh tokens cannot be revoked at logout') as unknown,
+      });
+      expect(find(report.results, 'API access')?.status).toBe('pass');
+      expect(report.exitCode).toBe(0);
+      expect(formatChecklist(report.heading, report.results)).toMatch(
+        /All 10 checks passed, see the warnings above\.\n$/,
+      );
+    });
+
+    it('does not ask about the API while the callback URL is refused (the refusal would have nowhere to go)', async () => {
+      const report = await runDoctor({
+        ...env,
+        AUDIENCE: provider.managementAudience,
+        BASE_URL: 'http://localhost:4200',
+      });
+      expect(find(report.results, 'API access')).toMatchObject({
+        status: 'skip',
+        detail: 'needs an accepted callback URL',
+      });
+      expect(authorizations.withAudience()).toEqual([]);
+    });
   });
 
   it('tells a wrong client secret (invalid_client) from a refused code, and never prints the secret', async () => {
@@ -124,6 +311,9 @@ describe('npm run doctor against a provider (the embedded one, set up like an Au
       'Client credentials': 'skip',
       'Callback URL': 'skip',
       'Logout URL': 'skip',
+      'API access': 'skip',
+      'Refresh tokens': 'skip',
+      'Token revocation': 'skip',
       Clock: 'skip',
     });
     expect(find(report.results, 'Discovery')?.detail).toMatch(/could not be reached: no answer in time/);
@@ -210,6 +400,10 @@ describe('npm run doctor with nothing configured', () => {
     const report = await runDoctor({ NODE_ENV: 'test', PORT: '4300' });
     expect(report.heading.join('\n')).toContain('self-test against the embedded development provider');
     expect(report.results.every((result) => result.status === 'pass')).toBe(true);
+    // Its Management API is the API, as with npm start.
+    expect(find(report.results, 'API access')?.detail).toMatch(
+      /^the provider accepts a sign-in for the audience http:\/\/127\.0\.0\.1:\d+\/api\/v2\/ with scope "openid profile email offline_access read:current_user /,
+    );
     expect(report.exitCode).toBe(0);
   });
 });
@@ -234,7 +428,7 @@ describe('npm run doctor with an invalid configuration', () => {
         ) as unknown,
       },
     ]);
-    expect(report.results.filter((result) => result.status === 'skip')).toHaveLength(6);
+    expect(report.results.filter((result) => result.status === 'skip')).toHaveLength(9);
   });
 
   it('does not start the embedded provider for a BASE_URL that is not loopback: it names the variables to set', async () => {
@@ -258,7 +452,7 @@ describe('npm run doctor with an invalid configuration', () => {
         expect.stringMatching(/^SECRET must be at least 32/),
       ]),
     );
-    expect(report.results.filter((result) => result.status === 'skip')).toHaveLength(6);
+    expect(report.results.filter((result) => result.status === 'skip')).toHaveLength(9);
   });
 });
 
@@ -267,7 +461,7 @@ describe('the doctor command (the real process)', () => {
     const doctor = startServerProcess({ NODE_ENV: 'test', PORT: '4301' }, { entry: 'src/doctor/cli.ts' });
     expect(await withinTime(doctor.exited, 15_000, 'the doctor')).toBe(0);
     expect(doctor.output()).toMatch(/ {2}PASS {2}Callback URL: http:\/\/localhost:4301\/callback accepted/);
-    expect(doctor.output()).toContain('All 7 checks passed.');
+    expect(doctor.output()).toContain('All 10 checks passed.');
   });
 
   it('never loads the embedded provider when an issuer is configured (its modules are refused in that process)', async () => {
@@ -296,6 +490,6 @@ describe('the doctor command (the real process)', () => {
     const doctor = startServerProcess({ NODE_ENV: 'production' }, { entry: 'src/doctor/cli.ts' });
     expect(await withinTime(doctor.exited, 15_000, 'the doctor')).toBe(1);
     expect(doctor.output()).toMatch(/ {2}FAIL {2}Configuration: ISSUER_BASE_URL is required when NODE_ENV=production/);
-    expect(doctor.output()).toMatch(/checks failed\. Fix them, then run npm run doctor again\.\n$/);
+    expect(doctor.output()).toMatch(/checks failed \(9 skipped\)\. Fix them, then run npm run doctor again\.\n$/);
   });
 });
