@@ -20,6 +20,7 @@ import type { AppConfig } from './config.js';
 import { createLifecycle, type Lifecycle } from './process/lifecycle.js';
 import { errorHandler, notFound } from './middleware/error-pages.js';
 import { providerFailFast } from './sign-in/provider-fail-fast.js';
+import { limitStores } from './middleware/rate-limit-store.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLogging } from './middleware/request-logging.js';
 import { closeAfterUnreadBodies } from './middleware/request-bodies.js';
@@ -142,6 +143,8 @@ export function createApp(config: AppConfig, deps: AppDeps): Express {
       redirectUri: callbackUrl(config.baseURL),
       signInRateLimit: config.signInRateLimit,
       backchannelLogoutRateLimit: config.backchannelLogoutRateLimit,
+      // In the sessions' Redis when there is one, so that every instance counts together.
+      limitStores: limitStores({ sendCommand: sessionStore.sendRedisCommand, logger }),
       transactionCookie: cookies.transaction,
       session,
       openid: withOpenid,

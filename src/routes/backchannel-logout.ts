@@ -5,6 +5,7 @@ import { InvalidLogoutToken, verifyLogoutToken } from '../sign-in/logout-token.j
 import type { ProviderMetadata } from '../sign-in/provider-metadata.js';
 import type { ProviderLogout, SessionRegistry } from '../sessions/index.js';
 import { backchannelLogoutRateLimit } from '../middleware/rate-limit.js';
+import type { LimitStoreFor } from '../middleware/rate-limit-store.js';
 import { BODY_LIMITS, readForm } from '../middleware/request-bodies.js';
 import { sampledLog } from '../middleware/sampled-log.js';
 
@@ -16,6 +17,8 @@ interface Options {
   logger: Logger;
   /** Requests a minute per client address (BACKCHANNEL_LOGOUT_RATE_LIMIT). */
   backchannelLogoutRateLimit: number;
+  /** Where rate limits count (memory, or the Redis every instance shares). */
+  limitStores: LimitStoreFor;
 }
 
 interface Refusal {
@@ -56,6 +59,7 @@ export function backchannelLogout({
   logIdOf,
   logger,
   backchannelLogoutRateLimit: perMinute,
+  limitStores,
 }: Options): [RequestHandler, RequestHandler, ErrorRequestHandler] {
   const form = readForm({ limitBytes: BODY_LIMITS.logoutToken, parameterLimit: 5 });
   const refusals = sampledLog(logger);
@@ -80,6 +84,7 @@ export function backchannelLogout({
   const limitRefusals = backchannelLogoutRateLimit({
     perMinute,
     logger,
+    stores: limitStores,
     refuse: (req, res) => {
       refuse(req, res, {
         status: 429,

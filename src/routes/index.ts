@@ -5,6 +5,7 @@ import type { CurrentSession, SessionRegistry } from '../sessions/index.js';
 import type { ManagementApi } from '../sign-in/management-api.js';
 import { claimIncludes } from '../middleware/require-claims.js';
 import { signInRateLimit } from '../middleware/rate-limit.js';
+import type { LimitStoreFor } from '../middleware/rate-limit-store.js';
 import { BODY_LIMITS, readForm } from '../middleware/request-bodies.js';
 import { requireSignIn } from '../middleware/require-sign-in.js';
 import { verifyCsrf } from '../middleware/verify-csrf.js';
@@ -24,6 +25,8 @@ interface Deps {
   redirectUri: string;
   signInRateLimit: number;
   backchannelLogoutRateLimit: number;
+  /** Where rate limits count (memory, or the Redis every instance shares). */
+  limitStores: LimitStoreFor;
   transactionCookie: string;
   session: CurrentSession;
   /**
@@ -49,11 +52,12 @@ export function routes(deps: Deps): Router {
   const form = readForm({ limitBytes: BODY_LIMITS.form, parameterLimit: 10 });
   const signedIn = requireSignIn(deps.openid, deps.baseURL);
 
-  const limited = () => signInRateLimit({ perMinute: deps.signInRateLimit, logger: deps.logger });
+  const limited = (route: 'login' | 'callback') =>
+    signInRateLimit({ route, perMinute: deps.signInRateLimit, logger: deps.logger, stores: deps.limitStores });
 
   router.get('/', home());
-  router.get('/login', limited(), deps.openid, login(deps));
-  router.get('/callback', limited(), callback(deps), deps.openid, finishSignIn(deps));
+  router.get('/login', limited('login'), deps.openid, login(deps));
+  router.get('/callback', limited('callback'), callback(deps), deps.openid, finishSignIn(deps));
   router.get('/profile', signedIn, profile());
   router.get('/logout', logoutConfirmation());
   router.post('/logout', form, skipWhenSignedOut(), verifyCsrf(deps.baseURL), logout(deps));

@@ -20,6 +20,8 @@ export interface StoreBackends {
   index: SessionIndex;
   /** Called when the storage stopped answering altogether (see deadline.ts). */
   onStuck?: () => void;
+  /** Raw commands on the same connection (Redis only): see SessionStore's sendRedisCommand. */
+  sendCommand?: (args: string[]) => Promise<unknown>;
 }
 
 /**
@@ -40,6 +42,7 @@ export function createStoreBackends(config: StoreConfig, logger: Logger): StoreB
       records: redisRecords(client),
       index: new RedisSessionIndex(client),
       onStuck: () => reconnectRedis(client, logger),
+      sendCommand: (args) => client.sendCommand(args),
     };
   }
   if (config.nodeEnv === 'production') {
@@ -59,7 +62,7 @@ export function createStoreBackends(config: StoreConfig, logger: Logger): StoreB
 
 /** Seals, hashes and indexes sessions over any backends: memory and Redis go through the same code. */
 export function assembleSessionStore(
-  { records, index, onStuck }: StoreBackends,
+  { records, index, onStuck, sendCommand }: StoreBackends,
   config: StoreConfig,
   logger: Logger,
 ): SessionStore {
@@ -72,6 +75,7 @@ export function assembleSessionStore(
     maxSessionsPerUser: config.session.maxPerUser,
     timeoutMs: config.sessionStore.redisTimeoutMs,
     onStuck,
+    sendCommand,
     onCapped: (ended) =>
       logger.info(
         { event: 'sessions.capped', ended },

@@ -13,6 +13,7 @@ export { deriveSecretKeys, userLogId } from './session-keys.js';
 export type {
   ListedSession,
   ProviderLogout,
+  SendRedisCommand,
   SessionRegistry,
   SessionStore,
   SessionTokenStore,

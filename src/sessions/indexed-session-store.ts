@@ -6,7 +6,7 @@ import type { SessionIndex } from './stores/session-index.js';
 import { indexNames, type SecretKeys } from './session-keys.js';
 import type { SessionLifetime } from './session-lifetime.js';
 import { sessionRecords, type SessionRecords } from './session-records.js';
-import type { SessionStore, ListedSession, ProviderLogout } from './session-registry.js';
+import type { SessionStore, ListedSession, ProviderLogout, SendRedisCommand } from './session-registry.js';
 import { sealedRecords, sessionSeal } from './session-seal.js';
 import { sessionTokenRecords } from './session-tokens.js';
 
@@ -32,6 +32,8 @@ interface Options {
   timeoutMs: number;
   /** Called when an operation timed out and nothing has succeeded for that long either: the storage is stuck. */
   onStuck?: () => void;
+  /** Sends one raw command to the storage (Redis only), lent as sendRedisCommand. */
+  sendCommand?: (args: string[]) => Promise<unknown>;
   /** Called with the number of sessions a sign-in beyond the per-user cap ended. */
   onCapped?: (ended: number) => void;
   now?: () => number;
@@ -75,6 +77,7 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): void {
  */
 export class IndexedSessionStore implements SessionStore {
   readonly ids: SessionIdSigner;
+  readonly sendRedisCommand?: SendRedisCommand;
   private readonly now: () => number;
   private readonly records: SessionRecords;
   private readonly withinDeadline: ReturnType<typeof createDeadline>;
@@ -91,6 +94,10 @@ export class IndexedSessionStore implements SessionStore {
     this.records = sealedRecords(sessionRecords(store), sessionSeal(options.keys));
     this.tokens = sessionTokenRecords(this.records);
     this.withinDeadline = createDeadline({ timeoutMs: options.timeoutMs, onStuck: options.onStuck, now: this.now });
+    const { sendCommand } = options;
+    // Through the sessions' own deadline, unwrapped: a stuck Redis is noticed (and reconnected)
+    // whoever asked, and the caller still sees Redis's own reply errors.
+    if (sendCommand) this.sendRedisCommand = (...args) => this.withinDeadline(() => sendCommand(args));
   }
 
   /**

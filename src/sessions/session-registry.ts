@@ -60,10 +60,19 @@ export interface SessionTokenStore {
 }
 
 /**
+ * One raw command (`'INCR', 'key'`) to the Redis that holds the sessions, over the same connection
+ * and bounded in time like every store call: rejects with Redis's own error (a reply error keeps
+ * its message, `NOSCRIPT ...`), or when no answer came within REDIS_TIMEOUT_MS.
+ */
+export type SendRedisCommand = (...args: string[]) => Promise<unknown>;
+
+/**
  * The one session store the app is given: what the library needs, plus the registry and the
  * token store, plus the ids it stores sessions under (made and checked with the same secrets
- * that seal them).
+ * that seal them). With Redis it lends its connection to other state every instance must share
+ * (the rate limits' counts), so that the app keeps one connection and one outage policy;
+ * `sendRedisCommand` is undefined when sessions live in memory.
  */
 export type SessionStore = ExpressSessionStore &
   SessionRegistry &
-  SessionTokenStore & { readonly ids: SessionIdSigner };
+  SessionTokenStore & { readonly ids: SessionIdSigner; readonly sendRedisCommand?: SendRedisCommand };
