@@ -9,5 +9,5 @@ import { parseUserinfo, userProfile, type UserProfile } from '../../src/sign-in/
 export function benchUser(providerOrigin: string): UserProfile {
   const [user] = demoUsers;
   if (!user) throw new Error('no demo user');
-  return userProfile(parseUserinfo(demoUserClaims(user, `${providerOrigin}/`)));
+  return userProfile(parseUserinfo(demoUserClaims(user, `${providerOrigin}/`)), { roles: user.roles });
 }

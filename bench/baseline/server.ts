@@ -31,7 +31,12 @@ app.get('/', (_req, res) => {
   res.render('pages/home', { signedOutLocally: false });
 });
 app.get('/profile', (_req, res) => {
-  res.render('pages/profile', { user, csrfToken, claimsJson: JSON.stringify(user.claims, null, 2) });
+  res.render('pages/profile', {
+    user,
+    displayName: user.name,
+    csrfToken,
+    claimsJson: JSON.stringify(user.claims, null, 2),
+  });
 });
 
 createServer(app).listen(port, '127.0.0.1');
