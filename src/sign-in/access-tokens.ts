@@ -69,7 +69,11 @@ export function createAccessTokens({
   const fresh = (tokens: SessionTokens | undefined): boolean =>
     tokens !== undefined && tokens.expiresAt - REFRESH_MARGIN_SECONDS > now() / 1000;
 
-  async function refreshUnderLock(id: string, known: SessionTokens | undefined): Promise<SessionTokens> {
+  async function refreshUnderLock(
+    id: string,
+    known: SessionTokens | undefined,
+    user: string | undefined,
+  ): Promise<SessionTokens> {
     const owner = randomBytes(12).toString('base64url');
     const giveUpAt = now() + lockTtlMs + holderWorkMs;
     for (;;) {
@@ -81,6 +85,7 @@ export function createAccessTokens({
           if (latest?.refreshToken === undefined) throw new RefreshRefused('the session has no refresh token');
           const tokens = await client.refresh(latest.refreshToken);
           await store.writeTokens(id, tokens);
+          logger.info({ event: 'auth.refresh.success', user }, 'access token refreshed');
           return tokens;
         } finally {
           await store.unlockTokens(id, owner).catch((error: unknown) => {
@@ -114,7 +119,7 @@ export function createAccessTokens({
 
       let pending = refreshing.get(id);
       if (!pending) {
-        pending = refreshUnderLock(id, stored ?? signedIn).finally(() => refreshing.delete(id));
+        pending = refreshUnderLock(id, stored ?? signedIn, data.userLogId).finally(() => refreshing.delete(id));
         refreshing.set(id, pending);
       }
       try {

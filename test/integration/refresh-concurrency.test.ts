@@ -28,6 +28,8 @@ describe('many requests of one session needing a refresh at the same moment', ()
     const { cookie } = await signedInBrowser(stack.appOrigin);
     await expireAccessToken(stack.store, cookie);
     const before = endpoint.seen.refreshes;
+    const refreshLogs = () => stack.logs.lines().filter((line) => line.event === 'auth.refresh.success');
+    const loggedBefore = refreshLogs().length;
     const pages = await Promise.all(
       Array.from({ length: CONCURRENT_REQUESTS }, () =>
         new TestBrowser().get(`${stack.appOrigin}/account`, { cookie: `session=${cookie}` }),
@@ -35,6 +37,10 @@ describe('many requests of one session needing a refresh at the same moment', ()
     );
     expect(pages.map((page) => page.status)).toEqual(Array(CONCURRENT_REQUESTS).fill(200));
     expect(endpoint.seen.refreshes).toBe(before + 1);
+    // One line for the one refresh, naming the user by their log id only.
+    const logged = refreshLogs().slice(loggedBefore);
+    expect(logged).toHaveLength(1);
+    expect(String(logged[0]?.user)).toMatch(/^[\w-]{10,}$/);
   });
 });
 
