@@ -7,6 +7,7 @@ import { MemorySessionIndex } from './stores/memory-session-index.js';
 import { MemoryRecordStore } from './stores/memory-record-store.js';
 import { createRedisClient, reconnectRedis, type RedisClient } from './stores/redis-client.js';
 import { RedisSessionIndex } from './stores/redis-session-index.js';
+import { createRedisSentinel, type RedisSentinel } from './stores/redis-sentinel-client.js';
 import type { RecordStore } from './session-data.js';
 import type { SessionIndex } from './stores/session-index.js';
 import { deriveSecretKeys } from './session-keys.js';
@@ -25,8 +26,8 @@ export interface StoreBackends {
 }
 
 /**
- * The one place that decides where sessions live: Redis when REDIS_URL is set (every instance
- * shares it), otherwise this process's memory, which is fine for one instance but loses every
+ * The one place that decides where sessions live: Redis when REDIS_URL or REDIS_SENTINELS is set
+ * (every instance shares it), otherwise this process's memory, which is fine for one instance but loses every
  * session on restart, hence the warning in production (REQUIRE_REDIS=true turns it into a
  * configuration error, see config.ts).
  */
@@ -35,7 +36,16 @@ export function createSessionStore(config: StoreConfig, logger: Logger): Session
 }
 
 export function createStoreBackends(config: StoreConfig, logger: Logger): StoreBackends {
-  const { redisUrl, redisTimeoutMs, maxMemorySessions } = config.sessionStore;
+  const { redisUrl, sentinel, redisTimeoutMs, maxMemorySessions } = config.sessionStore;
+  if (sentinel !== undefined) {
+    const client = createRedisSentinel({ sentinel, timeoutMs: redisTimeoutMs, logger });
+    return {
+      records: redisRecords(client),
+      index: new RedisSessionIndex(client),
+      // No onStuck: a primary that stops answering is failed over by Sentinel, and the client follows.
+      sendCommand: (args) => client.sendCommand(false, args),
+    };
+  }
   if (redisUrl !== undefined) {
     const client = createRedisClient({ url: redisUrl, timeoutMs: redisTimeoutMs, logger });
     return {
@@ -116,7 +126,7 @@ const lenientJson = {
 };
 
 /** connect-redis (express-session's Redis store), with its TTL taken from each record's expiry. */
-function redisRecords(client: RedisClient): RecordStore {
+function redisRecords(client: RedisClient | RedisSentinel): RecordStore {
   const store = new RedisStore({ client, prefix: 'session:', serializer: lenientJson });
   return {
     get: (key, callback) => void store.get(key, callback as Parameters<RedisStore['get']>[1]),

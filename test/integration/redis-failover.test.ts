@@ -1,0 +1,114 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBrowser } from '../support/browser.js';
+import { skipRedisTests } from '../support/redis-server.js';
+import { startRedisSentinel, type SentinelSetup } from '../support/redis-sentinel.js';
+import { signedInBrowser } from '../support/sign-in.js';
+import { startTestStack, type AppInstance, type TestStack } from '../support/test-stack.js';
+
+const REDIS_TIMEOUT_MS = 500;
+/** A request's own work on top of the store's deadline (sign-in pages, rendering, loopback). */
+const REQUEST_MARGIN_MS = 1500;
+const EVERY_MS = 100;
+const STREAM_LIMIT_MS = 30_000;
+/** Requests before the kill: the stream is steady, and what was written before is on the replica. */
+const BEFORE_KILL = 10;
+/** Consecutive 200s on each instance, after the Sentinels named the new primary, that end the stream. */
+const SETTLED = 10;
+
+interface Answer {
+  instance: 'A' | 'B';
+  status: number;
+  ms: number;
+  at: number;
+}
+
+describe.skipIf(skipRedisTests)('sessions in Redis with Sentinel, through a failover', () => {
+  let redis: SentinelSetup | undefined;
+  let stack: TestStack | undefined;
+  let b: AppInstance;
+
+  beforeAll(async () => {
+    redis = await startRedisSentinel();
+    stack = await startTestStack({
+      env: {
+        REDIS_SENTINELS: redis.sentinels,
+        REDIS_SENTINEL_NAME: redis.name,
+        REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS),
+      },
+    });
+    b = await stack.startInstance();
+  }, 30_000);
+  afterAll(async () => {
+    await stack?.close();
+    await redis?.close();
+  });
+
+  it('answers 503 only while the primary is replaced, then shows the same session on both instances, and an ended session stays ended', async () => {
+    if (!stack || !redis) throw new Error('the stack did not start');
+    const setup = redis;
+    const origins = { A: stack.appOrigin, B: b.origin };
+    const kept = await signedInBrowser(origins.A);
+    const ended = await signedInBrowser(origins.A);
+    expect((await ended.browser.post(`${origins.A}/logout`, { _csrf: ended.csrf }, { origin: origins.A })).status).toBe(
+      303,
+    );
+    const asKept = { cookie: `session=${kept.cookie}` };
+
+    const answers: Answer[] = [];
+    const started = performance.now();
+    let killedAt: number | undefined;
+    let failedOverAt: number | undefined;
+    for (let i = 0; performance.now() - started < STREAM_LIMIT_MS; i += 1) {
+      if (i === BEFORE_KILL) {
+        setup.killPrimary();
+        killedAt = performance.now();
+      }
+      const instance = i % 2 === 0 ? 'A' : 'B';
+      const sent = performance.now();
+      const page = await new TestBrowser().get(`${origins[instance]}/profile`, asKept);
+      answers.push({ instance, status: page.status, ms: Math.round(performance.now() - sent), at: sent });
+      if (killedAt !== undefined && failedOverAt === undefined && (await setup.primaryNow()) === setup.replicaPort) {
+        failedOverAt = performance.now();
+      }
+      if (failedOverAt !== undefined && settled(answers)) break;
+      await sleep(EVERY_MS);
+    }
+
+    const refused = answers.filter((answer) => answer.status === 503);
+    const window = refused.length > 0 ? Math.round((refused.at(-1)?.at ?? 0) - (refused[0]?.at ?? 0)) : 0;
+    console.log(
+      `failover: ${answers.length} requests, ${refused.length} answered 503 over ${window} ms; Sentinel named the new primary ${Math.round((failedOverAt ?? NaN) - (killedAt ?? NaN))} ms after the kill; slowest request ${Math.max(...answers.map((answer) => answer.ms))} ms`,
+    );
+
+    expect(failedOverAt).toBeDefined();
+    for (const instance of ['A', 'B'] as const) {
+      // 200s, then 503s while there is no primary, then 200s again: nothing else, in that order.
+      const statuses = answers
+        .filter((answer) => answer.instance === instance)
+        .map((answer) => (answer.status === 200 ? 'o' : answer.status === 503 ? 'x' : String(answer.status)))
+        .join('');
+      expect(statuses).toMatch(/^o+x*o+$/);
+    }
+    expect(answers.slice(0, BEFORE_KILL).every((answer) => answer.status === 200)).toBe(true);
+    for (const answer of answers) expect(answer.ms).toBeLessThan(REDIS_TIMEOUT_MS + REQUEST_MARGIN_MS);
+
+    for (const origin of [origins.A, origins.B]) {
+      const profile = await new TestBrowser().get(`${origin}/profile`, asKept);
+      expect(profile.status).toBe(200);
+      expect(profile.text).toContain('alice@example.com');
+      const gone = await new TestBrowser().get(`${origin}/profile`, { cookie: `session=${ended.cookie}` });
+      expect(gone.status).toBe(302);
+      expect(gone.headers.location).toMatch(new RegExp(`^${stack.provider.origin}/authorize\\?`));
+    }
+  }, 60_000);
+});
+
+/** The last SETTLED answers of each instance were 200s. */
+function settled(answers: Answer[]): boolean {
+  return (['A', 'B'] as const).every((instance) => {
+    const last = answers.filter((answer) => answer.instance === instance).slice(-SETTLED);
+    return last.length === SETTLED && last.every((answer) => answer.status === 200);
+  });
+}
