@@ -8,6 +8,7 @@ import { MemoryRecordStore } from './stores/memory-record-store.js';
 import { createRedisClient, reconnectRedis, type RedisClient } from './stores/redis-client.js';
 import { RedisSessionIndex } from './stores/redis-session-index.js';
 import { createRedisSentinel, type RedisSentinel } from './stores/redis-sentinel-client.js';
+import { waitForReplica } from './stores/replica-wait.js';
 import type { RecordStore } from './session-data.js';
 import type { SessionIndex } from './stores/session-index.js';
 import { deriveSecretKeys } from './session-keys.js';
@@ -21,6 +22,8 @@ export interface StoreBackends {
   index: SessionIndex;
   /** Called when the storage stopped answering altogether (see deadline.ts). */
   onStuck?: () => void;
+  /** Waits until a replica holds the last write (Redis with Sentinel only): see replica-wait.ts. */
+  replicate?: () => Promise<void>;
   /** Raw commands on the same connection (Redis only): see SessionStore's sendRedisCommand. */
   sendCommand?: (args: string[]) => Promise<unknown>;
 }
@@ -39,11 +42,14 @@ export function createStoreBackends(config: StoreConfig, logger: Logger): StoreB
   const { redisUrl, sentinel, redisTimeoutMs, maxMemorySessions } = config.sessionStore;
   if (sentinel !== undefined) {
     const client = createRedisSentinel({ sentinel, timeoutMs: redisTimeoutMs, logger });
+    const sendCommand = (args: string[]) => client.sendCommand(false, args);
     return {
       records: redisRecords(client),
       index: new RedisSessionIndex(client),
       // No onStuck: a primary that stops answering is failed over by Sentinel, and the client follows.
-      sendCommand: (args) => client.sendCommand(false, args),
+      sendCommand,
+      // A quarter of the deadline: the write before it and the WAIT share REDIS_TIMEOUT_MS.
+      replicate: waitForReplica({ sendCommand, waitMs: Math.max(10, Math.floor(redisTimeoutMs / 4)), logger }),
     };
   }
   if (redisUrl !== undefined) {
@@ -72,7 +78,7 @@ export function createStoreBackends(config: StoreConfig, logger: Logger): StoreB
 
 /** Seals, hashes and indexes sessions over any backends: memory and Redis go through the same code. */
 export function assembleSessionStore(
-  { records, index, onStuck, sendCommand }: StoreBackends,
+  { records, index, onStuck, sendCommand, replicate }: StoreBackends,
   config: StoreConfig,
   logger: Logger,
 ): SessionStore {
@@ -86,6 +92,7 @@ export function assembleSessionStore(
     timeoutMs: config.sessionStore.redisTimeoutMs,
     onStuck,
     sendCommand,
+    replicate,
     onCapped: (ended) =>
       logger.info(
         { event: 'sessions.capped', ended },

@@ -21,6 +21,9 @@ export interface SentinelSetup {
   replicaPort: number;
   /** SIGKILL to the primary: it dies without a word, as a host that loses power. */
   killPrimary(): void;
+  /** SIGSTOP to the replica: it hangs, confirming nothing. thawReplica() resumes it. */
+  freezeReplica(): void;
+  thawReplica(): void;
   /** The port the Sentinels name as primary now (through a short-lived client of their own). */
   primaryNow(): Promise<number>;
   /** Runs one command on the Redis at `port` through a short-lived client. */
@@ -98,13 +101,15 @@ export async function startRedisSentinel(): Promise<SentinelSetup> {
       START_TIMEOUT_MS,
       'the Sentinels to know the replica and each other',
     );
-    const primary = children[0];
+    const [primary, replica] = children;
     return {
       sentinels: sentinelPorts.map((port) => `127.0.0.1:${port}`).join(','),
       name: SENTINEL_NAME,
       primaryPort,
       replicaPort,
       killPrimary: () => primary?.kill('SIGKILL'),
+      freezeReplica: () => replica?.kill('SIGSTOP'),
+      thawReplica: () => replica?.kill('SIGCONT'),
       async primaryNow() {
         const reply = await command(sentinelPorts[0] ?? 0, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME]);
         return Number(Array.isArray(reply) ? reply[1] : undefined);
@@ -123,6 +128,7 @@ async function stopAll(children: ChildProcess[], dir: string): Promise<void> {
     children.map(async (child) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;
