@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { TestBrowser } from '../support/browser.js';
 import { skipRedisTests } from '../support/redis-server.js';
 import { startRedisSentinel, type SentinelSetup } from '../support/redis-sentinel.js';
@@ -45,6 +46,24 @@ describe.skipIf(skipRedisTests)('sessions in Redis with Sentinel, through a fail
     await stack?.close();
     await redis?.close();
   });
+
+  it('lets npm run doctor name the primary and the replica the Sentinels found, and fail for a name they do not know', async () => {
+    if (!redis) throw new Error('Sentinel did not start');
+    const env = { REDIS_SENTINELS: redis.sentinels, REDIS_SENTINEL_NAME: redis.name, SECRET: 'x'.repeat(32) };
+    const found = (await runDoctor(env)).results.find((result) => result.title === 'Redis Sentinel');
+    expect(found).toEqual({
+      title: 'Redis Sentinel',
+      status: 'pass',
+      detail: `primary 127.0.0.1:${redis.primaryPort} (named by 3 of 3 Sentinels), replicas: 127.0.0.1:${redis.replicaPort}`,
+    });
+
+    const unknown = await runDoctor({ ...env, REDIS_SENTINEL_NAME: 'elsewhere' });
+    const refused = unknown.results.find((result) => result.title === 'Redis Sentinel');
+    expect(refused?.status).toBe('fail');
+    expect(refused?.detail).toContain("does not know 'elsewhere'");
+    expect(refused?.fix).toContain('REDIS_SENTINEL_NAME');
+    expect(unknown.exitCode).toBe(1);
+  }, 30_000);
 
   it('waits for the replica after a sign-in, and signs in anyway, logged, when the replica does not answer in time', async () => {
     if (!stack || !redis) throw new Error('the stack did not start');
