@@ -1,8 +1,10 @@
 import { createClient } from 'redis';
-import type { SentinelSettings } from '../sessions/stores/redis-sentinel-client.js';
+import type { Config } from '../config.js';
 import type { CheckResult } from './checklist.js';
 
 const TITLE = 'Redis Sentinel';
+
+type SentinelSettings = NonNullable<Config['sessionStore']['sentinel']>;
 
 /** What one Sentinel says: the primary's address and its replicas', or why it could not say. */
 type Answer = { primary: string; replicas: string[] } | { problem: string };

@@ -137,6 +137,10 @@ describe.skipIf(skipRedisTests)('sessions in Redis with Sentinel, through a fail
     expect(answers.slice(0, BEFORE_KILL).every((answer) => answer.status === 200)).toBe(true);
     for (const answer of answers) expect(answer.ms).toBeLessThan(REDIS_TIMEOUT_MS + REQUEST_MARGIN_MS);
 
+    for (const logs of [stack.logs, b.logs]) {
+      const primaries = logs.lines().filter((line) => line.event === 'redis.primary');
+      expect(primaries.at(-1)?.primary).toBe(`127.0.0.1:${setup.replicaPort}`);
+    }
     for (const origin of [origins.A, origins.B]) {
       const profile = await new TestBrowser().get(`${origin}/profile`, asKept);
       expect(profile.status).toBe(200);

@@ -50,10 +50,14 @@ export function createRedisSentinel({
     sentinelClientOptions: { password: sentinel.sentinelPassword, socket },
   });
   logOutages(client, { redisSentinel: sentinel.name }, logger);
-  // Connection problems of single nodes (the dead primary, a Sentinel down): the client works
-  // around them; only what it cannot work around reaches 'error' above.
-  client.on('client-error', (event: unknown) => {
-    logger.debug({ event: 'redis.node_error', err: errorOf(event) }, 'a Redis or Sentinel node is unreachable');
+  // Where sessions are written: at start, and the one line an operator looks for after a failover.
+  client.on('topology-change', (event: { type: string; node?: { host: string; port: number } }) => {
+    if (event.type === 'MASTER_CHANGE' && event.node) {
+      logger.info(
+        { event: 'redis.primary', primary: `${event.node.host}:${event.node.port}` },
+        'Sentinel named the Redis primary: sessions are written there',
+      );
+    }
   });
   connectUntilAnswered(client, logger);
   return client;
@@ -71,8 +75,4 @@ function connectUntilAnswered(client: { connect(): Promise<unknown>; isOpen: boo
       if (!client.isOpen) connectUntilAnswered(client, logger);
     }, RETRY_CONNECT_MS).unref();
   });
-}
-
-function errorOf(event: unknown): unknown {
-  return typeof event === 'object' && event !== null && 'error' in event ? event.error : event;
 }
