@@ -87,6 +87,29 @@ const scopeList = optionalText.transform((value, ctx): string[] | undefined => {
   return [...new Set(scopes)];
 });
 
+/** One Sentinel's address: a host name or IPv4 address and a port (IPv6 in brackets). */
+const SENTINEL_ADDRESS = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+/** REDIS_SENTINELS: a comma-separated list of host:port, as node-redis's `sentinelRootNodes`. */
+const sentinelList = optionalText.transform((value, ctx): { host: string; port: number }[] | undefined => {
+  if (value === undefined) return undefined;
+  const nodes = value.split(',').map((entry) => SENTINEL_ADDRESS.exec(entry.trim()));
+  const parsed = nodes.flatMap((match) =>
+    match?.[1] && match[2] && Number(match[2]) >= 1 && Number(match[2]) <= 65535
+      ? [{ host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) }]
+      : [],
+  );
+  if (parsed.length !== nodes.length || parsed.length > 20) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'REDIS_SENTINELS must be a comma-separated list of Sentinel addresses as host:port, such as sentinel-1:26379,sentinel-2:26379,sentinel-3:26379',
+    });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const TRUST_PROXY_HINT =
   'set it to the number of proxies in front of the app (such as 1) or to their addresses (such as 10.0.0.0/8 or loopback), or leave it unset when clients connect directly';
@@ -174,6 +197,25 @@ const envSchema = z.object({
         error: 'REDIS_URL must be a redis:// or rediss:// URL such as redis://localhost:6379 (rediss:// for TLS)',
       })
       .optional(),
+  ),
+  REDIS_SENTINELS: sentinelList,
+  REDIS_SENTINEL_NAME: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, {
+        error:
+          'REDIS_SENTINEL_NAME must be the name the Sentinels monitor the primary under (letters, digits, ".", "_" or "-"), such as mymaster',
+      })
+      .optional(),
+  ),
+  // With REDIS_URL the password and TLS are in the URL; Sentinel has no URL to carry them.
+  REDIS_PASSWORD: optionalText,
+  REDIS_SENTINEL_PASSWORD: optionalText,
+  REDIS_TLS: optionalText.pipe(
+    z
+      .enum(['true', 'false'], { error: 'REDIS_TLS must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
   ),
   REDIS_TIMEOUT_MS: milliseconds('REDIS_TIMEOUT_MS', 50, 10_000, 500),
   REQUIRE_REDIS: optionalText.pipe(
@@ -283,11 +325,11 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
         'SECRET',
         `SECRET is required when ISSUER_BASE_URL is set or NODE_ENV=production (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`,
       );
-    } else if (env.REDIS_URL !== undefined) {
+    } else if (env.REDIS_URL !== undefined || env.REDIS_SENTINELS !== undefined) {
       // A secret made up at start would differ per instance and per restart: sessions in Redis would outlive every cookie.
       issue(
         'SECRET',
-        `SECRET is required when REDIS_URL is set: every instance must sign cookies with the same secret (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`,
+        `SECRET is required when ${env.REDIS_URL !== undefined ? 'REDIS_URL' : 'REDIS_SENTINELS'} is set: every instance must sign cookies with the same secret (at least ${MIN_SECRET_LENGTH} characters); ${SECRET_HINT}`,
       );
     }
   } else if (env.SECRET.split(',').some((secret) => secret.trim().length < MIN_SECRET_LENGTH)) {
@@ -304,12 +346,14 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
     );
   }
 
-  if (env.REQUIRE_REDIS && env.REDIS_URL === undefined) {
+  if (env.REQUIRE_REDIS && env.REDIS_URL === undefined && env.REDIS_SENTINELS === undefined) {
     issue(
       'REDIS_URL',
-      'REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis, such as redis://redis.internal:6379, or set REQUIRE_REDIS=false to allow in-memory sessions (one instance only)',
+      'REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis, such as redis://redis.internal:6379 (or REDIS_SENTINELS and REDIS_SENTINEL_NAME for Redis Sentinel), or set REQUIRE_REDIS=false to allow in-memory sessions (one instance only)',
     );
   }
+
+  checkSentinel(env, issue);
 
   // Node refuses to create a server otherwise: the headers are part of the request.
   if (env.REQUEST_TIMEOUT_MS < env.HEADERS_TIMEOUT_MS) {
@@ -321,6 +365,39 @@ function checkCombinations(env: Env, issue: (variable: string, message: string) 
 
   if (env.SESSION_ABSOLUTE_TIMEOUT < env.SESSION_IDLE_TIMEOUT) {
     issue('SESSION_ABSOLUTE_TIMEOUT', 'SESSION_ABSOLUTE_TIMEOUT must not be shorter than SESSION_IDLE_TIMEOUT');
+  }
+}
+
+/** Redis Sentinel: its own variables, never mixed with REDIS_URL (which of the two would the app use?). */
+function checkSentinel(env: Env, issue: (variable: string, message: string) => void): void {
+  if (env.REDIS_SENTINELS !== undefined) {
+    if (env.REDIS_URL !== undefined) {
+      issue(
+        'REDIS_SENTINELS',
+        'REDIS_URL and REDIS_SENTINELS are both set: keep REDIS_URL for a single Redis (or a managed Redis with a failover endpoint), or keep REDIS_SENTINELS and REDIS_SENTINEL_NAME for Redis Sentinel, and remove the other',
+      );
+    }
+    if (env.REDIS_SENTINEL_NAME === undefined) {
+      issue(
+        'REDIS_SENTINEL_NAME',
+        "REDIS_SENTINEL_NAME is required when REDIS_SENTINELS is set: the name the Sentinels monitor the primary under (the <master-name> of 'sentinel monitor' in sentinel.conf), such as mymaster",
+      );
+    }
+    return;
+  }
+  for (const variable of ['REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD'] as const) {
+    if (env[variable] !== undefined) {
+      issue(
+        variable,
+        `${variable} is set but REDIS_SENTINELS is not: set REDIS_SENTINELS to your Sentinels (host:port, comma-separated), or remove ${variable}${variable === 'REDIS_PASSWORD' ? ' (with REDIS_URL, the password goes in the URL: redis://:PASSWORD@host:6379)' : ''}`,
+      );
+    }
+  }
+  if (env.REDIS_TLS) {
+    issue(
+      'REDIS_TLS',
+      'REDIS_TLS=true is set but REDIS_SENTINELS is not: set REDIS_SENTINELS to your Sentinels, or remove REDIS_TLS (with REDIS_URL, use a rediss:// URL for TLS)',
+    );
   }
 }
 
@@ -357,6 +434,20 @@ function toConfig(env: Env, generateSecret: () => string) {
     /** Where sessions live: Redis when a URL is set (shared by every instance), else this process's memory. */
     sessionStore: {
       redisUrl: env.REDIS_URL,
+      /** Redis Sentinel instead of REDIS_URL: the app asks the Sentinels where the primary is, and follows it. */
+      sentinel:
+        env.REDIS_SENTINELS && env.REDIS_SENTINEL_NAME
+          ? {
+              sentinels: env.REDIS_SENTINELS,
+              name: env.REDIS_SENTINEL_NAME,
+              /** The primary's and replicas' password (AUTH). */
+              password: env.REDIS_PASSWORD,
+              /** The Sentinels' own password (sentinel.conf `requirepass`), when they have one. */
+              sentinelPassword: env.REDIS_SENTINEL_PASSWORD,
+              /** TLS to the Sentinels, the primary and the replicas alike. */
+              tls: env.REDIS_TLS,
+            }
+          : undefined,
       redisTimeoutMs: env.REDIS_TIMEOUT_MS,
       requireRedis: env.REQUIRE_REDIS,
       /** The in-memory store's cap (Redis has its own maxmemory): new sessions beyond it are refused. */

@@ -25,6 +25,7 @@ export const REDACTED_PATHS = [
   '*.secret',
   '*.secrets',
   '*.password',
+  '*.sentinelPassword',
   '*.csrfToken',
   '*.logout_token',
   // May carry the Redis password.

@@ -126,9 +126,11 @@ async function main(): Promise<void> {
       lines.push(`Mode: ${config.nodeEnv}, signing in with ${issuer.issuerBaseURL}`);
     }
     lines.push(
-      config.sessionStore.redisUrl
-        ? 'Sessions: Redis (shared by every instance)'
-        : 'Sessions: in memory (this process only; set REDIS_URL to share them)',
+      config.sessionStore.sentinel
+        ? `Sessions: Redis through Sentinel (primary '${config.sessionStore.sentinel.name}', shared by every instance)`
+        : config.sessionStore.redisUrl
+          ? 'Sessions: Redis (shared by every instance)'
+          : 'Sessions: in memory (this process only; set REDIS_URL to share them)',
     );
     if (config.secretGenerated)
       lines.push('SECRET is not set: using a random one, so sessions end when the app restarts.');

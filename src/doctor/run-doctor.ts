@@ -7,6 +7,7 @@ import { checkClientCredentials } from './credentials-check.js';
 import { checkClock, checkDiscovery } from './discovery-checks.js';
 import { checkCallbackUrl, checkLogoutUrl } from './redirect-checks.js';
 import { checkRefreshTokens, checkRevocation } from './token-support-checks.js';
+import { checkSentinel } from './sentinel-check.js';
 
 export interface DoctorReport {
   heading: string[];
@@ -127,7 +128,12 @@ export async function runDoctor(
     ];
     // As server.ts does: the embedded provider stands in for the whole tenant, its Management API included.
     const api = { ...config.api, audience: config.api.audience ?? devProvider?.managementAudience };
-    const results = [configurationCheck(config), ...(await checkProvider(issuer, config, api))];
+    const { sentinel, redisTimeoutMs } = config.sessionStore;
+    const results = [
+      configurationCheck(config),
+      ...(await checkProvider(issuer, config, api)),
+      ...(sentinel ? [await checkSentinel(sentinel, Math.max(redisTimeoutMs, 1000))] : []),
+    ];
     return { heading, results, exitCode: failed(results).length === 0 ? 0 : 1 };
   } finally {
     await devProvider?.close();

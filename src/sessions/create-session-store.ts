@@ -7,6 +7,8 @@ import { MemorySessionIndex } from './stores/memory-session-index.js';
 import { MemoryRecordStore } from './stores/memory-record-store.js';
 import { createRedisClient, reconnectRedis, type RedisClient } from './stores/redis-client.js';
 import { RedisSessionIndex } from './stores/redis-session-index.js';
+import { createRedisSentinel, type RedisSentinel } from './stores/redis-sentinel-client.js';
+import { waitForReplica } from './stores/replica-wait.js';
 import type { RecordStore } from './session-data.js';
 import type { SessionIndex } from './stores/session-index.js';
 import { deriveSecretKeys } from './session-keys.js';
@@ -20,13 +22,15 @@ export interface StoreBackends {
   index: SessionIndex;
   /** Called when the storage stopped answering altogether (see deadline.ts). */
   onStuck?: () => void;
+  /** Waits until a replica holds the last write (Redis with Sentinel only): see replica-wait.ts. */
+  replicate?: () => Promise<void>;
   /** Raw commands on the same connection (Redis only): see SessionStore's sendRedisCommand. */
   sendCommand?: (args: string[]) => Promise<unknown>;
 }
 
 /**
- * The one place that decides where sessions live: Redis when REDIS_URL is set (every instance
- * shares it), otherwise this process's memory, which is fine for one instance but loses every
+ * The one place that decides where sessions live: Redis when REDIS_URL or REDIS_SENTINELS is set
+ * (every instance shares it), otherwise this process's memory, which is fine for one instance but loses every
  * session on restart, hence the warning in production (REQUIRE_REDIS=true turns it into a
  * configuration error, see config.ts).
  */
@@ -35,7 +39,19 @@ export function createSessionStore(config: StoreConfig, logger: Logger): Session
 }
 
 export function createStoreBackends(config: StoreConfig, logger: Logger): StoreBackends {
-  const { redisUrl, redisTimeoutMs, maxMemorySessions } = config.sessionStore;
+  const { redisUrl, sentinel, redisTimeoutMs, maxMemorySessions } = config.sessionStore;
+  if (sentinel !== undefined) {
+    const client = createRedisSentinel({ sentinel, timeoutMs: redisTimeoutMs, logger });
+    const sendCommand = (args: string[]) => client.sendCommand(false, args);
+    return {
+      records: redisRecords(client),
+      index: new RedisSessionIndex(client),
+      // No onStuck: a primary that stops answering is failed over by Sentinel, and the client follows.
+      sendCommand,
+      // A quarter of the deadline: the write before it and the WAIT share REDIS_TIMEOUT_MS.
+      replicate: waitForReplica({ sendCommand, waitMs: Math.max(10, Math.floor(redisTimeoutMs / 4)), logger }),
+    };
+  }
   if (redisUrl !== undefined) {
     const client = createRedisClient({ url: redisUrl, timeoutMs: redisTimeoutMs, logger });
     return {
@@ -62,7 +78,7 @@ export function createStoreBackends(config: StoreConfig, logger: Logger): StoreB
 
 /** Seals, hashes and indexes sessions over any backends: memory and Redis go through the same code. */
 export function assembleSessionStore(
-  { records, index, onStuck, sendCommand }: StoreBackends,
+  { records, index, onStuck, sendCommand, replicate }: StoreBackends,
   config: StoreConfig,
   logger: Logger,
 ): SessionStore {
@@ -76,6 +92,7 @@ export function assembleSessionStore(
     timeoutMs: config.sessionStore.redisTimeoutMs,
     onStuck,
     sendCommand,
+    replicate,
     onCapped: (ended) =>
       logger.info(
         { event: 'sessions.capped', ended },
@@ -116,7 +133,7 @@ const lenientJson = {
 };
 
 /** connect-redis (express-session's Redis store), with its TTL taken from each record's expiry. */
-function redisRecords(client: RedisClient): RecordStore {
+function redisRecords(client: RedisClient | RedisSentinel): RecordStore {
   const store = new RedisStore({ client, prefix: 'session:', serializer: lenientJson });
   return {
     get: (key, callback) => void store.get(key, callback as Parameters<RedisStore['get']>[1]),

@@ -32,6 +32,11 @@ interface Options {
   timeoutMs: number;
   /** Called when an operation timed out and nothing has succeeded for that long either: the storage is stuck. */
   onStuck?: () => void;
+  /**
+   * After a sign-in, a logout or ended sessions: waits (bounded) until a replica holds the write,
+   * so that a failover right after does not undo it (Redis with Sentinel only, see replica-wait.ts).
+   */
+  replicate?: () => Promise<void>;
   /** Sends one raw command to the storage (Redis only), lent as sendRedisCommand. */
   sendCommand?: (args: string[]) => Promise<unknown>;
   /** Called with the number of sessions a sign-in beyond the per-user cap ended. */
@@ -119,7 +124,10 @@ export class IndexedSessionStore implements SessionStore {
 
   set(id: string, record: StoredSession, callback?: Callback): void {
     settle(
-      this.guarded(() => this.write(this.keyOf(id), record)),
+      this.guarded(async () => {
+        await this.write(this.keyOf(id), record);
+        await this.replicated();
+      }),
       callback,
     );
   }
@@ -129,7 +137,10 @@ export class IndexedSessionStore implements SessionStore {
     settle(
       key === undefined
         ? Promise.resolve()
-        : this.guarded(async () => this.end([{ key, record: await this.records.read(key) }])),
+        : this.guarded(async () => {
+            await this.end([{ key, record: await this.records.read(key) }]);
+            await this.replicated();
+          }),
       callback,
     );
   }
@@ -157,6 +168,7 @@ export class IndexedSessionStore implements SessionStore {
         ({ record }) => record.data.handle !== undefined && wanted.has(record.data.handle),
       );
       await this.end(entries);
+      await this.replicated();
       return entries.length;
     });
   }
@@ -185,6 +197,7 @@ export class IndexedSessionStore implements SessionStore {
       await this.end(entries);
       // For as long as the token itself would pass: a replay is refused while it could be accepted.
       await this.markAll(tokenMarks, '1', Math.max(0, acceptedUntil - this.now()) + CLOCK_MARGIN_MS);
+      await this.replicated();
       return entries.length;
     });
   }
@@ -364,6 +377,10 @@ export class IndexedSessionStore implements SessionStore {
           found.set(entry.key, { key: entry.key, record: entry.record });
     }
     return [...found.values()];
+  }
+
+  private async replicated(): Promise<void> {
+    await this.options.replicate?.();
   }
 
   /** Every public operation: bounded in time, and failing only as "unavailable" (503) or as full. */

@@ -267,6 +267,45 @@ describe('loadConfig', () => {
         /^SECRET is required when REDIS_URL is set: every instance must sign cookies with the same secret/,
       ],
       [
+        { REDIS_SENTINELS: 'sentinel-1:26379', REDIS_SENTINEL_NAME: 'mymaster' },
+        /^SECRET is required when REDIS_SENTINELS is set: every instance must sign cookies with the same secret/,
+      ],
+      [
+        { REDIS_SENTINELS: 'sentinel-1', REDIS_SENTINEL_NAME: 'mymaster', SECRET: secret },
+        /^REDIS_SENTINELS must be a comma-separated list of Sentinel addresses as host:port, such as sentinel-1:26379/,
+      ],
+      [
+        { REDIS_SENTINELS: 'sentinel-1:26379,sentinel-2:99999', REDIS_SENTINEL_NAME: 'mymaster', SECRET: secret },
+        /^REDIS_SENTINELS must be a comma-separated list of Sentinel addresses as host:port/,
+      ],
+      [
+        { REDIS_SENTINELS: 'sentinel-1:26379', SECRET: secret },
+        /^REDIS_SENTINEL_NAME is required when REDIS_SENTINELS is set: the name the Sentinels monitor the primary under/,
+      ],
+      [
+        { REDIS_SENTINELS: 'sentinel-1:26379', REDIS_SENTINEL_NAME: 'my master', SECRET: secret },
+        /^REDIS_SENTINEL_NAME must be the name the Sentinels monitor the primary under/,
+      ],
+      [
+        {
+          REDIS_URL: 'redis://localhost:6379',
+          REDIS_SENTINELS: 'sentinel-1:26379',
+          REDIS_SENTINEL_NAME: 'mymaster',
+          SECRET: secret,
+        },
+        /^REDIS_URL and REDIS_SENTINELS are both set: keep REDIS_URL for a single Redis .*or keep REDIS_SENTINELS and REDIS_SENTINEL_NAME for Redis Sentinel, and remove the other/,
+      ],
+      [
+        { REDIS_SENTINEL_NAME: 'mymaster' },
+        /^REDIS_SENTINEL_NAME is set but REDIS_SENTINELS is not: set REDIS_SENTINELS/,
+      ],
+      [
+        { REDIS_URL: 'redis://localhost:6379', REDIS_PASSWORD: 'pw', SECRET: secret },
+        /^REDIS_PASSWORD is set but REDIS_SENTINELS is not: .*the password goes in the URL/,
+      ],
+      [{ REDIS_TLS: 'true' }, /^REDIS_TLS=true is set but REDIS_SENTINELS is not: .*use a rediss:\/\/ URL for TLS/],
+      [{ REDIS_TLS: 'yes' }, /^REDIS_TLS must be true or false/],
+      [
         { REQUIRE_REDIS: 'true' },
         /^REDIS_URL is required when REQUIRE_REDIS=true: set it to your Redis.*or set REQUIRE_REDIS=false/,
       ],
@@ -305,6 +344,7 @@ describe('loadConfig', () => {
     it('keep sessions in memory unless REDIS_URL is set', () => {
       expect(loadConfig({}).sessionStore).toEqual({
         redisUrl: undefined,
+        sentinel: undefined,
         redisTimeoutMs: 500,
         requireRedis: false,
         maxMemorySessions: 100_000,
@@ -320,10 +360,55 @@ describe('loadConfig', () => {
       });
       expect(config.sessionStore).toEqual({
         redisUrl: 'rediss://:pw@cache.internal:6380/2',
+        sentinel: undefined,
         redisTimeoutMs: 250,
         requireRedis: true,
         maxMemorySessions: 100_000,
       });
+    });
+
+    it('use Redis Sentinel when REDIS_SENTINELS and REDIS_SENTINEL_NAME are set, with passwords and TLS', () => {
+      const config = loadConfig({
+        REDIS_SENTINELS: ' sentinel-1:26379, 10.0.0.2:26380 ,[::1]:26381',
+        REDIS_SENTINEL_NAME: 'mymaster',
+        REDIS_PASSWORD: 'primary-pw',
+        REDIS_SENTINEL_PASSWORD: 'sentinel-pw',
+        REDIS_TLS: 'true',
+        REQUIRE_REDIS: 'true',
+        SECRET: secret,
+      });
+      expect(config.sessionStore.redisUrl).toBeUndefined();
+      expect(config.sessionStore.sentinel).toEqual({
+        sentinels: [
+          { host: 'sentinel-1', port: 26379 },
+          { host: '10.0.0.2', port: 26380 },
+          { host: '::1', port: 26381 },
+        ],
+        name: 'mymaster',
+        password: 'primary-pw',
+        sentinelPassword: 'sentinel-pw',
+        tls: true,
+      });
+    });
+
+    it('connect to Sentinels without passwords or TLS unless asked', () => {
+      const { sentinel } = loadConfig({
+        REDIS_SENTINELS: 'a:1',
+        REDIS_SENTINEL_NAME: 'm',
+        SECRET: secret,
+      }).sessionStore;
+      expect(sentinel).toEqual({
+        sentinels: [{ host: 'a', port: 1 }],
+        name: 'm',
+        password: undefined,
+        sentinelPassword: undefined,
+        tls: false,
+      });
+    });
+
+    it('never echo the Sentinel passwords in a configuration error', () => {
+      const problems = problemsOf({ REDIS_PASSWORD: 's3cret', REDIS_SENTINEL_PASSWORD: 's3cret2' }).join('\n');
+      expect(problems).not.toContain('s3cret');
     });
 
     it('never echo REDIS_URL (it may hold a password) in a configuration error', () => {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 /** The longest pause between reconnection attempts: Redis back means sessions back within this. */
 const MAX_RECONNECT_DELAY_MS = 1000;
 /** Keeps idle connections alive through NATs and load balancers that drop silent ones. */
-const PING_INTERVAL_MS = 10_000;
+export const PING_INTERVAL_MS = 10_000;
 
 export type RedisClient = ReturnType<typeof createRedisClient>;
 
@@ -24,12 +24,26 @@ export function createRedisClient({ url, timeoutMs, logger }: { url: string; tim
     pingInterval: PING_INTERVAL_MS,
     socket: {
       connectTimeout: timeoutMs,
-      reconnectStrategy: (retries: number) =>
-        Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50),
+      reconnectStrategy: reconnectDelay,
     },
   });
   // Never the URL itself: it may carry a password.
-  const where = { redis: redisAddress(url) };
+  logOutages(client, { redis: redisAddress(url) }, logger);
+  connect(client, logger);
+  return client;
+}
+
+/** The events a node-redis client or Sentinel client reports its connection with. */
+interface ConnectionEvents {
+  on(event: 'ready', listener: () => void): unknown;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+}
+
+/**
+ * Logs an outage once, when it starts, and once more when Redis is back; the attempts in between
+ * at debug level. Also the 'error' listener node-redis needs: without one, it crashes the process.
+ */
+export function logOutages(client: ConnectionEvents, where: Record<string, string>, logger: Logger): void {
   let up: boolean | undefined;
   client.on('ready', () => {
     logger.info({ event: 'redis.ready', ...where }, up === false ? 'Redis is reachable again' : 'Redis connected');
@@ -46,8 +60,11 @@ export function createRedisClient({ url, timeoutMs, logger }: { url: string; tim
       'Redis unreachable: signed-in pages answer 503 until it is back',
     );
   });
-  connect(client, logger);
-  return client;
+}
+
+/** Waits before the next reconnection attempt: short, capped, with jitter so instances do not retry in lockstep. */
+export function reconnectDelay(retries: number): number {
+  return Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50);
 }
 
 function connect(client: { connect(): Promise<unknown> }, logger: Logger): void {

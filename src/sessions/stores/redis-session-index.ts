@@ -1,4 +1,5 @@
 import type { RedisClient } from './redis-client.js';
+import type { RedisSentinel } from './redis-sentinel-client.js';
 import type { SessionIndex } from './session-index.js';
 
 const CLOSE_GRACE_MS = 2000;
@@ -27,7 +28,7 @@ return 0
  */
 export class RedisSessionIndex implements SessionIndex {
   constructor(
-    private readonly client: RedisClient,
+    private readonly client: RedisClient | RedisSentinel,
     private readonly prefix = 'session-index:',
   ) {}
 
@@ -96,7 +97,7 @@ export class RedisSessionIndex implements SessionIndex {
   async close(): Promise<void> {
     if (!this.client.isOpen) return;
     // A client still reconnecting has nothing worth waiting for; never let shutdown hang on it.
-    const giveUp = setTimeout(() => this.client.destroy(), CLOSE_GRACE_MS);
+    const giveUp = setTimeout(() => void this.client.destroy(), CLOSE_GRACE_MS);
     try {
       await this.client.close();
     } finally {

@@ -1,0 +1,78 @@
+import { createSentinel } from 'redis';
+import type { Logger } from 'pino';
+import { logOutages, PING_INTERVAL_MS, reconnectDelay } from './redis-client.js';
+
+/** The Sentinel settings of config.ts (REDIS_SENTINELS, REDIS_SENTINEL_NAME, the passwords, REDIS_TLS). */
+export interface SentinelSettings {
+  sentinels: { host: string; port: number }[];
+  name: string;
+  password: string | undefined;
+  sentinelPassword: string | undefined;
+  tls: boolean;
+}
+
+/** How long to wait before asking the Sentinels again when none of them could name a primary. */
+const RETRY_CONNECT_MS = 1000;
+
+export type RedisSentinel = ReturnType<typeof createRedisSentinel>;
+
+/**
+ * node-redis's own Sentinel client: it asks the Sentinels where the primary is, sends every command
+ * there, and follows a failover by itself (the Sentinels announce `+switch-master`, and a command
+ * that finds its primary gone or read-only looks the primary up again). Fails fast as the plain
+ * client does (no offline queue on the node connections, timeouts on commands and connections);
+ * while a failover is in progress commands wait for the new primary, which the session store's
+ * deadline (REDIS_TIMEOUT_MS, see deadline.ts) turns into a fast 503. Connecting starts at once, in
+ * the background, and is retried for as long as no Sentinel answers.
+ */
+export function createRedisSentinel({
+  sentinel,
+  timeoutMs,
+  logger,
+}: {
+  sentinel: SentinelSettings;
+  timeoutMs: number;
+  logger: Logger;
+}) {
+  const socket = sentinel.tls
+    ? { tls: true as const, connectTimeout: timeoutMs, reconnectStrategy: reconnectDelay }
+    : { connectTimeout: timeoutMs, reconnectStrategy: reconnectDelay };
+  const client = createSentinel({
+    name: sentinel.name,
+    sentinelRootNodes: sentinel.sentinels,
+    commandOptions: { timeout: timeoutMs },
+    nodeClientOptions: {
+      password: sentinel.password,
+      disableOfflineQueue: true,
+      pingInterval: PING_INTERVAL_MS,
+      socket,
+    },
+    sentinelClientOptions: { password: sentinel.sentinelPassword, socket },
+  });
+  logOutages(client, { redisSentinel: sentinel.name }, logger);
+  // Where sessions are written: at start, and the one line an operator looks for after a failover.
+  client.on('topology-change', (event: { type: string; node?: { host: string; port: number } }) => {
+    if (event.type === 'MASTER_CHANGE' && event.node) {
+      logger.info(
+        { event: 'redis.primary', primary: `${event.node.host}:${event.node.port}` },
+        'Sentinel named the Redis primary: sessions are written there',
+      );
+    }
+  });
+  connectUntilAnswered(client, logger);
+  return client;
+}
+
+/**
+ * The Sentinel client's connect() gives up after a few rounds of asking the Sentinels, and then
+ * never tries again: keep asking, so that an app started while Sentinel is down gets its sessions
+ * once Sentinel is back, as with REDIS_URL. The timer does not keep the process alive.
+ */
+function connectUntilAnswered(client: { connect(): Promise<unknown>; isOpen: boolean }, logger: Logger): void {
+  client.connect().catch((error: unknown) => {
+    logger.warn({ event: 'redis.sentinel_retry', err: error }, 'No Sentinel named a primary yet: asking again');
+    setTimeout(() => {
+      if (!client.isOpen) connectUntilAnswered(client, logger);
+    }, RETRY_CONNECT_MS).unref();
+  });
+}
