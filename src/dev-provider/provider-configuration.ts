@@ -85,8 +85,9 @@ export function devProviderConfiguration(options: Options): Configuration {
       IdToken: 60 * 60,
       Interaction: 60 * 60,
       Session: 24 * 60 * 60,
-      // A grant outlives its refresh tokens, so refreshing is never refused for the grant's age.
-      Grant: REFRESH_TOKEN_ABSOLUTE_SECONDS,
+      // A grant outlives its refresh tokens, so refreshing is never refused for the grant's age. It is
+      // made at login and the tokens' family at the code exchange a moment later: hence an hour more.
+      Grant: REFRESH_TOKEN_ABSOLUTE_SECONDS + 60 * 60,
       RefreshToken: refreshTokenTtl,
     },
     features: {
