@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
+import { NOT_INSTALLED, redisServerArgs } from './redis-server.js';
 import { freePort } from './server-process.js';
 import { eventually } from './wait.js';
 
-const NOT_INSTALLED =
-  'redis-server is not installed: install the Debian package "redis-server" (.ci/run does), or set SKIP_REDIS_TESTS=1 to skip the Redis tests';
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5000;
 /** The name the Sentinels monitor the primary under (REDIS_SENTINEL_NAME). */
@@ -51,20 +50,7 @@ export async function startRedisSentinel(): Promise<SentinelSetup> {
   try {
     const [primaryPort, replicaPort, ...sentinelPorts] = await Promise.all([0, 1, 2, 3, 4].map(() => freePort()));
     if (primaryPort === undefined || replicaPort === undefined) throw new Error('no free port');
-    const server = (port: number) => [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      '--dbfilename',
-      `dump-${port}.rdb`,
-    ];
+    const server = (port: number) => redisServerArgs(port, dir);
     await start('redis-server', server(primaryPort), 'Ready to accept connections');
     await start(
       'redis-server',

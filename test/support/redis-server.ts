@@ -8,7 +8,7 @@ import { freePort } from './server-process.js';
 /** Set SKIP_REDIS_TESTS=1 to skip the Redis tests on a machine without redis-server. CI never does. */
 export const skipRedisTests = process.env.SKIP_REDIS_TESTS === '1';
 
-const NOT_INSTALLED =
+export const NOT_INSTALLED =
   'redis-server is not installed: install the Debian package "redis-server" (apt-get install -y redis-server; .ci/run does), or set SKIP_REDIS_TESTS=1 to skip the Redis tests';
 const START_TIMEOUT_MS = 5000;
 const STOP_TIMEOUT_MS = 5000;
@@ -33,6 +33,22 @@ export interface RedisServer {
  * (--save '' --appendonly no), in a directory of its own. Fails with a message naming the package
  * when it is not installed.
  */
+/** A throwaway redis-server on 127.0.0.1:`port`: nothing saved, its files in `dir`. */
+export function redisServerArgs(port: number, dir: string): string[] {
+  const noPersistence = ['--save', '', '--appendonly', 'no'];
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    ...noPersistence,
+    '--dir',
+    dir,
+    '--dbfilename',
+    `dump-${port}.rdb`,
+  ];
+}
+
 export async function startRedisServer(): Promise<RedisServer> {
   if (spawnSync('redis-server', ['--version']).error) throw new Error(NOT_INSTALLED);
   const port = await freePort();
@@ -41,20 +57,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   let child: ChildProcess | undefined;
 
   async function start(): Promise<void> {
-    const args = [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      '--dbfilename',
-      'dump.rdb',
-    ];
+    const args = redisServerArgs(port, dir);
     const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
     let output = '';

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_API_SCOPES, DEFAULT_ROLES_CLAIM, loadConfig } from '../../src/config.js';
+import { DEFAULT_API_SCOPES, DEFAULT_ROLES_CLAIM, loadConfig } from '../../src/config.js';
+import { auth0Env, problemsOf } from '../support/config-env.js';
 import { requestedScope } from '../../src/sign-in/openid-options.js';
 import { managementApiBase } from '../../src/sign-in/management-api.js';
 
-const auth0 = {
-  ISSUER_BASE_URL: 'https://tenant.eu.auth0.com/',
-  CLIENT_ID: 'client-id',
-  CLIENT_SECRET: 'client-secret',
-  BASE_URL: 'https://app.example.com',
-  SECRET: 'a'.repeat(32),
-};
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected loadConfig to fail');
-}
+const auth0 = auth0Env;
 
 describe('calling an API as the user (AUDIENCE, SCOPE, ROLES_CLAIM)', () => {
   it('asks for the profile only, and keeps no token, when no audience is set', () => {

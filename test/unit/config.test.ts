@@ -1,25 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { auth0Env, problemsOf } from '../support/config-env.js';
 
-const secret = 'a'.repeat(32);
-const auth0 = {
-  ISSUER_BASE_URL: 'https://tenant.eu.auth0.com/',
-  CLIENT_ID: 'client-id',
-  CLIENT_SECRET: 'client-secret',
-  BASE_URL: 'https://app.example.com',
-  SECRET: secret,
-};
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected loadConfig to fail');
-}
+const auth0 = auth0Env;
+const secret = auth0.SECRET;
 
 describe('loadConfig', () => {
   describe('with no configuration at all', () => {
