@@ -41,11 +41,11 @@ export function createSessionStore(config: StoreConfig, logger: Logger): Session
 export function createStoreBackends(config: StoreConfig, logger: Logger): StoreBackends {
   const { redisUrl, sentinel, redisTimeoutMs, maxMemorySessions } = config.sessionStore;
   if (sentinel !== undefined) {
-    const client = createRedisSentinel({ sentinel, timeoutMs: redisTimeoutMs, logger });
+    const { client, stopConnecting } = createRedisSentinel({ sentinel, timeoutMs: redisTimeoutMs, logger });
     const sendCommand = (args: string[]) => client.sendCommand(false, args);
     return {
       records: redisRecords(client),
-      index: new RedisSessionIndex(client),
+      index: new RedisSessionIndex(client, stopConnecting),
       // No onStuck: a primary that stops answering is failed over by Sentinel, and the client follows.
       sendCommand,
       // A quarter of the deadline: the write before it and the WAIT share REDIS_TIMEOUT_MS.

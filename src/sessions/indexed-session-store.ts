@@ -33,7 +33,7 @@ interface Options {
   /** Called when an operation timed out and nothing has succeeded for that long either: the storage is stuck. */
   onStuck?: () => void;
   /**
-   * After a sign-in, a logout or ended sessions: waits (bounded) until a replica holds the write,
+   * After a sign-in, a logout, ended sessions or refreshed tokens: waits (bounded) until a replica holds the write,
    * so that a failover right after does not undo it (Redis with Sentinel only, see replica-wait.ts).
    */
   replicate?: () => Promise<void>;
@@ -126,7 +126,10 @@ export class IndexedSessionStore implements SessionStore {
     settle(
       this.guarded(async () => {
         await this.write(this.keyOf(id), record);
-        await this.replicated();
+        // A sign-in (last use still its start) must outlive a failover. A touch, written back once
+        // a minute to record use, need not: losing one costs a minute of idle time, and waiting
+        // would hold the connection on every signed-in page that records its use.
+        if (record.header.uat === record.header.iat) await this.replicated();
       }),
       callback,
     );
@@ -209,6 +212,8 @@ export class IndexedSessionStore implements SessionStore {
     return this.guarded(async () => {
       const key = this.keyOf(id);
       await this.tokens.write(key, tokens, this.now() + this.options.lifetime.absoluteSeconds * 1000);
+      // A rotated refresh token lost in a failover would leave the old one, whose reuse revokes them all.
+      await this.replicated();
       // Ended while its tokens were being refreshed: the new ones must not outlive it, unrevoked.
       const [endedMark] = await this.index.readMarks([ended(key)]);
       if (endedMark === undefined) return;

@@ -5,7 +5,7 @@ import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { TestBrowser } from '../support/browser.js';
 import { skipRedisTests } from '../support/redis-server.js';
 import { startRedisSentinel, type SentinelSetup } from '../support/redis-sentinel.js';
-import { signedInBrowser } from '../support/sign-in.js';
+import { reachCallback, signedInBrowser } from '../support/sign-in.js';
 import { eventually } from '../support/wait.js';
 import { startTestStack, type AppInstance, type TestStack } from '../support/test-stack.js';
 
@@ -18,6 +18,8 @@ const STREAM_LIMIT_MS = 30_000;
 const BEFORE_KILL = 10;
 /** Consecutive 200s on each instance, after the Sentinels named the new primary, that end the stream. */
 const SETTLED = 10;
+/** Longest replication is held during the last sign-in before the kill. */
+const HOLD_LIMIT_MS = 5000;
 
 interface Answer {
   instance: 'A' | 'B';
@@ -72,12 +74,12 @@ describe.skipIf(skipRedisTests)('sessions in Redis with Sentinel, through a fail
     expect(waitCalls(await redis.command(redis.primaryPort, ['INFO', 'commandstats']))).toBeGreaterThan(waitsBefore);
     expect(stack.logs.lines().some((line) => line.event === 'redis.replica_late')).toBe(false);
 
-    redis.freezeReplica();
+    redis.holdReplication();
     try {
       const { landing } = await signedInBrowser(stack.appOrigin);
       expect(landing.status).toBe(200);
     } finally {
-      redis.thawReplica();
+      redis.releaseReplication();
     }
     expect(stack.logs.lines().some((line) => line.event === 'redis.replica_late')).toBe(true);
     // The replica catches up before the failover test needs it.
@@ -91,21 +93,25 @@ describe.skipIf(skipRedisTests)('sessions in Redis with Sentinel, through a fail
     const origins = { A: stack.appOrigin, B: b.origin };
     const kept = await signedInBrowser(origins.A);
     const ended = await signedInBrowser(origins.A);
-    expect((await ended.browser.post(`${origins.A}/logout`, { _csrf: ended.csrf }, { origin: origins.A })).status).toBe(
-      303,
-    );
+    // Answered only once the replica holds the end: checked on the replica before replication resumes.
+    const sessionsOnReplica = async () => sessionKeys(await setup.command(setup.replicaPort, ['KEYS', 'session:*']));
+    const before = await sessionsOnReplica();
+    const logout = await answeredOnceReplicated(setup, async () => {
+      const answer = await ended.browser.post(`${origins.A}/logout`, { _csrf: ended.csrf }, { origin: origins.A });
+      expect(await sessionsOnReplica()).toBe(before - 1);
+      return answer;
+    });
+    expect(logout.status).toBe(303);
     const asKept = { cookie: `session=${kept.cookie}` };
 
     const answers: Answer[] = [];
     const started = performance.now();
     let killedAt: number | undefined;
-    let lastSignIn: Awaited<ReturnType<typeof signedInBrowser>> | undefined;
+    let lastSignIn: string | undefined;
     let failedOverAt: number | undefined;
     for (let i = 0; performance.now() - started < STREAM_LIMIT_MS; i += 1) {
       if (i === BEFORE_KILL) {
-        // Acknowledged to the browser only once a replica holds it (WAIT): the kill follows at once.
-        lastSignIn = await signedInBrowser(origins.A);
-        setup.killPrimary();
+        lastSignIn = await signInThenKillPrimary(setup, origins.A);
         killedAt = performance.now();
       }
       const instance = i % 2 === 0 ? 'A' : 'B';
@@ -146,7 +152,7 @@ describe.skipIf(skipRedisTests)('sessions in Redis with Sentinel, through a fail
       expect(profile.status).toBe(200);
       expect(profile.text).toContain('alice@example.com');
       const signedInLast = await new TestBrowser().get(`${origin}/profile`, {
-        cookie: `session=${lastSignIn?.cookie}`,
+        cookie: `session=${lastSignIn}`,
       });
       expect(signedInLast.status).toBe(200);
       const gone = await new TestBrowser().get(`${origin}/profile`, { cookie: `session=${ended.cookie}` });
@@ -155,6 +161,58 @@ describe.skipIf(skipRedisTests)('sessions in Redis with Sentinel, through a fail
     }
   }, 60_000);
 });
+
+/**
+ * Runs `send` with the primary's replication stream held short of the replica, released as soon
+ * as the app is seen waiting for the replica (a client blocked on the primary: WAIT). An app that
+ * answered without waiting answers while its write is still held: `send` checks, on receiving the
+ * answer, what the replica holds (or kills the primary), before replication resumes.
+ */
+async function answeredOnceReplicated<T>(redis: SentinelSetup, send: () => Promise<T>): Promise<T> {
+  redis.holdReplication();
+  const answered = new AbortController();
+  const releaseWhenWaited = (async () => {
+    const started = performance.now();
+    while (!answered.signal.aborted && performance.now() - started < HOLD_LIMIT_MS) {
+      const info = await redis.command(redis.primaryPort, ['INFO', 'clients']).catch(() => '');
+      if (Number(/blocked_clients:(\d+)/.exec(String(info))?.[1] ?? 0) > 0) {
+        redis.releaseReplication();
+        return;
+      }
+      await sleep(5);
+    }
+  })();
+  try {
+    return await send();
+  } finally {
+    answered.abort();
+    await releaseWhenWaited;
+    redis.releaseReplication();
+  }
+}
+
+/**
+ * Signs in, and kills the primary the moment the browser has the callback's answer: the replica
+ * promoted must hold the session. Returns the session cookie.
+ */
+async function signInThenKillPrimary(redis: SentinelSetup, origin: string): Promise<string> {
+  const browser = new TestBrowser();
+  const { callbackUrl } = await reachCallback(browser, origin);
+  const callback = await answeredOnceReplicated(redis, async () => {
+    const answer = await browser.get(callbackUrl.href);
+    redis.killPrimary();
+    return answer;
+  });
+  expect(callback.status).toBe(302);
+  const cookie = browser.cookies(origin).session;
+  if (!cookie) throw new Error('no session cookie after sign-in');
+  return cookie;
+}
+
+/** How many session records a KEYS reply lists. */
+function sessionKeys(reply: unknown): number {
+  return Array.isArray(reply) ? reply.length : 0;
+}
 
 /** How many times the primary ran WAIT, from INFO commandstats. */
 function waitCalls(info: unknown): number {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { NOT_INSTALLED, redisServerArgs } from './redis-server.js';
+import { startReplicationLink, type ReplicationLink } from './replication-link.js';
 import { freePort } from './server-process.js';
 import { eventually } from './wait.js';
 
@@ -18,11 +19,11 @@ export interface SentinelSetup {
   name: string;
   primaryPort: number;
   replicaPort: number;
-  /** SIGKILL to the primary: it dies without a word, as a host that loses power. */
+  /** SIGKILL to the primary: it dies without a word, as a host that loses power, with its unsent replication stream. */
   killPrimary(): void;
-  /** SIGSTOP to the replica: it hangs, confirming nothing. thawReplica() resumes it. */
-  freezeReplica(): void;
-  thawReplica(): void;
+  /** Holds the primary's replication stream short of the replica (see replication-link.ts); releaseReplication() delivers it. */
+  holdReplication(): void;
+  releaseReplication(): void;
   /** The port the Sentinels name as primary now (through a short-lived client of their own). */
   primaryNow(): Promise<number>;
   /** Runs one command on the Redis at `port` through a short-lived client. */
@@ -32,7 +33,7 @@ export interface SentinelSetup {
 }
 
 /**
- * A primary, one replica (`--replicaof`) and three Sentinels (quorum 2), real redis-server processes on
+ * A primary, one replica (`--replicaof`, through a relay the test can hold) and three Sentinels (quorum 2), real redis-server processes on
  * free loopback ports, in a temporary directory, without persistence. A primary that stops
  * answering is declared down after 1 s; Sentinel then promotes the replica. Resolves once the
  * replica is in sync and every Sentinel knows the replica and the two other Sentinels, so that a
@@ -42,6 +43,7 @@ export async function startRedisSentinel(): Promise<SentinelSetup> {
   if (spawnSync('redis-server', ['--version']).error) throw new Error(NOT_INSTALLED);
   const dir = mkdtempSync(join(tmpdir(), 'redis-sentinel-test-'));
   const children: ChildProcess[] = [];
+  let link: ReplicationLink | undefined;
   const start = async (command: string, args: string[], ready: string) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
@@ -52,9 +54,10 @@ export async function startRedisSentinel(): Promise<SentinelSetup> {
     if (primaryPort === undefined || replicaPort === undefined) throw new Error('no free port');
     const server = (port: number) => redisServerArgs(port, dir);
     await start('redis-server', server(primaryPort), 'Ready to accept connections');
+    link = await startReplicationLink(primaryPort);
     await start(
       'redis-server',
-      [...server(replicaPort), '--replicaof', '127.0.0.1', String(primaryPort)],
+      [...server(replicaPort), '--replicaof', '127.0.0.1', String(link.port)],
       'MASTER <-> REPLICA sync: Finished with success',
     );
     for (const port of sentinelPorts) {
@@ -87,34 +90,60 @@ export async function startRedisSentinel(): Promise<SentinelSetup> {
       START_TIMEOUT_MS,
       'the Sentinels to know the replica and each other',
     );
-    const [primary, replica] = children;
+    const [primary] = children;
+    const replication = link;
     return {
       sentinels: sentinelPorts.map((port) => `127.0.0.1:${port}`).join(','),
       name: SENTINEL_NAME,
       primaryPort,
       replicaPort,
-      killPrimary: () => primary?.kill('SIGKILL'),
-      freezeReplica: () => replica?.kill('SIGSTOP'),
-      thawReplica: () => replica?.kill('SIGCONT'),
+      killPrimary: () => {
+        primary?.kill('SIGKILL');
+        // Nothing it had not yet sent reaches the replica, even if the relay still holds it.
+        replication.cut();
+      },
+      holdReplication: () => replication.hold(),
+      releaseReplication: () => replication.release(),
       async primaryNow() {
         const reply = await command(sentinelPorts[0] ?? 0, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME]);
         return Number(Array.isArray(reply) ? reply[1] : undefined);
       },
       command,
-      close: () => stopAll(children, dir),
+      close: () => stopAll(children, dir, replication),
     };
   } catch (error) {
-    await stopAll(children, dir);
+    await stopAll(children, dir, link);
     throw error;
   }
 }
 
-async function stopAll(children: ChildProcess[], dir: string): Promise<void> {
+/** One Sentinel that monitors nothing: asked for any primary, it names none. */
+export async function startLoneSentinel(): Promise<{
+  port: number;
+  command(args: string[]): Promise<unknown>;
+  close(): Promise<void>;
+}> {
+  if (spawnSync('redis-server', ['--version']).error) throw new Error(NOT_INSTALLED);
+  const dir = mkdtempSync(join(tmpdir(), 'redis-sentinel-test-'));
+  const port = await freePort();
+  const file = join(dir, 'sentinel.conf');
+  writeFileSync(file, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, ''].join('\n'));
+  const child = spawn('redis-server', [file, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await waitForLine(child, 'Sentinel ID is', 'redis-server --sentinel');
+  } catch (error) {
+    await stopAll([child], dir, undefined);
+    throw error;
+  }
+  return { port, command: (args) => oneCommand(port, args), close: () => stopAll([child], dir, undefined) };
+}
+
+async function stopAll(children: ChildProcess[], dir: string, link: ReplicationLink | undefined): Promise<void> {
+  await link?.close();
   await Promise.all(
     children.map(async (child) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGCONT');
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;

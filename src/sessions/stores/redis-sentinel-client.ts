@@ -14,7 +14,7 @@ export interface SentinelSettings {
 /** How long to wait before asking the Sentinels again when none of them could name a primary. */
 const RETRY_CONNECT_MS = 1000;
 
-export type RedisSentinel = ReturnType<typeof createRedisSentinel>;
+export type RedisSentinel = ReturnType<typeof createRedisSentinel>['client'];
 
 /**
  * node-redis's own Sentinel client: it asks the Sentinels where the primary is, sends every command
@@ -59,20 +59,40 @@ export function createRedisSentinel({
       );
     }
   });
-  connectUntilAnswered(client, logger);
-  return client;
+  const connecting = connectUntilAnswered(client, logger);
+  return { client, stopConnecting: connecting.stop };
 }
 
 /**
- * The Sentinel client's connect() gives up after a few rounds of asking the Sentinels, and then
- * never tries again: keep asking, so that an app started while Sentinel is down gets its sessions
- * once Sentinel is back, as with REDIS_URL. The timer does not keep the process alive.
+ * The Sentinel client's connect() gives up after 16 rounds of asking the Sentinels (a second
+ * apart), and then never tries again: keep asking, so that an app started while no Sentinel
+ * names a primary gets its sessions once one does, as with REDIS_URL. Said once at warning level
+ * (then at debug, each round). stop() ends it, even in the pause between rounds (when the client
+ * is not open, and closing it does nothing). The timer does not keep the process alive.
  */
-function connectUntilAnswered(client: { connect(): Promise<unknown>; isOpen: boolean }, logger: Logger): void {
-  client.connect().catch((error: unknown) => {
-    logger.warn({ event: 'redis.sentinel_retry', err: error }, 'No Sentinel named a primary yet: asking again');
-    setTimeout(() => {
-      if (!client.isOpen) connectUntilAnswered(client, logger);
-    }, RETRY_CONNECT_MS).unref();
-  });
+function connectUntilAnswered(
+  client: { connect(): Promise<unknown>; readonly isOpen: boolean },
+  logger: Logger,
+): { stop: () => void } {
+  let stopped = false;
+  let warned = false;
+  const attempt = () => {
+    client.connect().catch((error: unknown) => {
+      if (stopped) return;
+      logger[warned ? 'debug' : 'warn'](
+        { event: 'redis.sentinel_retry', err: error },
+        'No Sentinel named a primary yet: asking again',
+      );
+      warned = true;
+      setTimeout(() => {
+        if (!stopped && !client.isOpen) attempt();
+      }, RETRY_CONNECT_MS).unref();
+    });
+  };
+  attempt();
+  return {
+    stop: () => {
+      stopped = true;
+    },
+  };
 }

@@ -29,6 +29,8 @@ return 0
 export class RedisSessionIndex implements SessionIndex {
   constructor(
     private readonly client: RedisClient | RedisSentinel,
+    /** Stops a client still trying to connect in the background (see redis-sentinel-client.ts). */
+    private readonly stopConnecting: () => void = () => undefined,
     private readonly prefix = 'session-index:',
   ) {}
 
@@ -95,6 +97,7 @@ export class RedisSessionIndex implements SessionIndex {
 
   /** Closes the shared client: pending commands get their answers (each is bounded by its timeout). */
   async close(): Promise<void> {
+    this.stopConnecting();
     if (!this.client.isOpen) return;
     // A client still reconnecting has nothing worth waiting for; never let shutdown hang on it.
     const giveUp = setTimeout(() => void this.client.destroy(), CLOSE_GRACE_MS);
