@@ -99,6 +99,16 @@ describe('the architecture of src/', () => {
     expect(loaders.every((file) => layerOf(file) === 0)).toBe(true);
   });
 
+  it('loads node-redis only when a Redis client is made (about 4 MiB of heap an in-memory app never uses)', () => {
+    const eager = files.filter(
+      (file) =>
+        file !== 'src/sessions/stores/redis-module.ts' &&
+        !file.startsWith('src/doctor/') &&
+        /^import [^t][^;]*from 'redis';/m.test(readFileSync(join(root, file), 'utf8')),
+    );
+    expect(eager).toEqual([]);
+  });
+
   it('keeps unit tests to pure functions: no sockets, servers or processes', () => {
     const opening =
       /from '(?:supertest|node:child_process)'|support\/(?:test-stack|redis-server|server-process|raw-http|raw-request|browser|chromium)\.js'|\.listen\(/;

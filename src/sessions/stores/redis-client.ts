@@ -1,5 +1,5 @@
-import { createClient } from 'redis';
 import type { Logger } from 'pino';
+import { nodeRedis } from './redis-module.js';
 
 /** The longest pause between reconnection attempts: Redis back means sessions back within this. */
 const MAX_RECONNECT_DELAY_MS = 1000;
@@ -17,7 +17,7 @@ export type RedisClient = ReturnType<typeof createRedisClient>;
  * crash the process. Connecting starts at once, in the background.
  */
 export function createRedisClient({ url, timeoutMs, logger }: { url: string; timeoutMs: number; logger: Logger }) {
-  const client = createClient({
+  const client = nodeRedis().createClient({
     url,
     disableOfflineQueue: true,
     commandOptions: { timeout: timeoutMs },

@@ -1,6 +1,6 @@
-import { createSentinel } from 'redis';
 import type { Logger } from 'pino';
 import { logOutages, PING_INTERVAL_MS, reconnectDelay } from './redis-client.js';
+import { nodeRedis } from './redis-module.js';
 
 /** The Sentinel settings of config.ts (REDIS_SENTINELS, REDIS_SENTINEL_NAME, the passwords, REDIS_TLS). */
 export interface SentinelSettings {
@@ -37,7 +37,7 @@ export function createRedisSentinel({
   const socket = sentinel.tls
     ? { tls: true as const, connectTimeout: timeoutMs, reconnectStrategy: reconnectDelay }
     : { connectTimeout: timeoutMs, reconnectStrategy: reconnectDelay };
-  const client = createSentinel({
+  const client = nodeRedis().createSentinel({
     name: sentinel.name,
     sentinelRootNodes: sentinel.sentinels,
     commandOptions: { timeout: timeoutMs },
