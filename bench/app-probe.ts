@@ -1,22 +1,28 @@
 /**
  * Preloaded (`--import`) into the app and baseline processes by the benchmark, never by the app
- * itself. Answers the driver over the IPC channel: memory after a full GC, and on demand the time
+ * itself, compiled to plain JavaScript first (`npm run bench:build`) so that neither process loads
+ * tsx (about 30 MB of RSS). Answers the driver over the IPC channel: memory after a full GC or as
+ * it is (`usage`, for curves that a forced GC would flatten), a heap snapshot, and on demand the time
  * spent in request handlers versus waiting on outbound HTTP calls. Timing hooks are subscribed only
  * between `timing-start` and the end of the run, so load figures do not pay for them.
  */
 import dc from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import type { MemoryReading, ProbeReply, ProbeRequest, TimingReading } from './probe-protocol.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function memory(): MemoryReading {
+function usage(): MemoryReading {
+  const { heapUsed, heapTotal, rss, external } = process.memoryUsage();
+  return { heapUsed, heapTotal, rss, external };
+}
+
+function collect(): void {
   if (!gc) throw new Error('the probe needs node --expose-gc');
   // Two passes: the first may only queue finalizers whose memory the second frees.
   gc();
   gc();
-  const { heapUsed, heapTotal, rss, external } = process.memoryUsage();
-  return { heapUsed, heapTotal, rss, external };
 }
 
 const started = new WeakMap<object, number>();
@@ -61,7 +67,14 @@ function readTiming(): TimingReading {
 function answer(request: ProbeRequest): ProbeReply {
   switch (request.probe) {
     case 'memory':
-      return { id: request.id, memory: memory() };
+      collect();
+      return { id: request.id, memory: usage() };
+    case 'usage':
+      return { id: request.id, usage: usage() };
+    case 'heap-snapshot':
+      collect();
+      v8.writeHeapSnapshot(request.file);
+      return { id: request.id, ok: true };
     case 'cpu': {
       const { user, system } = process.cpuUsage();
       return { id: request.id, cpu: { cpuMicros: user + system } };

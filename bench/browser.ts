@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 
 export interface Hop {
@@ -10,6 +12,50 @@ export interface Hop {
 }
 
 const HOP_TIMEOUT_MS = 10_000;
+
+// Keep-alive, as a browser keeps its connections: a login's hops reuse them.
+const httpAgent = new http.Agent({ keepAlive: true });
+let httpsAgent = new https.Agent({ keepAlive: true });
+
+/** Trusts the benchmark provider's self-signed certificate (node's fetch takes no CA without undici). */
+export function trustCertificate(cert: string): void {
+  httpsAgent.destroy();
+  httpsAgent = new https.Agent({ keepAlive: true, ca: cert });
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function send(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  const transport =
+    url.protocol === 'https:'
+      ? { request: https.request, agent: httpsAgent }
+      : { request: http.request, agent: httpAgent };
+  return new Promise((resolve, reject) => {
+    const request = transport.request(
+      url,
+      { method, headers, agent: transport.agent, timeout: HOP_TIMEOUT_MS },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer from ${url.origin} within ${HOP_TIMEOUT_MS} ms`)));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
 
 /**
  * A small browser for the benchmark driver: one cookie jar per origin, redirects left to the
@@ -40,19 +86,19 @@ export class BenchBrowser {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       headers.origin = url.origin;
     }
+    const payload = form ? new URLSearchParams(form).toString() : undefined;
     const begin = performance.now();
-    const response = await fetch(url, {
-      method: form ? 'POST' : 'GET',
-      headers,
-      body: form ? new URLSearchParams(form).toString() : undefined,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(HOP_TIMEOUT_MS),
-    });
-    const body = await response.text();
+    const response = await send(url, form ? 'POST' : 'GET', headers, payload);
     const ms = performance.now() - begin;
-    for (const line of response.headers.getSetCookie()) remember(jar, line);
-    const location = response.headers.get('location');
-    return { url, status: response.status, location: location ? new URL(location, url) : undefined, body, ms };
+    for (const line of response.headers['set-cookie'] ?? []) remember(jar, line);
+    const location = response.headers.location;
+    return {
+      url,
+      status: response.status,
+      location: location ? new URL(location, url) : undefined,
+      body: response.body,
+      ms,
+    };
   }
 }
 

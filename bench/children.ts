@@ -1,11 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { MemoryReading, ProbeReply, ProbeRequest, TimingReading } from './probe-protocol.js';
+import type { MemoryReading, ProbeQuestion, ProbeReply, ProbeRequest, TimingReading } from './probe-protocol.js';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const resultsDir = fileURLToPath(new URL('./results', import.meta.url));
-const probe = fileURLToPath(new URL('./app-probe.ts', import.meta.url));
+/** The probe and the baseline, compiled by `npm run bench:build` (bench/tsconfig.children.json). */
+export const childBuildDir = `${resultsDir}/build`;
+const probe = `${childBuildDir}/bench/app-probe.js`;
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -14,7 +16,12 @@ export interface Child {
   name: string;
   origin: string;
   process: ChildProcess;
+  /** Heap and RSS after a full GC. */
   memory(): Promise<MemoryReading>;
+  /** Heap and RSS as they are, without a GC (for curves during load). */
+  usage(): Promise<MemoryReading>;
+  /** Writes a heap snapshot of the process (after a full GC) to `file`. */
+  heapSnapshot(file: string): Promise<void>;
   /** CPU time used so far, in microseconds: per request, it varies much less with other load than req/s does. */
   cpuMicros(): Promise<number>;
   startTiming(): Promise<void>;
@@ -24,7 +31,7 @@ export interface Child {
 
 interface StartOptions {
   name: string;
-  /** Module to run: the compiled app (dist/server.js) or a bench script (run through tsx). */
+  /** Plain JavaScript to run: the compiled app (dist/server.js) or the compiled baseline. */
   entry: string;
   port: number;
   env: Record<string, string>;
@@ -40,13 +47,17 @@ interface StartOptions {
  * answers on loopback.
  */
 export async function startChild(options: StartOptions): Promise<Child> {
+  for (const file of [options.entry, probe]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build && npm run bench:build`);
+  }
   mkdirSync(`${resultsDir}/logs`, { recursive: true });
   const logPath = `${resultsDir}/logs/${options.name}.log`;
   const log = openSync(logPath, 'a');
   const child = fork(options.entry, [], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...options.env },
-    execArgv: ['--expose-gc', '--import', 'tsx', '--import', probe, ...(options.nodeFlags ?? [])],
+    // No tsx: the measured processes run plain JavaScript, as production does.
+    execArgv: ['--expose-gc', '--import', probe, ...(options.nodeFlags ?? [])],
     stdio: ['ignore', log, log, 'ipc'],
   });
   closeSync(log);
@@ -60,15 +71,15 @@ export async function startChild(options: StartOptions): Promise<Child> {
     pending.get(reply.id)?.(reply);
     pending.delete(reply.id);
   });
-  function ask(probe: ProbeRequest['probe']): Promise<ProbeReply> {
+  function ask(question: ProbeQuestion, timeoutMs = 30_000): Promise<ProbeReply> {
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${options.name}: no answer to ${probe}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`${options.name}: no answer to ${question.probe}`)), timeoutMs);
       pending.set(id, (reply) => {
         clearTimeout(timer);
         resolve(reply);
       });
-      child.send({ id, probe } satisfies ProbeRequest);
+      child.send({ ...question, id } satisfies ProbeRequest);
     });
   }
   const unexpected = (probe: string) => new Error(`${options.name}: unexpected answer to ${probe}`);
@@ -80,20 +91,28 @@ export async function startChild(options: StartOptions): Promise<Child> {
     origin,
     process: child,
     async memory() {
-      const reply = await ask('memory');
+      const reply = await ask({ probe: 'memory' });
       if (!('memory' in reply)) throw unexpected('memory');
       return reply.memory;
     },
+    async usage() {
+      const reply = await ask({ probe: 'usage' });
+      if (!('usage' in reply)) throw unexpected('usage');
+      return reply.usage;
+    },
+    async heapSnapshot(file) {
+      await ask({ probe: 'heap-snapshot', file }, 120_000);
+    },
     async cpuMicros() {
-      const reply = await ask('cpu');
+      const reply = await ask({ probe: 'cpu' });
       if (!('cpu' in reply)) throw unexpected('cpu');
       return reply.cpu.cpuMicros;
     },
     async startTiming() {
-      await ask('timing-start');
+      await ask({ probe: 'timing-start' });
     },
     async readTiming() {
-      const reply = await ask('timing-read');
+      const reply = await ask({ probe: 'timing-read' });
       if (!('timing' in reply)) throw unexpected('timing-read');
       return reply.timing;
     },

@@ -51,6 +51,8 @@ interface CreateOptions {
   concurrency: number;
   /** Hard stop (epoch ms): fewer sessions are created if it is reached. */
   deadline: number;
+  /** Called after each session is created, with how many exist so far. */
+  onSession?: (count: number) => void;
 }
 
 /**
@@ -62,7 +64,7 @@ interface CreateOptions {
 export async function createSessions(
   appOrigin: string,
   providerOrigin: string,
-  { count, concurrency, deadline }: CreateOptions,
+  { count, concurrency, deadline, onSession }: CreateOptions,
 ): Promise<string[]> {
   const template = new BenchBrowser();
   await signIn(template, appOrigin, { landing: false });
@@ -76,6 +78,7 @@ export async function createSessions(
       const cookie = browser.cookie(appOrigin, 'session');
       if (!cookie) throw new Error('sign-in left no session cookie');
       cookies.push(cookie);
+      onSession?.(cookies.length);
     }
   }
   await Promise.all(Array.from({ length: concurrency }, () => worker()));

@@ -1,5 +1,9 @@
 /** Messages between the benchmark driver and the probe preloaded into the app and baseline processes. */
-export type ProbeRequest = { id: number; probe: 'memory' | 'cpu' | 'timing-start' | 'timing-read' };
+export type ProbeQuestion =
+  | { probe: 'memory' | 'usage' | 'cpu' | 'timing-start' | 'timing-read' }
+  /** Writes a heap snapshot (after a full GC) to `file`. */
+  | { probe: 'heap-snapshot'; file: string };
+export type ProbeRequest = ProbeQuestion & { id: number };
 
 export interface MemoryReading {
   heapUsed: number;
@@ -26,6 +30,7 @@ export interface CpuReading {
 
 export type ProbeReply =
   | { id: number; memory: MemoryReading }
+  | { id: number; usage: MemoryReading }
   | { id: number; timing: TimingReading }
   | { id: number; cpu: CpuReading }
   | { id: number; ok: true };

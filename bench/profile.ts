@@ -1,7 +1,7 @@
 /**
  * `npm run bench:profile -- /profile` (or `/`): CPU profile of the production app under one
  * load, for finding where request time goes before optimising. Starts the app with --cpu-prof,
- * signs in once, loads the path for 10 s at 64 connections, stops the app (which writes the
+ * signs in once, loads the path for 10 s at the benchmark's connections, stops the app (which writes the
  * profile) and prints where the self time went. The raw .cpuprofile (open it in Chrome DevTools)
  * stays in bench/results/profiles/. Then loads the baseline the same way, for a rough ratio.
  */
@@ -11,7 +11,7 @@ import { createSessions } from './logins.js';
 import { load } from './load.js';
 import { formatProfile, newestMainThreadProfile, summariseProfile } from './profile-summary.js';
 import { fullRun } from './settings.js';
-import { startAppStack, startBaseline } from './stacks.js';
+import { benchTls, startAppStack, startBaseline } from './stacks.js';
 
 const path = process.argv[2] ?? '/profile';
 const seconds = Number(process.argv[3] ?? 10);
@@ -19,7 +19,8 @@ const profileDir = `${resultsDir}/profiles`;
 
 async function main(): Promise<void> {
   mkdirSync(profileDir, { recursive: true });
-  const stack = await startAppStack('app-profile', { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+  const tls = await benchTls();
+  const stack = await startAppStack('app-profile', { tls, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
   try {
     const cookies = await createSessions(stack.app.origin, stack.provider.origin, {
       count: 1,
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await stack.stop();
+    await tls.remove();
   }
   const profile = newestMainThreadProfile(profileDir);
   if (!profile) throw new Error(`no profile written in ${profileDir}`);

@@ -1,17 +1,65 @@
 /**
- * The benchmark's OpenID Provider, in its own process: the embedded development provider (a real
- * oidc-provider) on loopback. It runs as test infrastructure (nodeEnv 'test'); the app under test
- * runs with NODE_ENV=production and reaches it as an external issuer, so the production refusal
- * of the embedded provider is never weakened. Sends its issuer settings to the parent over IPC.
+ * The benchmark's OpenID Provider, in its own process, on https: a real oidc-provider set up as
+ * the embedded development provider sets it up (its configuration, consent policy, login page and
+ * demo users), served with the self-signed certificate the driver made (BENCH_TLS_KEY and
+ * BENCH_TLS_CERT), so the app reaches it as deployed, over TLS, trusting it through
+ * NODE_EXTRA_CA_CERTS. startDevProvider itself serves plain http only, hence this assembly of its
+ * parts; its Management API and the host check are left out (the benchmark's app calls no API and
+ * is reached only on 127.0.0.1). It runs as test infrastructure; the app under test runs with
+ * NODE_ENV=production and sees an ordinary external issuer. Sends its issuer settings to the parent.
  */
-import { startDevProvider } from '../src/dev-provider/dev-provider.js';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Provider from 'oidc-provider';
+import { generateSigningKey } from '../src/dev-provider/dev-provider.js';
+import { assetsDir, viewsDir } from '../src/dev-provider/files.js';
+import { devInteractions } from '../src/dev-provider/login-interactions.js';
+import { offlineAccessWithoutConsentPrompt } from '../src/dev-provider/offline-access.js';
+import { devProviderConfiguration } from '../src/dev-provider/provider-configuration.js';
+import { DEFAULT_ROLES_CLAIM } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 
-const appBaseURL = process.env.APP_BASE_URL;
-if (!appBaseURL) throw new Error('APP_BASE_URL is required');
+const { APP_BASE_URL: appBaseURL, BENCH_TLS_KEY: key, BENCH_TLS_CERT: cert } = process.env;
+if (!appBaseURL || !key || !cert) throw new Error('APP_BASE_URL, BENCH_TLS_KEY and BENCH_TLS_CERT are required');
 
-const provider = await startDevProvider({ appBaseURL, nodeEnv: 'test', logger: createLogger({ level: 'warn' }) });
-process.send?.({ issuer: provider.issuer, origin: provider.origin });
+const logger = createLogger({ level: 'warn' });
+const server = createServer({ key, cert });
+await new Promise<void>((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(0, '127.0.0.1', () => resolve());
+});
+const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const issuer = `${origin}/`;
+const client = { clientID: 'bench-client', clientSecret: randomBytes(32).toString('hex'), appBaseURL };
+const provider = new Provider(
+  issuer,
+  devProviderConfiguration({
+    issuer,
+    client,
+    signingKey: await generateSigningKey(),
+    accessTokenTtlSeconds: 120,
+    rolesClaim: DEFAULT_ROLES_CLAIM,
+  }),
+);
+provider.use(offlineAccessWithoutConsentPrompt);
+provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'bench provider error'));
+
+const app = express();
+app.disable('x-powered-by');
+app.set('views', viewsDir);
+app.set('view engine', 'ejs');
+app.use('/assets', express.static(assetsDir, { index: false, redirect: false }));
+app.use(devInteractions(provider, logger));
+app.use(provider.callback());
+server.on('request', app);
+
+process.send?.({
+  issuer: { issuerBaseURL: issuer, clientID: client.clientID, clientSecret: client.clientSecret },
+  origin,
+});
 process.on('SIGTERM', () => {
-  void provider.close().then(() => process.exit(0));
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
 });

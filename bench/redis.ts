@@ -12,9 +12,15 @@ export interface RedisTarget {
    * throwaway server, so each instance's keys can be counted); the same URL on a given REDIS_URL.
    */
   separateUrl: string;
+  /**
+   * A third database for the 100,000-session instance, on a throwaway server only: a REDIS_URL
+   * given from outside is used as it is and never filled with 100,000 extra sessions.
+   */
+  seedUrl?: string;
   /** Bytes Redis uses for data (INFO memory: used_memory). */
   usedMemory(): Promise<number>;
-  keys(): Promise<number>;
+  /** Keys in `url`'s database (default: `url`). */
+  keys(url?: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -23,16 +29,17 @@ async function cli(url: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-function target(url: string, separateUrl: string, stop: () => Promise<void>): RedisTarget {
+function target(url: string, separateUrl: string, seedUrl: string | undefined, stop: () => Promise<void>): RedisTarget {
   return {
     url,
     separateUrl,
+    seedUrl,
     async usedMemory() {
       const match = /^used_memory:(\d+)/m.exec(await cli(url, 'INFO', 'memory'));
       return Number(match?.[1] ?? Number.NaN);
     },
-    async keys() {
-      return Number(await cli(url, 'DBSIZE'));
+    async keys(of = url) {
+      return Number(await cli(of, 'DBSIZE'));
     },
     stop,
   };
@@ -43,7 +50,7 @@ function target(url: string, separateUrl: string, stop: () => Promise<void>): Re
  * throwaway redis-server on a free loopback port with no persistence, else none (with the reason).
  */
 export async function redisForBench(env: NodeJS.ProcessEnv): Promise<RedisTarget | { skipped: string }> {
-  if (env.REDIS_URL) return target(env.REDIS_URL, env.REDIS_URL, () => Promise.resolve());
+  if (env.REDIS_URL) return target(env.REDIS_URL, env.REDIS_URL, undefined, () => Promise.resolve());
   try {
     await run('redis-server', ['--version']);
   } catch {
@@ -70,7 +77,7 @@ export async function redisForBench(env: NodeJS.ProcessEnv): Promise<RedisTarget
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return target(url, `${url}/1`, async () => {
+  return target(url, `${url}/1`, `${url}/2`, async () => {
     server.kill('SIGTERM');
     await exited;
   });

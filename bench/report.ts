@@ -1,7 +1,8 @@
 import type { LoadResult } from './load.js';
-import type { MemoryFigures } from './memory.js';
+import type { CurvePoint, MemoryFigures } from './memory.js';
 import type { MemoryReading } from './probe-protocol.js';
 import type { ScenarioRounds } from './scenarios.js';
+import type { SeedFigures } from './seed-sessions.js';
 import { median, percentile } from './stats.js';
 
 export interface LoginFigures {
@@ -11,17 +12,27 @@ export interface LoginFigures {
   providerMs: number[];
 }
 
+/** Heap and RSS of a freshly started server after one sign-in and a few pages, and of the baseline. */
+export interface AtRest {
+  store: 'memory' | 'Redis';
+  app: MemoryReading;
+  baseline: MemoryReading;
+}
+
 export interface BenchResults {
   date: string;
   machine: { cpus: number; model: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
-  settings: object;
+  settings: { connections: number; rounds: number; loadSeconds: number; measureExpiry: boolean };
+  quick: boolean;
   pageBytes: { path: string; app: number; baseline: number }[];
   load: ScenarioRounds[];
   logins: LoginFigures;
+  atRest: AtRest[];
   memory: MemoryFigures;
   redisMemory?: MemoryFigures;
   redisSkipped?: string;
-  baselineMemory: MemoryReading;
+  seeded?: SeedFigures;
+  seedSkipped?: string;
 }
 
 interface Row {
@@ -33,191 +44,240 @@ interface Row {
   met: string;
 }
 
-const MB = 1024 * 1024;
+/** The targets of issue 12, in one place. */
+export const TARGETS = {
+  anonymousRatio: 0.75,
+  profileRatio: 0.65,
+  p99Ratio: 2,
+  /** `/profile` with 100,000 live sessions against 1, same rounds. */
+  flatRatio: 0.9,
+  loginAppShareMs: 6,
+  idleHeapMiB: 12,
+  idleRssRatio: 1.3,
+  /** Redis: the app's RSS during the logins stays within idle + this. */
+  loginRssHeadroomMiB: 64,
+  /** Redis: "back near idle" once the sessions expired means within idle + this. */
+  nearIdleMiB: 16,
+  /** In memory: RSS growth at most this many times the live sessions' heap. */
+  rssPerSessionHeap: 2,
+} as const;
+
+const MiB = 1024 * 1024;
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const whole = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en') : 'n/a');
 const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '');
+const mib = (bytes: number) => fixed(bytes / MiB);
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : 'MISSED');
+const row = (figure: string, fields: Partial<Omit<Row, 'figure'>> = {}): Row => ({
+  figure,
+  app: '',
+  baseline: '',
+  ratio: '',
+  target: '',
+  met: '',
+  ...fields,
+});
 
-function loadRows(rounds: ScenarioRounds, minRatio: number | undefined): Row[] {
-  const pick = (results: LoadResult[], key: 'rps' | 'p50' | 'p99' | 'cpuMicrosPerRequest') =>
-    median(results.map((result) => result[key]));
-  const failures = (results: LoadResult[]) =>
-    results.reduce((sum, result) => sum + result.non2xx + result.errors + result.timeouts, 0);
-  const rps = { app: pick(rounds.app, 'rps'), baseline: pick(rounds.baseline, 'rps') };
-  const p99 = { app: pick(rounds.app, 'p99'), baseline: pick(rounds.baseline, 'p99') };
-  const p50 = { app: pick(rounds.app, 'p50'), baseline: pick(rounds.baseline, 'p50') };
-  const cpu = { app: pick(rounds.app, 'cpuMicrosPerRequest'), baseline: pick(rounds.baseline, 'cpuMicrosPerRequest') };
-  const failed = { app: failures(rounds.app), baseline: failures(rounds.baseline) };
-  const rpsRatio = rps.app / rps.baseline;
-  return [
-    {
-      figure: `${rounds.scenario}: req/s`,
-      app: fixed(rps.app, 0),
-      baseline: fixed(rps.baseline, 0),
-      ratio: times(rpsRatio),
-      target: minRatio ? `>= ${minRatio}x` : '',
-      met: verdict(minRatio ? rpsRatio >= minRatio : undefined),
-    },
-    {
-      figure: '  p50 latency ms',
-      app: fixed(p50.app),
-      baseline: fixed(p50.baseline),
-      ratio: times(p50.app / p50.baseline),
-      target: '',
-      met: '',
-    },
-    {
-      figure: '  p99 latency ms',
-      app: fixed(p99.app),
-      baseline: fixed(p99.baseline),
-      ratio: times(p99.app / p99.baseline),
-      target: '< 50 ms',
-      met: verdict(p99.app < 50),
-    },
-    {
-      figure: '  server CPU per request, µs',
-      app: fixed(cpu.app, 0),
-      baseline: fixed(cpu.baseline, 0),
-      ratio: times(cpu.app / cpu.baseline),
-      target: '',
-      met: '',
-    },
-    {
-      figure: '  non-2xx + errors',
-      app: String(failed.app),
-      baseline: String(failed.baseline),
-      ratio: '',
-      target: '0',
-      met: verdict(failed.app === 0),
-    },
-  ];
-}
+type Key = 'rps' | 'p50' | 'p99' | 'cpuMicrosPerRequest';
+const pick = (results: LoadResult[], key: Key) => median(results.map((result) => result[key]));
+const failures = (results: LoadResult[]) =>
+  results.reduce((sum, result) => sum + result.non2xx + result.errors + result.timeouts, 0);
 
-function loginRows(logins: LoginFigures): Row[] {
-  const row = (figure: string, values: number[], target = '', ok?: boolean): Row => ({
-    figure,
-    app: fixed(median(values)),
-    baseline: '',
-    ratio: '',
-    target,
-    met: verdict(ok),
-  });
-  const appMedian = median(logins.appMs);
-  return [
-    row(`Login round trip (${logins.count} sequential): median ms`, logins.totalMs),
-    { ...row('  p95 ms', []), app: fixed(percentile(logins.totalMs, 95)) },
-    row('  app share, median ms', logins.appMs, '<= 10 ms', appMedian <= 10),
-    { ...row('  app share, p95 ms', []), app: fixed(percentile(logins.appMs, 95)) },
-    row('  provider share, median ms', logins.providerMs),
-  ];
-}
-
-function memoryRows(label: string, memory: MemoryFigures, baseline: MemoryReading, perSessionTarget: boolean): Row[] {
-  const mb = (bytes: number) => fixed(bytes / MB);
-  const growth = memory.afterLogins.heapUsed - memory.idle.heapUsed;
-  const rows: Row[] = [
-    {
-      figure: `${label}: heap idle MB`,
-      app: mb(memory.idle.heapUsed),
-      baseline: mb(baseline.heapUsed),
-      ratio: times(memory.idle.heapUsed / baseline.heapUsed),
-      target: '',
-      met: '',
-    },
-    {
-      figure: '  RSS idle MB',
-      app: mb(memory.idle.rss),
-      baseline: mb(baseline.rss),
-      ratio: times(memory.idle.rss / baseline.rss),
-      target: '',
-      met: '',
-    },
-    {
-      figure: `  heap after ${memory.sessions} logins MB (${fixed(memory.loginSeconds)} s)`,
-      app: mb(memory.afterLogins.heapUsed),
-      baseline: '',
-      ratio: '',
-      target: '',
-      met: '',
-    },
-    { figure: '  RSS after logins MB', app: mb(memory.afterLogins.rss), baseline: '', ratio: '', target: '', met: '' },
-    {
-      figure: '  app heap per stored session, bytes',
-      app: fixed(memory.heapBytesPerSession, 0),
-      baseline: '',
-      ratio: '',
-      target: perSessionTarget ? '<= 2048' : '',
-      met: verdict(perSessionTarget ? memory.heapBytesPerSession <= 2048 : undefined),
-    },
-  ];
-  if (memory.redis) {
-    rows.push({
-      figure: '  Redis used_memory per session, bytes',
-      app: fixed(memory.redis.bytesPerSession, 0),
-      baseline: '',
-      ratio: '',
-      target: '',
-      met: '',
-    });
-    rows.push({
-      figure: '  Redis keys after logins',
-      app: String(memory.redis.keys),
-      baseline: '',
-      ratio: '',
-      target: '',
-      met: '',
-    });
-  }
-  if (memory.afterExpiry) {
-    const left = memory.afterExpiry.heapUsed - memory.idle.heapUsed;
-    // Flat: at most a tenth of what the sessions added is still there once they expired.
-    const flat = left <= Math.max(0.1 * growth, 1 * MB);
-    rows.push({
-      figure: '  heap after expiry MB',
-      app: mb(memory.afterExpiry.heapUsed),
-      baseline: '',
-      ratio: '',
-      target: 'back to idle',
-      met: verdict(flat),
-    });
-    rows.push({
-      figure: '  RSS after expiry MB',
-      app: mb(memory.afterExpiry.rss),
-      baseline: '',
-      ratio: '',
-      target: '',
-      met: '',
-    });
-    if (memory.redis?.afterExpiryBytes !== undefined) {
-      rows.push({
-        figure: '  Redis keys after expiry',
-        app: String(memory.redis.keysAfterExpiry),
-        baseline: '',
-        ratio: '',
+function loadRows(scenario: ScenarioRounds): Row[] {
+  const baseline = scenario.sides.find((side) => side.label === 'baseline')?.results ?? [];
+  const minRatio = scenario.kind === 'anonymous' ? TARGETS.anonymousRatio : TARGETS.profileRatio;
+  const rows: Row[] = [];
+  for (const side of scenario.sides) {
+    if (side.label === 'baseline') continue;
+    const app = side.results;
+    const rps = { app: pick(app, 'rps'), baseline: pick(baseline, 'rps') };
+    const p50 = { app: pick(app, 'p50'), baseline: pick(baseline, 'p50') };
+    const p99 = { app: pick(app, 'p99'), baseline: pick(baseline, 'p99') };
+    const cpu = { app: pick(app, 'cpuMicrosPerRequest'), baseline: pick(baseline, 'cpuMicrosPerRequest') };
+    rows.push(
+      row(`${side.label}: req/s`, {
+        app: whole(rps.app),
+        baseline: whole(rps.baseline),
+        ratio: times(rps.app / rps.baseline),
+        target: `>= ${minRatio}x`,
+        met: verdict(rps.app / rps.baseline >= minRatio),
+      }),
+      row('  p50 latency ms', {
+        app: fixed(p50.app),
+        baseline: fixed(p50.baseline),
+        ratio: times(p50.app / p50.baseline),
+      }),
+      row('  p99 latency ms', {
+        app: fixed(p99.app),
+        baseline: fixed(p99.baseline),
+        ratio: times(p99.app / p99.baseline),
+        target: `<= ${TARGETS.p99Ratio}x`,
+        met: verdict(p99.app / p99.baseline <= TARGETS.p99Ratio),
+      }),
+      row('  server CPU per request µs', {
+        app: whole(cpu.app),
+        baseline: whole(cpu.baseline),
+        ratio: times(cpu.app / cpu.baseline),
+      }),
+      row('  non-2xx + errors + timeouts', {
+        app: String(failures(app)),
+        baseline: String(failures(baseline)),
         target: '0',
-        met: verdict(memory.redis.keysAfterExpiry === 0),
-      });
-    }
+        met: verdict(failures(app) + failures(baseline) === 0),
+      }),
+    );
+  }
+  const { flatness } = scenario;
+  if (flatness) {
+    const rpsOf = (label: string) => pick(scenario.sides.find((side) => side.label === label)?.results ?? [], 'rps');
+    const ratio = rpsOf(flatness.many) / rpsOf(flatness.one);
+    rows.push(
+      row(`  req/s among many ÷ with 1 session (same rounds)`, {
+        app: whole(rpsOf(flatness.many)),
+        baseline: `${whole(rpsOf(flatness.one))} (1)`,
+        ratio: times(ratio),
+        target: `>= ${TARGETS.flatRatio}x`,
+        met: verdict(ratio >= TARGETS.flatRatio),
+      }),
+    );
   }
   return rows;
 }
 
-const RPS_TARGETS: Record<string, number> = {
-  'GET / anonymous': 0.6,
-  'GET /profile, 1 session': 0.5,
-  'GET /profile, 1,000 sessions': 0.5,
-};
-const REDIS_RPS_TARGET = 0.35;
+function loginRows(logins: LoginFigures): Row[] {
+  const appMedian = median(logins.appMs);
+  return [
+    row(`Login round trip, provider on https (${logins.count} sequential): median ms`, {
+      app: fixed(median(logins.totalMs)),
+    }),
+    row('  p95 ms', { app: fixed(percentile(logins.totalMs, 95)) }),
+    row("  app's share, median ms", {
+      app: fixed(appMedian),
+      target: `<= ${TARGETS.loginAppShareMs} ms`,
+      met: verdict(appMedian <= TARGETS.loginAppShareMs),
+    }),
+    row("  app's share, p95 ms", { app: fixed(percentile(logins.appMs, 95)) }),
+    row("  provider's share, median ms", { app: fixed(median(logins.providerMs)) }),
+  ];
+}
+
+function atRestRows({ store, app, baseline }: AtRest): Row[] {
+  return [
+    row(`At rest, ${store === 'memory' ? 'in-memory' : store} store, one sign-in: heap after GC MiB`, {
+      app: mib(app.heapUsed),
+      baseline: mib(baseline.heapUsed),
+      ratio: times(app.heapUsed / baseline.heapUsed),
+      target: `<= ${TARGETS.idleHeapMiB} MiB`,
+      met: verdict(app.heapUsed <= TARGETS.idleHeapMiB * MiB),
+    }),
+    row('  RSS MiB', {
+      app: mib(app.rss),
+      baseline: mib(baseline.rss),
+      ratio: times(app.rss / baseline.rss),
+      target: `<= ${TARGETS.idleRssRatio}x`,
+      met: verdict(app.rss / baseline.rss <= TARGETS.idleRssRatio),
+    }),
+  ];
+}
+
+const peakRss = (curve: CurvePoint[]) => Math.max(...curve.map((point) => point.rss));
+
+function memoryRows(store: 'memory' | 'Redis', memory: MemoryFigures, measureExpiry: boolean): Row[] {
+  const heapGrowth = memory.afterLogins.heapUsed - memory.idle.heapUsed;
+  const peak = peakRss(memory.curve);
+  const rows: Row[] = [
+    row(
+      `Memory, ${store === 'memory' ? 'in-memory' : store} store, after ${memory.warmupLogins} warm-up logins: heap / RSS idle MiB`,
+      {
+        app: `${mib(memory.idle.heapUsed)} / ${mib(memory.idle.rss)}`,
+      },
+    ),
+    row(`  heap / RSS after ${memory.sessions.toLocaleString('en')} logins (${fixed(memory.loginSeconds)} s) MiB`, {
+      app: `${mib(memory.afterLogins.heapUsed)} / ${mib(memory.afterLogins.rss)}`,
+    }),
+    row('  highest RSS during the logins MiB', {
+      app: mib(peak),
+      ...(store === 'Redis'
+        ? {
+            target: `<= idle + ${TARGETS.loginRssHeadroomMiB}`,
+            met: verdict(peak <= memory.idle.rss + TARGETS.loginRssHeadroomMiB * MiB),
+          }
+        : {}),
+    }),
+    row('  app heap per stored session, bytes', { app: whole(heapGrowth / memory.sessions) }),
+  ];
+  if (store === 'memory') {
+    const rssGrowth = peak - memory.idle.rss;
+    rows.push(
+      row('  RSS growth ÷ live sessions\u2019 heap', {
+        app: `${mib(rssGrowth)} / ${mib(heapGrowth)}`,
+        ratio: times(rssGrowth / heapGrowth),
+        target: `<= ${TARGETS.rssPerSessionHeap}x`,
+        met: verdict(rssGrowth <= TARGETS.rssPerSessionHeap * heapGrowth),
+      }),
+    );
+  }
+  if (memory.redis) {
+    rows.push(
+      row('  Redis used_memory per session, bytes', { app: whole(memory.redis.bytesPerSession) }),
+      row('  Redis keys after the logins', { app: whole(memory.redis.keys) }),
+    );
+  }
+  const { afterExpiry } = memory;
+  const nearIdle = store === 'Redis' ? { target: `<= idle + ${TARGETS.nearIdleMiB}` } : {};
+  if (afterExpiry) {
+    rows.push(
+      row('  heap / RSS once the sessions expired MiB', {
+        app: `${mib(afterExpiry.heapUsed)} / ${mib(afterExpiry.rss)}`,
+        ...nearIdle,
+        met: store === 'Redis' ? verdict(afterExpiry.rss <= memory.idle.rss + TARGETS.nearIdleMiB * MiB) : '',
+      }),
+    );
+    if (memory.redis?.keysAfterExpiry !== undefined)
+      rows.push(row('  Redis keys once expired', { app: whole(memory.redis.keysAfterExpiry) }));
+  } else if (store === 'Redis') {
+    rows.push(
+      row('  RSS once the sessions expired', {
+        app: measureExpiry ? 'n/a' : 'not measured (quick)',
+        ...nearIdle,
+        met: 'n/a',
+      }),
+    );
+  }
+  return rows;
+}
+
+function curveLines(store: string, memory: MemoryFigures): string[] {
+  const width = Math.max(6, ...memory.curve.map((point) => String(point.logins).length + 1));
+  const cells = (values: (number | string)[]) => values.map((value) => String(value).padStart(width)).join('');
+  const lines = [
+    `Memory curve, ${store} store (MiB, read as they were, without a GC; idle and the last readings after GC):`,
+    `  logins ${cells(memory.curve.map((point) => point.logins))}`,
+    `  RSS    ${cells(memory.curve.map((point) => fixed(point.rss / MiB, 0)))}`,
+    `  heap   ${cells(memory.curve.map((point) => fixed(point.heapUsed / MiB, 0)))}`,
+    `  idle after GC: RSS ${mib(memory.idle.rss)}, heap ${mib(memory.idle.heapUsed)}; after the logins, after GC: RSS ${mib(memory.afterLogins.rss)}, heap ${mib(memory.afterLogins.heapUsed)}`,
+  ];
+  if (memory.afterExpiry)
+    lines.push(
+      `  once the sessions expired, after GC: RSS ${mib(memory.afterExpiry.rss)}, heap ${mib(memory.afterExpiry.heapUsed)}`,
+    );
+  return lines;
+}
 
 export function formatReport(results: BenchResults): string {
   const rows: Row[] = [];
-  for (const rounds of results.load) {
-    rows.push(...loadRows(rounds, rounds.scenario.includes('Redis') ? REDIS_RPS_TARGET : RPS_TARGETS[rounds.scenario]));
-  }
+  for (const scenario of results.load) rows.push(...loadRows(scenario));
+  rows.push(
+    row('Page that needs a still-valid access token vs /profile', {
+      app: 'not measured yet',
+      target: '<= 1.05x',
+      met: 'n/a',
+    }),
+  );
   rows.push(...loginRows(results.logins));
-  rows.push(...memoryRows('Memory, in-memory store', results.memory, results.baselineMemory, true));
-  if (results.redisMemory)
-    rows.push(...memoryRows('Memory, Redis store', results.redisMemory, results.baselineMemory, true));
+  for (const reading of results.atRest) rows.push(...atRestRows(reading));
+  rows.push(...memoryRows('memory', results.memory, results.settings.measureExpiry));
+  if (results.redisMemory) rows.push(...memoryRows('Redis', results.redisMemory, results.settings.measureExpiry));
   const header: Row = {
     figure: 'Figure',
     app: 'App',
@@ -227,19 +287,32 @@ export function formatReport(results: BenchResults): string {
     met: 'Met',
   };
   const columns = Object.keys(header) as (keyof Row)[];
-  const widths = columns.map((column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
-  const line = (row: Row) =>
+  const widths = columns.map((column) => Math.max(...[header, ...rows].map((entry) => entry[column].length)));
+  const line = (entry: Row) =>
     columns
-      .map((column, i) => (i === 0 ? row[column].padEnd(widths[i] ?? 0) : row[column].padStart(widths[i] ?? 0)))
-      .join('  ');
-  const { machine } = results;
+      .map((column, i) => (i === 0 ? entry[column].padEnd(widths[i] ?? 0) : entry[column].padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  const judged = rows.filter((entry) => entry.met === 'yes' || entry.met === 'MISSED');
+  const { machine, settings } = results;
   const notes = [
-    `${results.date}, ${machine.cpus} x ${machine.model}, Node ${machine.node}, load average before ${machine.loadAverageBefore.map((n) => n.toFixed(2)).join(' ')}, after ${machine.loadAverageAfter.map((n) => n.toFixed(2)).join(' ')}`,
+    `Targets met: ${judged.filter((entry) => entry.met === 'yes').length} of ${judged.length} judged (${rows.filter((entry) => entry.met === 'n/a').length} not measured).`,
+    `${results.date}, ${results.quick ? 'QUICK run (small counts: a smoke test, not figures)' : 'full run'}, ${machine.cpus} x ${machine.model}, Node ${machine.node}, load average before ${machine.loadAverageBefore.map((n) => n.toFixed(2)).join(' ')}, after ${machine.loadAverageAfter.map((n) => n.toFixed(2)).join(' ')}`,
+    `Load: ${settings.connections} connections, ${settings.rounds} interleaved round(s) of ${settings.loadSeconds} s per side, medians.`,
     ...results.pageBytes.map(
       (page) =>
         `${page.path}: app sends ${page.app} bytes, baseline ${page.baseline}${page.app === page.baseline ? '' : ' (DIFFERENT: ratios compare unlike pages)'}`,
     ),
+    ...(results.seeded
+      ? [
+          `Seeded: ${results.seeded.sessions.toLocaleString('en')} sessions written through the app's own store in ${fixed(results.seeded.seconds)} s (${whole(results.seeded.sessions / results.seeded.seconds)}/s).`,
+        ]
+      : []),
+    ...(results.seedSkipped ? [`Many-sessions row skipped: ${results.seedSkipped}`] : []),
     ...(results.redisSkipped ? [`Redis variant skipped: ${results.redisSkipped}`] : []),
+    '',
+    ...curveLines('in-memory', results.memory),
+    ...(results.redisMemory ? curveLines('Redis', results.redisMemory) : []),
   ];
   return [line(header), ...rows.map(line), '', ...notes, ''].join('\n');
 }

@@ -2,46 +2,72 @@ import type { Child } from './children.js';
 import { load, type LoadResult } from './load.js';
 import type { BenchSettings } from './settings.js';
 
-export interface Scenario {
-  name: string;
-  path: string;
+/** One server loaded in a scenario, with the cookies it is sent (none for anonymous pages). */
+export interface Side {
+  /** The report's row for it, e.g. `GET /profile, 1 session (Redis)`; `baseline` for the baseline. */
+  label: string;
+  target: Child;
   cookies?: string[];
+  /** Warm-up before the rounds (default: the settings'), e.g. longer for an instance loaded in no other scenario. */
+  warmupSeconds?: number;
+}
+
+export interface Scenario {
+  path: string;
+  /** Which targets apply: anonymous `/` or the signed-in `/profile`. */
+  kind: 'anonymous' | 'profile';
+  /** Loaded in turn, every round; exactly one is labelled `baseline`. */
+  sides: Side[];
+  /** Labels of two app sides to compare directly (same rounds): many sessions against one. */
+  flatness?: { many: string; one: string };
 }
 
 export interface ScenarioRounds {
-  scenario: string;
-  app: LoadResult[];
-  baseline: LoadResult[];
+  path: string;
+  kind: Scenario['kind'];
+  sides: { label: string; results: LoadResult[] }[];
+  flatness?: Scenario['flatness'];
 }
 
 /**
- * Loads the app and the baseline alternately, `rounds` times per scenario, swapping which goes
- * first each round so a slow drift of the machine's other load does not favour either.
+ * Loads each scenario's sides in turn, `rounds` times, rotating which goes first each round (with
+ * two sides: swapping), so a slow drift of the machine's other load favours none; the report
+ * takes medians. Every run is bounded in time by load().
  */
 export async function alternate(
-  app: Child,
-  baseline: Child,
   scenarios: Scenario[],
   settings: BenchSettings,
   log: (line: string) => void,
 ): Promise<ScenarioRounds[]> {
   const { connections, loadSeconds, warmupSeconds } = settings;
   for (const scenario of scenarios) {
-    for (const target of [app, baseline]) await load(target, { ...scenario, connections, seconds: warmupSeconds });
+    for (const side of scenario.sides) {
+      const seconds = side.warmupSeconds ?? warmupSeconds;
+      await load(side.target, { path: scenario.path, cookies: side.cookies, connections, seconds });
+    }
   }
-  const results = scenarios.map((scenario) => ({
-    scenario: scenario.name,
-    app: [] as LoadResult[],
-    baseline: [] as LoadResult[],
+  const results: ScenarioRounds[] = scenarios.map(({ path, kind, sides, flatness }) => ({
+    path,
+    kind,
+    flatness,
+    sides: sides.map(({ label }) => ({ label, results: [] as LoadResult[] })),
   }));
   for (let round = 0; round < settings.rounds; round += 1) {
     for (const [index, scenario] of scenarios.entries()) {
-      const order = round % 2 === 0 ? [app, baseline] : [baseline, app];
-      for (const target of order) {
-        const result = await load(target, { ...scenario, connections, seconds: loadSeconds });
-        results[index]?.[target === app ? 'app' : 'baseline'].push(result);
+      const count = scenario.sides.length;
+      for (let turn = 0; turn < count; turn += 1) {
+        const sideIndex = (turn + round) % count;
+        const side = scenario.sides[sideIndex];
+        if (!side) continue;
+        const result = await load(side.target, {
+          path: scenario.path,
+          cookies: side.cookies,
+          connections,
+          seconds: loadSeconds,
+        });
+        results[index]?.sides[sideIndex]?.results.push(result);
         log(
-          `  round ${round + 1} ${scenario.name} ${target.name}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+          `  round ${round + 1} ${side.label}${side.label === 'baseline' ? ` ${scenario.path}` : ''}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
         );
       }
     }
@@ -49,12 +75,33 @@ export async function alternate(
   return results;
 }
 
-export function profileScenarios(cookies: string[], suffix = ''): Scenario[] {
+/** `/profile` with one session and with every session in `cookies` (a different one on each request). */
+export function profileScenarios(app: Child, baseline: Child, cookies: string[], suffix = ''): Scenario[] {
   const [first = ''] = cookies;
+  const scenario = (label: string, used: string[]): Scenario => ({
+    path: '/profile',
+    kind: 'profile',
+    sides: [
+      { label, target: app, cookies: used },
+      // The same Cookie headers, so both servers parse the same requests.
+      { label: 'baseline', target: baseline, cookies: used },
+    ],
+  });
   return [
-    { name: `GET /profile, 1 session${suffix}`, path: '/profile', cookies: [first] },
-    { name: `GET /profile, ${cookies.length.toLocaleString('en')} sessions${suffix}`, path: '/profile', cookies },
+    scenario(`GET /profile, 1 session${suffix}`, [first]),
+    scenario(`GET /profile, ${cookies.length.toLocaleString('en')} sessions${suffix}`, cookies),
   ];
+}
+
+export function anonymousScenario(app: Child, baseline: Child, suffix = ''): Scenario {
+  return {
+    path: '/',
+    kind: 'anonymous',
+    sides: [
+      { label: `GET / anonymous${suffix}`, target: app },
+      { label: 'baseline', target: baseline },
+    ],
+  };
 }
 
 /** Bytes each server sends for `path`: the baseline must send as many as the app, or the ratio compares unlike pages. */

@@ -3,26 +3,40 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { IssuerSettings } from '../src/config.js';
+import { benchUser } from './baseline/bench-user.js';
+import { trustCertificate } from './browser.js';
 import { freePort } from './free-port.js';
-import { resultsDir, root, startChild, type Child } from './children.js';
+import { childBuildDir, resultsDir, root, startChild, type Child } from './children.js';
+import { benchCertificate, type BenchCertificate } from './tls-certificate.js';
 
 const providerEntry = fileURLToPath(new URL('./provider-child.ts', import.meta.url));
 const appEntry = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 const PROVIDER_START_TIMEOUT_MS = 30_000;
 
+/**
+ * The provider's certificate, made once per run, trusted by the driver's own browser and (through
+ * NODE_EXTRA_CA_CERTS) by every app. Call `remove()` at the end of the run.
+ */
+export async function benchTls(): Promise<BenchCertificate> {
+  const certificate = await benchCertificate();
+  trustCertificate(certificate.cert);
+  return certificate;
+}
+
 export interface ProviderProcess {
+  /** https://127.0.0.1:<port> */
   origin: string;
   issuer: IssuerSettings;
   stop(): Promise<void>;
 }
 
-/** The benchmark's OpenID Provider (bench/provider-child.ts) in its own process, for one app origin. */
-export async function startProvider(name: string, appBaseURL: string): Promise<ProviderProcess> {
+/** The benchmark's OpenID Provider (bench/provider-child.ts, on https) in its own process, for one app origin. */
+export async function startProvider(name: string, appBaseURL: string, tls: BenchCertificate): Promise<ProviderProcess> {
   mkdirSync(`${resultsDir}/logs`, { recursive: true });
   const log = openSync(`${resultsDir}/logs/${name}.log`, 'a');
   const child = fork(providerEntry, [], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', APP_BASE_URL: appBaseURL },
+    env: { PATH: process.env.PATH ?? '', APP_BASE_URL: appBaseURL, BENCH_TLS_KEY: tls.key, BENCH_TLS_CERT: tls.cert },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', log, log, 'ipc'],
   });
@@ -50,10 +64,14 @@ export async function startProvider(name: string, appBaseURL: string): Promise<P
 export interface AppStack {
   app: Child;
   provider: ProviderProcess;
+  /** The app's whole environment: the same SECRET and REDIS_URL let the driver build the app's own session store. */
+  env: Record<string, string>;
   stop(): Promise<void>;
 }
 
 interface StackOptions {
+  /** The provider's certificate (benchTls). */
+  tls: BenchCertificate;
   /** Extra environment for the app, e.g. short session timeouts or REDIS_URL. */
   env?: Record<string, string>;
   nodeFlags?: string[];
@@ -61,38 +79,36 @@ interface StackOptions {
 
 /**
  * The app as production runs it (`node dist/server.js`, NODE_ENV=production, loopback only),
- * signing in with its own provider process as an external issuer.
+ * signing in with its own provider process as an external issuer on https.
  */
-export async function startAppStack(name: string, options: StackOptions = {}): Promise<AppStack> {
+export async function startAppStack(name: string, options: StackOptions): Promise<AppStack> {
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
-  const provider = await startProvider(`${name}-provider`, baseURL);
+  const provider = await startProvider(`${name}-provider`, baseURL, options.tls);
+  const env = {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    BASE_URL: baseURL,
+    ISSUER_BASE_URL: provider.issuer.issuerBaseURL,
+    CLIENT_ID: provider.issuer.clientID,
+    CLIENT_SECRET: provider.issuer.clientSecret,
+    // The provider's self-signed certificate, trusted as a private CA would be in production.
+    NODE_EXTRA_CA_CERTS: options.tls.certFile,
+    SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'info',
+    // Every benchmark login comes from 127.0.0.1; real users come from many addresses.
+    SIGN_IN_RATE_LIMIT: '1000000',
+    // Every benchmark session is the same demo user's; real sessions belong to many users.
+    MAX_SESSIONS_PER_USER: '1000000',
+    ...options.env,
+  };
   try {
-    const app = await startChild({
-      name,
-      entry: appEntry,
-      port,
-      nodeFlags: options.nodeFlags,
-      env: {
-        NODE_ENV: 'production',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        BASE_URL: baseURL,
-        ISSUER_BASE_URL: provider.issuer.issuerBaseURL,
-        CLIENT_ID: provider.issuer.clientID,
-        CLIENT_SECRET: provider.issuer.clientSecret,
-        SECRET: randomBytes(32).toString('hex'),
-        LOG_LEVEL: 'info',
-        // Every benchmark login comes from 127.0.0.1; real users come from many addresses.
-        SIGN_IN_RATE_LIMIT: '1000000',
-        // Every benchmark session is the same demo user's; real sessions belong to many users.
-        MAX_SESSIONS_PER_USER: '1000000',
-        ...options.env,
-      },
-    });
+    const app = await startChild({ name, entry: appEntry, port, nodeFlags: options.nodeFlags, env });
     return {
       app,
       provider,
+      env,
       async stop() {
         await app.stop();
         await provider.stop();
@@ -104,13 +120,19 @@ export async function startAppStack(name: string, options: StackOptions = {}): P
   }
 }
 
-/** The bare Express baseline (bench/baseline/server.ts), rendering the same pages. */
+/** The bare Express baseline (bench/baseline/server.ts, compiled), rendering the same pages for the same user. */
 export async function startBaseline(providerOrigin: string): Promise<Child> {
   const port = await freePort();
   return startChild({
     name: 'baseline',
-    entry: fileURLToPath(new URL('./baseline/server.ts', import.meta.url)),
+    entry: `${childBuildDir}/bench/baseline/server.js`,
     port,
-    env: { NODE_ENV: 'production', PORT: String(port), PROVIDER_ORIGIN: providerOrigin },
+    env: {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      BENCH_USER: JSON.stringify(benchUser(providerOrigin)),
+      VIEWS_DIR: `${root}views`,
+      PUBLIC_DIR: `${root}public`,
+    },
   });
 }

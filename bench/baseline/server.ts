@@ -1,32 +1,33 @@
 /**
  * The baseline: a bare Express 5 app (no auth, no session, no logging, no security headers) that
- * renders the app's own EJS pages with its view engine and view caching, as production does, so it sends the same
- * bytes as the app's `/` and `/profile`. The benchmark loads it alternately with the app; every
- * app figure is printed as a ratio to it.
+ * renders the app's own EJS pages with its view engine and view caching, as production does, so it
+ * sends the same bytes as the app's `/` and `/profile`. The benchmark loads it alternately with the
+ * app; every app figure is printed as a ratio to it. It runs compiled (`npm run bench:build`) and
+ * loads nothing but Express, EJS and the app's view engine and asset helper, so its idle heap and
+ * RSS are those of bare Express: the user it shows comes ready-made from the driver (BENCH_USER,
+ * see bench-user.ts), and the folders as absolute paths (the compiled file lives elsewhere).
  */
 import { createServer } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { staticAssets } from '../../src/middleware/static-assets.js';
 import { ejsEngine } from '../../src/view-engine.js';
-import { benchUser } from './bench-user.js';
 
 const port = Number(process.env.PORT);
-const providerOrigin = process.env.PROVIDER_ORIGIN;
-if (!Number.isInteger(port) || !providerOrigin) throw new Error('PORT and PROVIDER_ORIGIN are required');
+const { BENCH_USER: userJson, VIEWS_DIR: viewsDir, PUBLIC_DIR: publicDir } = process.env;
+if (!Number.isInteger(port) || !userJson || !viewsDir || !publicDir)
+  throw new Error('PORT, BENCH_USER, VIEWS_DIR and PUBLIC_DIR are required');
 
-const user = benchUser(providerOrigin);
+const user = JSON.parse(userJson) as { name: string; claims: Record<string, unknown> };
 // The app's CSRF token is 32 random bytes in base64url: same length, so the same number of bytes.
 const csrfToken = 'b'.repeat(43);
 
-const viewsDir = fileURLToPath(new URL('../../views', import.meta.url));
 const app = express();
 app.set('views', viewsDir);
 app.set('view engine', 'ejs');
 app.set('view cache', true);
 // The same view engine and stylesheet URL as the app, so the same page comes out.
 app.engine('ejs', ejsEngine(viewsDir, { cache: true }));
-app.locals.assetUrl = staticAssets(fileURLToPath(new URL('../../public', import.meta.url))).url;
+app.locals.assetUrl = staticAssets(publicDir).url;
 app.get('/', (_req, res) => {
   res.render('pages/home', { signedOutLocally: false });
 });
