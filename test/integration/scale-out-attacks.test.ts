@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { createSessionStore, storeAnswers } from '../../src/sessions/create-session-store.js';
 import { TestBrowser } from '../support/browser.js';
 import { captureLogs } from '../support/logs.js';
@@ -70,6 +71,88 @@ describe.skipIf(skipRedisTests)('rate limits counted in Redis, after Redis lost 
     // Redis answers every command again: the limit holds again.
     expect(await statusesOf(LIMIT + 1, () => login(stack.appOrigin))).toEqual([302, 302, 302, 429]);
   });
+});
+
+describe.skipIf(skipRedisTests)('npm run doctor with Redis Sentinel, against what the app will meet', () => {
+  const PASSWORD = 'the-primary-password';
+  let primary: RedisServer | undefined;
+  let replica: RedisServer | undefined;
+  let sentinel: Awaited<ReturnType<typeof startLoneSentinel>> | undefined;
+  const sentinelEnv = () => ({ REDIS_SENTINELS: `127.0.0.1:${sentinel?.port}`, SECRET });
+  const sentinelResult = async (env: Record<string, string>) =>
+    (await runDoctor(env)).results.find((result) => result.title === 'Redis Sentinel');
+
+  beforeAll(async () => {
+    [primary, replica, sentinel] = await Promise.all([startRedisServer(), startRedisServer(), startLoneSentinel()]);
+    const primaryPort = new URL(primary.url).port;
+    await replica.command(['CONFIG', 'SET', 'masterauth', PASSWORD]);
+    await replica.command(['REPLICAOF', '127.0.0.1', primaryPort]);
+    for (const server of [primary, replica]) await server.command(['CONFIG', 'SET', 'requirepass', PASSWORD]);
+    // 'sessions' is the primary; 'stale' names the replica, as a Sentinel with an outdated view would.
+    for (const [name, port] of [
+      ['sessions', primaryPort],
+      ['stale', new URL(replica.url).port],
+    ] as const) {
+      await sentinel.command(['SENTINEL', 'MONITOR', name, '127.0.0.1', port, '1']);
+      await sentinel.command(['SENTINEL', 'SET', name, 'auth-pass', PASSWORD]);
+    }
+  });
+  afterAll(async () => {
+    await sentinel?.close();
+    await replica?.close();
+    await primary?.close();
+  });
+
+  it('passes when the primary the Sentinel names accepts REDIS_PASSWORD', async () => {
+    const result = await sentinelResult({
+      ...sentinelEnv(),
+      REDIS_SENTINEL_NAME: 'sessions',
+      REDIS_PASSWORD: PASSWORD,
+    });
+    expect(result?.status).not.toBe('fail');
+    expect(result?.detail).toContain(`primary 127.0.0.1:${new URL(primary?.url ?? '').port}`);
+  });
+
+  // The app cannot sign anyone in with a password the primary refuses; "PASS" sent the operator elsewhere.
+  it('fails when the primary refuses REDIS_PASSWORD, and never prints it', async () => {
+    const report = await runDoctor({
+      ...sentinelEnv(),
+      REDIS_SENTINEL_NAME: 'sessions',
+      REDIS_PASSWORD: 'a-wrong-password',
+    });
+    const result = report.results.find((found) => found.title === 'Redis Sentinel');
+    expect(result?.status).toBe('fail');
+    expect(`${result?.detail} ${result?.fix}`).toContain('REDIS_PASSWORD');
+    expect(JSON.stringify(report)).not.toContain('a-wrong-password');
+    expect(report.exitCode).toBe(1);
+  });
+
+  // Sentinel's own client guidelines: check ROLE at the address named. node-redis does not; the app's
+  // writes would all be refused (READONLY) while the doctor said PASS.
+  it('fails when the address the Sentinel names is not a primary', async () => {
+    const result = await sentinelResult({ ...sentinelEnv(), REDIS_SENTINEL_NAME: 'stale', REDIS_PASSWORD: PASSWORD });
+    expect(result?.status).toBe('fail');
+    expect(result?.detail).toMatch(/not a primary/);
+  });
+
+  it('answers within its time limit while the Sentinel hangs (accepts connections, never answers)', async () => {
+    if (!sentinel) throw new Error('Sentinel did not start');
+    const lone = sentinel;
+    const pid = await pidOf((args) => lone.command(args));
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const report = await withinTime(
+        runDoctor({ ...sentinelEnv(), REDIS_SENTINEL_NAME: 'sessions', REDIS_PASSWORD: PASSWORD }),
+        10_000,
+        'the doctor to finish',
+      );
+      const check = report.results.find((found) => found.title === 'Redis Sentinel');
+      expect(check?.status).toBe('fail');
+      expect(check?.detail).toContain('did not answer');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+  }, 20_000);
 });
 
 describe.skipIf(skipRedisTests)('Redis with Sentinel, when one part misbehaves', () => {
