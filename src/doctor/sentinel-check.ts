@@ -1,18 +1,24 @@
 import { createClient } from 'redis';
 import type { Config } from '../config.js';
+import { withinTime } from '../time-limit.js';
 import type { CheckResult } from './checklist.js';
 
 const TITLE = 'Redis Sentinel';
 
 type SentinelSettings = NonNullable<Config['sessionStore']['sentinel']>;
 
+type Address = { host: string; port: number };
+
 /** What one Sentinel says: the primary's address and its replicas', or why it could not say. */
-type Answer = { primary: string; replicas: string[] } | { problem: string };
+type Answer = { primary: string; address: Address; replicas: string[] } | { problem: string };
 
 /**
  * Asks every Sentinel of REDIS_SENTINELS where the primary named REDIS_SENTINEL_NAME is, and which
- * replicas it has: fails when none knows the primary, warns when they disagree, when one does not
- * answer, or when the primary has no replica (a failover would then have nothing to promote).
+ * replicas it has, then asks that primary, as the app will, with REDIS_PASSWORD: fails when no
+ * Sentinel knows the primary, when the primary refuses the password or does not answer, or when
+ * it says it is not a primary (ROLE); warns when the Sentinels disagree, when one does not answer,
+ * or when the primary has no replica (a failover would then have nothing to promote). Each
+ * question is bounded by `timeoutMs`, a server that accepts connections and never answers included.
  */
 export async function checkSentinel(sentinel: SentinelSettings, timeoutMs: number): Promise<CheckResult> {
   const answers = await Promise.all(sentinel.sentinels.map((node) => askSentinel(node, sentinel, timeoutMs)));
@@ -32,6 +38,9 @@ export async function checkSentinel(sentinel: SentinelSettings, timeoutMs: numbe
   const agreed = known.every((answer) => answer.primary === first.primary);
   const replicas = first.replicas.length > 0 ? first.replicas.join(', ') : 'none';
   const detail = `primary ${first.primary} (named by ${known.length} of ${answers.length} Sentinels), replicas: ${replicas}`;
+  const refusal = await askPrimary(first.address, sentinel, timeoutMs);
+  if (refusal)
+    return { title: TITLE, status: 'fail', detail: `${detail}; the primary ${refusal.problem}`, fix: refusal.fix };
   if (!agreed || problems.length > 0 || first.replicas.length === 0) {
     return {
       title: TITLE,
@@ -43,31 +52,67 @@ export async function checkSentinel(sentinel: SentinelSettings, timeoutMs: numbe
   return { title: TITLE, status: 'pass', detail };
 }
 
-async function askSentinel(
-  node: { host: string; port: number },
-  sentinel: SentinelSettings,
-  timeoutMs: number,
-): Promise<Answer> {
-  const client = createClient({
-    password: sentinel.sentinelPassword,
-    socket: sentinel.tls
-      ? { host: node.host, port: node.port, tls: true, connectTimeout: timeoutMs, reconnectStrategy: false }
-      : { host: node.host, port: node.port, connectTimeout: timeoutMs, reconnectStrategy: false },
-    commandOptions: { timeout: timeoutMs },
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const primary = await client.sendCommand(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', sentinel.name]);
+function askSentinel(node: Address, sentinel: SentinelSettings, timeoutMs: number): Promise<Answer> {
+  return ask(node, sentinel.sentinelPassword, sentinel.tls, timeoutMs, async (send) => {
+    const primary = await send(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', sentinel.name]);
     if (!Array.isArray(primary) || primary.length < 2) return { problem: `does not know '${sentinel.name}'` };
-    const replicas = await client.sendCommand(['SENTINEL', 'REPLICAS', sentinel.name]);
+    const replicas = await send(['SENTINEL', 'REPLICAS', sentinel.name]);
     return {
       primary: `${String(primary[0])}:${String(primary[1])}`,
+      address: { host: String(primary[0]), port: Number(primary[1]) },
       replicas: Array.isArray(replicas) ? replicas.flatMap(replicaAddress) : [],
     };
-  } catch {
-    // Never the library's message: it may quote the server. What failed is enough here.
-    return { problem: 'did not answer' };
+  }).catch(() => ({ problem: 'did not answer' }));
+}
+
+/** Why the app could not write to the primary the Sentinels name, or undefined when it could. */
+async function askPrimary(
+  node: Address,
+  sentinel: SentinelSettings,
+  timeoutMs: number,
+): Promise<{ problem: string; fix: string } | undefined> {
+  try {
+    const role = await ask(node, sentinel.password, sentinel.tls, timeoutMs, (send) => send(['ROLE']));
+    if (Array.isArray(role) && role[0] === 'master') return undefined;
+    return {
+      problem: 'is not a primary (ROLE): the Sentinels name a replica',
+      fix: `check the Sentinels' view of '${sentinel.name}' (SENTINEL MASTER ${sentinel.name}) and the replicas' replicaof`,
+    };
+  } catch (error) {
+    // Redis's own words stay out: only whether it was the password.
+    if (error instanceof Error && /^(WRONGPASS|NOAUTH)|\bAUTH\b/.test(error.message)) {
+      return {
+        problem: 'refused REDIS_PASSWORD',
+        fix: "set REDIS_PASSWORD to the primary's and replicas' password (requirepass), or remove it when they have none",
+      };
+    }
+    return {
+      problem: 'did not answer',
+      fix: 'the app must reach the address the Sentinels name (check replica-announce-ip, the firewall and REDIS_TLS)',
+    };
+  }
+}
+
+/**
+ * One short-lived connection to `node`, running `work`. The whole of it is bounded by `timeoutMs`:
+ * node-redis's own timeouts stop counting once a command is sent, so a server that accepts the
+ * connection and never answers would otherwise hold the doctor for ever.
+ */
+async function ask<T>(
+  node: Address,
+  password: string | undefined,
+  tls: boolean,
+  timeoutMs: number,
+  work: (send: (args: string[]) => Promise<unknown>) => Promise<T>,
+): Promise<T> {
+  const socket = { host: node.host, port: node.port, connectTimeout: timeoutMs, reconnectStrategy: false as const };
+  const client = createClient({ password, socket: tls ? { ...socket, tls: true as const } : socket });
+  client.on('error', () => undefined);
+  try {
+    return await withinTime(
+      client.connect().then(() => work((args) => client.sendCommand(args))),
+      timeoutMs,
+    );
   } finally {
     client.destroy();
   }

@@ -41,7 +41,10 @@ export function limitStores({
  * rate-limit-redis, loaded lazily. Its init() loads its scripts at once and keeps the promise: a
  * Redis not answering at that moment (still connecting at start-up) would fail every count until
  * the process restarts. Here init() only takes the options, and the first count loads the
- * scripts, again after a failed load. (Scripts lost later, by a Redis restart, it reloads itself.)
+ * scripts, again after any failed count. Scripts lost later (a Redis restart; a Sentinel failover,
+ * since a replica never has the primary's scripts) it reloads itself, but it keeps a failed reload
+ * too, which would let every later request through uncounted: loading again after a failure
+ * replaces it.
  */
 class SharedCount implements Store {
   readonly localKeys = false;
@@ -65,6 +68,7 @@ class SharedCount implements Store {
       await this.load();
       return await this.redis.increment(key);
     } catch (error) {
+      this.loaded = undefined;
       this.warn(error);
       throw new CountUnavailable('the shared rate-limit count is unavailable', { cause: error });
     }
