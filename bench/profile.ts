@@ -16,9 +16,10 @@ import { benchTls, startAppStack, startBaseline } from './stacks.js';
 const path = process.argv[2] ?? '/profile';
 const seconds = Number(process.argv[3] ?? 10);
 const profileDir = `${resultsDir}/profiles`;
+const baselineProfileDir = `${resultsDir}/profiles/baseline`;
 
 async function main(): Promise<void> {
-  mkdirSync(profileDir, { recursive: true });
+  mkdirSync(baselineProfileDir, { recursive: true });
   const tls = await benchTls();
   const stack = await startAppStack('app-profile', { tls, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
   try {
@@ -28,8 +29,10 @@ async function main(): Promise<void> {
       deadline: Date.now() + 30_000,
     });
     const options = { path, connections: fullRun.connections, seconds, cookies: path === '/' ? [] : cookies };
-    // The baseline right after, for a rough ratio (the full benchmark alternates several rounds).
-    for (const target of [stack.app, await startBaseline(stack.provider.origin)]) {
+    // The baseline right after, profiled too, for a rough ratio (the full benchmark alternates
+    // several rounds) and to compare where both spend their time.
+    const baseline = await startBaseline(stack.provider.origin, ['--cpu-prof', `--cpu-prof-dir=${baselineProfileDir}`]);
+    for (const target of [stack.app, baseline]) {
       const result = await load(target, options);
       process.stdout.write(
         `${target.name} ${path}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/request, non-2xx ${result.non2xx}\n`,
@@ -43,6 +46,8 @@ async function main(): Promise<void> {
   const profile = newestMainThreadProfile(profileDir);
   if (!profile) throw new Error(`no profile written in ${profileDir}`);
   process.stdout.write(`${formatProfile(summariseProfile(profile, 30))}${profile}\n`);
+  const baselineProfile = newestMainThreadProfile(baselineProfileDir);
+  if (baselineProfile) process.stdout.write(`baseline: ${formatProfile(summariseProfile(baselineProfile, 15))}${baselineProfile}\n`);
 }
 
 await main();

@@ -121,12 +121,13 @@ export async function startAppStack(name: string, options: StackOptions): Promis
 }
 
 /** The bare Express baseline (bench/baseline/server.ts, compiled), rendering the same pages for the same user. */
-export async function startBaseline(providerOrigin: string): Promise<Child> {
+export async function startBaseline(providerOrigin: string, nodeFlags: string[] = []): Promise<Child> {
   const port = await freePort();
   return startChild({
     name: 'baseline',
     entry: `${childBuildDir}/bench/baseline/server.js`,
     port,
+    nodeFlags,
     env: {
       NODE_ENV: 'production',
       PORT: String(port),
