@@ -196,13 +196,13 @@ describe.skipIf(skipRedisTests)('Redis with Sentinel, when one part misbehaves',
     );
   });
 
-  // FINDING (not fixed): every sign-in's WAIT 1 <REDIS_TIMEOUT_MS/4> runs on the one connection all
-  // of the instance's commands share, and Redis holds that connection for as long as WAIT blocks.
-  // With a replica that is connected but not acknowledging (a stalled host, a congested link: here
-  // its stream is held), concurrent sign-ins queue their WAITs one behind the other, and the later
-  // ones (and whatever else was sent after them) run out of REDIS_TIMEOUT_MS: 503, although the
-  // docs promise the write is "acknowledged anyway". Seen: 4 at once, 2 answered 503.
-  it.fails(
+  // FOUND, fixed: every sign-in's WAIT ran on the one connection all of the instance's commands
+  // share, and Redis holds that connection while WAIT blocks. With a replica connected but not
+  // acknowledging (its stream held here), concurrent sign-ins queued their WAITs one behind the
+  // other and the later ones ran out of REDIS_TIMEOUT_MS: 4 at once, 2 answered 503. Now writes
+  // arriving during a WAIT share the next one, and after a late WAIT writes go unconfirmed for a
+  // second (replica-wait.ts).
+  it(
     'signs in every visitor of a burst while the replica is late, as the write is acknowledged anyway',
     async () => {
       const { redis: sentinel, stack: app } = setup();

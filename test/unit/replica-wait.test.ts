@@ -7,6 +7,7 @@ import { MemoryRecordStore } from '../../src/sessions/stores/memory-record-store
 import { MemorySessionIndex } from '../../src/sessions/stores/memory-session-index.js';
 import { waitForReplica } from '../../src/sessions/stores/replica-wait.js';
 import { captureLogs } from '../support/logs.js';
+import { eventually } from '../support/wait.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -134,5 +135,57 @@ describe('waitForReplica', () => {
     clock = 60_000;
     await wait();
     expect(late()).toBe(2);
+  });
+
+  it('shares one WAIT among the writes that arrive while one is under way', async () => {
+    const sent: string[] = [];
+    const answers: ((confirmed: number) => void)[] = [];
+    const wait = waitForReplica({
+      sendCommand: (args) => {
+        sent.push(args[0] ?? '');
+        if (args[0] === 'ROLE') return Promise.resolve(roleWith(1));
+        return new Promise((resolve) => answers.push(resolve));
+      },
+      waitMs: 100,
+      logger: captureLogs().logger,
+      now: () => 0,
+    });
+    const first = wait();
+    await eventually(() => answers.length === 1, 1000, 'the first WAIT');
+    const burst = Array.from({ length: 5 }, () => wait());
+    answers[0]?.(1);
+    await first;
+    await eventually(() => answers.length === 2, 1000, 'the shared second WAIT');
+    answers[1]?.(1);
+    await Promise.all(burst);
+    expect(sent).toEqual(['ROLE', 'WAIT', 'WAIT']);
+  });
+
+  it('after a WAIT no replica confirmed, acknowledges writes without waiting for a second, then waits again', async () => {
+    let clock = 0;
+    let confirmed = 0;
+    const sent: string[] = [];
+    const logs = captureLogs();
+    const wait = waitForReplica({
+      sendCommand: (args) => {
+        sent.push(args[0] ?? '');
+        return Promise.resolve(args[0] === 'ROLE' ? roleWith(1) : confirmed);
+      },
+      waitMs: 100,
+      logger: logs.logger,
+      now: () => clock,
+    });
+    await wait();
+    clock = 500;
+    await wait();
+    await wait();
+    expect(sent.filter((command) => command === 'WAIT')).toHaveLength(1);
+    confirmed = 1;
+    clock = 1000;
+    await wait();
+    expect(sent.filter((command) => command === 'WAIT')).toHaveLength(2);
+    const late = logs.lines().filter((line) => line.event === 'redis.replica_late');
+    expect(late).toHaveLength(1);
+    expect(late[0]?.unconfirmed).toBe(1);
   });
 });

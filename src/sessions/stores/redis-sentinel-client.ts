@@ -51,13 +51,14 @@ export function createRedisSentinel({
   });
   logOutages(client, { redisSentinel: sentinel.name }, logger);
   // Where sessions are written: at start, and the one line an operator looks for after a failover.
+  let named: string | undefined;
   client.on('topology-change', (event: { type: string; node?: { host: string; port: number } }) => {
-    if (event.type === 'MASTER_CHANGE' && event.node) {
-      logger.info(
-        { event: 'redis.primary', primary: `${event.node.host}:${event.node.port}` },
-        'Sentinel named the Redis primary: sessions are written there',
-      );
-    }
+    if (event.type !== 'MASTER_CHANGE' || !event.node) return;
+    const primary = `${event.node.host}:${event.node.port}`;
+    // Named again on every reconnection attempt (a primary refusing REDIS_PASSWORD: each second).
+    if (primary === named) return;
+    named = primary;
+    logger.info({ event: 'redis.primary', primary }, 'Sentinel named the Redis primary: sessions are written there');
   });
   const connecting = connectUntilAnswered(client, logger);
   return { client, stopConnecting: connecting.stop };
@@ -81,7 +82,7 @@ function connectUntilAnswered(
       if (stopped) return;
       logger[warned ? 'debug' : 'warn'](
         { event: 'redis.sentinel_retry', err: error },
-        'No Sentinel named a primary yet: asking again',
+        'No primary reached through the Sentinels yet (none named, or the one named refused or did not answer): asking again',
       );
       warned = true;
       setTimeout(() => {
