@@ -47,7 +47,8 @@ async function main(): Promise<void> {
   if (!profile) throw new Error(`no profile written in ${profileDir}`);
   process.stdout.write(`${formatProfile(summariseProfile(profile, 30))}${profile}\n`);
   const baselineProfile = newestMainThreadProfile(baselineProfileDir);
-  if (baselineProfile) process.stdout.write(`baseline: ${formatProfile(summariseProfile(baselineProfile, 15))}${baselineProfile}\n`);
+  if (baselineProfile)
+    process.stdout.write(`baseline: ${formatProfile(summariseProfile(baselineProfile, 15))}${baselineProfile}\n`);
 }
 
 await main();
