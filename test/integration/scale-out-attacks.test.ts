@@ -202,27 +202,23 @@ describe.skipIf(skipRedisTests)('Redis with Sentinel, when one part misbehaves',
   // other and the later ones ran out of REDIS_TIMEOUT_MS: 4 at once, 2 answered 503. Now writes
   // arriving during a WAIT share the next one, and after a late WAIT writes go unconfirmed for a
   // second (replica-wait.ts).
-  it(
-    'signs in every visitor of a burst while the replica is late, as the write is acknowledged anyway',
-    async () => {
-      const { redis: sentinel, stack: app } = setup();
-      const burst = await Promise.all(
-        Array.from({ length: 6 }, async () => {
-          const browser = new TestBrowser();
-          const { callbackUrl } = await reachCallback(browser, app.appOrigin);
-          return { browser, callbackUrl };
-        }),
-      );
-      sentinel.holdReplication();
-      try {
-        const callbacks = await Promise.all(burst.map(({ browser, callbackUrl }) => browser.get(callbackUrl.href)));
-        expect(callbacks.map((callback) => callback.status)).toEqual(burst.map(() => 302));
-      } finally {
-        sentinel.releaseReplication();
-      }
-    },
-    30_000,
-  );
+  it('signs in every visitor of a burst while the replica is late, as the write is acknowledged anyway', async () => {
+    const { redis: sentinel, stack: app } = setup();
+    const burst = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const browser = new TestBrowser();
+        const { callbackUrl } = await reachCallback(browser, app.appOrigin);
+        return { browser, callbackUrl };
+      }),
+    );
+    sentinel.holdReplication();
+    try {
+      const callbacks = await Promise.all(burst.map(({ browser, callbackUrl }) => browser.get(callbackUrl.href)));
+      expect(callbacks.map((callback) => callback.status)).toEqual(burst.map(() => 302));
+    } finally {
+      sentinel.releaseReplication();
+    }
+  }, 30_000);
 
   // FINDING (not fixed): node-redis's Sentinel client asks the Sentinels one after the other, and
   // its connections to them have no bound once a command is written (connectTimeout covers only the
