@@ -14,7 +14,7 @@ interface Layer {
   name: string;
   handle: (...args: unknown[]) => unknown;
   route?: { path: string };
-  handleRequest(req: unknown, res: unknown, next: unknown): unknown;
+  handleRequest: (this: Layer, req: unknown, res: unknown, next: unknown) => unknown;
 }
 interface Frame {
   own: number;
@@ -60,10 +60,11 @@ prototype.handleRequest = function timedHandleRequest(this: Layer, req, res, nex
   }
 };
 
-const emit = http.Server.prototype.emit;
+// Called with the server as `this` below, never unbound.
+const emit = Reflect.get(http.Server.prototype, 'emit') as (this: http.Server, ...args: unknown[]) => boolean;
 http.Server.prototype.emit = function countRequests(this: http.Server, event: string | symbol, ...args: unknown[]) {
   if (event === 'request') requests += 1;
-  return Reflect.apply(emit, this, [event, ...args]) as boolean;
+  return Reflect.apply(emit, this, [event, ...args]);
 };
 
 process.on('SIGUSR2', () => {
