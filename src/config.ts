@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { isLoopbackUrl } from './loopback.js';
 
 const MIN_SECRET_LENGTH = 32;
@@ -10,47 +10,90 @@ const LOOPBACK = 'localhost, 127.0.0.0/8 or [::1]';
 const PROVIDER_VARIABLES = ['ISSUER_BASE_URL', 'CLIENT_ID', 'CLIENT_SECRET', 'SECRET'] as const;
 
 /** Environment values are strings; an empty one (`CLIENT_ID=` copied from .env.example) means "not set". */
-const optionalText = z.preprocess(
-  (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-  z.string().trim().optional(),
+const optionalText = v.pipe(
+  v.optional(v.string()),
+  v.transform((value) => value?.trim() || undefined),
 );
 
 const httpUrl = (variable: string, example: string) =>
-  z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-    error: `${variable} must be an absolute http(s) URL such as ${example}`,
-  });
+  v.pipe(
+    v.string(),
+    v.check(
+      (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+      `${variable} must be an absolute http(s) URL such as ${example}`,
+    ),
+  );
+
+/** A variable whose value, when set, `schema` checks (trimmed). */
+const whenSet = <TSchema extends v.GenericSchema<string>>(schema: TSchema) => v.pipe(optionalText, v.optional(schema));
+
+/** A switch: unset or empty is off. */
+const trueOrFalse = (variable: string) =>
+  v.pipe(
+    optionalText,
+    v.optional(
+      v.pipe(
+        v.picklist(['true', 'false'], `${variable} must be true or false`),
+        v.transform((value) => value === 'true'),
+      ),
+      'false',
+    ),
+  );
+
+/**
+ * A whole number from the environment, read with `Number()`: spaces around it are ignored and an
+ * empty value is 0 (so `PORT=` picks a free port, and `SESSION_IDLE_TIMEOUT=` is refused as too
+ * short). Unset, it is `fallback`.
+ */
+function wholeNumber(
+  fallback: number,
+  messages: { notNumber: string; notWhole: string; min: [number, string]; max?: [number, string] },
+) {
+  const checked = v.pipe(
+    v.string(),
+    v.transform(Number),
+    // Schemas, not checks: the pipe stops at a failed one, so a value that is not a (whole) number
+    // gets that one message, not also "too small" or "too large".
+    v.custom<number>(Number.isFinite, messages.notNumber),
+    v.custom<number>(Number.isInteger, messages.notWhole),
+    v.safeInteger(messages.notWhole),
+    v.minValue(...messages.min),
+  );
+  // The fallback goes through the checks too, as a string: it is within bounds.
+  return v.optional(messages.max ? v.pipe(checked, v.maxValue(...messages.max)) : checked, String(fallback));
+}
 
 const wholeSeconds = (variable: string, min: number, fallback: number) =>
-  z.coerce
-    .number({ error: `${variable} must be a number of seconds` })
-    .int({ error: `${variable} must be a whole number of seconds` })
-    .min(min, { error: `${variable} must be at least ${min} seconds` })
-    .default(fallback);
+  wholeNumber(fallback, {
+    notNumber: `${variable} must be a number of seconds`,
+    notWhole: `${variable} must be a whole number of seconds`,
+    min: [min, `${variable} must be at least ${min} seconds`],
+  });
 
 const milliseconds = (variable: string, min: number, max: number, fallback: number) =>
-  z.coerce
-    .number({ error: `${variable} must be a number of milliseconds` })
-    .int({ error: `${variable} must be a whole number of milliseconds` })
-    .min(min, { error: `${variable} must be at least ${min}` })
-    .max(max, { error: `${variable} must be at most ${max}` })
-    .default(fallback);
+  wholeNumber(fallback, {
+    notNumber: `${variable} must be a number of milliseconds`,
+    notWhole: `${variable} must be a whole number of milliseconds`,
+    min: [min, `${variable} must be at least ${min}`],
+    max: [max, `${variable} must be at most ${max}`],
+  });
 
 /** A rate limit: requests a minute per client address, never 0 (a limit cannot be switched off). */
 const requestsPerMinute = (variable: string, fallback: number) =>
-  z.coerce
-    .number({ error: `${variable} must be a number of requests per minute, such as ${fallback}` })
-    .int({ error: `${variable} must be a whole number of requests per minute` })
-    .min(1, { error: `${variable} must be at least 1 (rate limits cannot be switched off)` })
-    .max(1_000_000, { error: `${variable} must be at most 1000000` })
-    .default(fallback);
+  wholeNumber(fallback, {
+    notNumber: `${variable} must be a number of requests per minute, such as ${fallback}`,
+    notWhole: `${variable} must be a whole number of requests per minute`,
+    min: [1, `${variable} must be at least 1 (rate limits cannot be switched off)`],
+    max: [1_000_000, `${variable} must be at most 1000000`],
+  });
 
 const sessionCount = (variable: string, min: number, max: number, fallback: number) =>
-  z.coerce
-    .number({ error: `${variable} must be a number of sessions, such as ${fallback}` })
-    .int({ error: `${variable} must be a whole number of sessions` })
-    .min(min, { error: `${variable} must be at least ${min}` })
-    .max(max, { error: `${variable} must be at most ${max}` })
-    .default(fallback);
+  wholeNumber(fallback, {
+    notNumber: `${variable} must be a number of sessions, such as ${fallback}`,
+    notWhole: `${variable} must be a whole number of sessions`,
+    min: [min, `${variable} must be at least ${min}`],
+    max: [max, `${variable} must be at most ${max}`],
+  });
 
 /** What the app asks the Management API for when SCOPE is unset: what /account needs. */
 export const DEFAULT_API_SCOPES = ['read:current_user', 'update:current_user_metadata', 'create:current_user_metadata'];
@@ -64,51 +107,54 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /** Asked for by the app itself whenever it calls an API: these may not be in SCOPE. */
 const OWN_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 
-const scopeList = optionalText.transform((value, ctx): string[] | undefined => {
-  if (value === undefined) return undefined;
-  const scopes = value.split(/\s+/);
-  const bad = scopes.find((scope) => !SCOPE_TOKEN.test(scope) || scope.length > 200);
-  if (bad !== undefined || scopes.length > 50) {
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        'SCOPE must be a space-separated list of at most 50 scopes, such as "read:current_user update:current_user_metadata" (no quotes or backslashes)',
-    });
-    return z.NEVER;
-  }
-  const own = scopes.filter((scope) => OWN_SCOPES.has(scope));
-  if (own.length > 0) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `SCOPE lists ${own.join(', ')}, which the app always asks for itself: list only your API's scopes`,
-    });
-    return z.NEVER;
-  }
-  return [...new Set(scopes)];
-});
+const scopeList = v.pipe(
+  optionalText,
+  v.rawTransform(({ dataset: { value }, addIssue, NEVER }): string[] | undefined => {
+    if (value === undefined) return undefined;
+    const scopes = value.split(/\s+/);
+    const bad = scopes.find((scope) => !SCOPE_TOKEN.test(scope) || scope.length > 200);
+    if (bad !== undefined || scopes.length > 50) {
+      addIssue({
+        message:
+          'SCOPE must be a space-separated list of at most 50 scopes, such as "read:current_user update:current_user_metadata" (no quotes or backslashes)',
+      });
+      return NEVER;
+    }
+    const own = scopes.filter((scope) => OWN_SCOPES.has(scope));
+    if (own.length > 0) {
+      addIssue({
+        message: `SCOPE lists ${own.join(', ')}, which the app always asks for itself: list only your API's scopes`,
+      });
+      return NEVER;
+    }
+    return [...new Set(scopes)];
+  }),
+);
 
 /** One Sentinel's address: a host name or IPv4 address and a port (IPv6 in brackets). */
 const SENTINEL_ADDRESS = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
 /** REDIS_SENTINELS: a comma-separated list of host:port, as node-redis's `sentinelRootNodes`. */
-const sentinelList = optionalText.transform((value, ctx): { host: string; port: number }[] | undefined => {
-  if (value === undefined) return undefined;
-  const nodes = value.split(',').map((entry) => SENTINEL_ADDRESS.exec(entry.trim()));
-  const parsed = nodes.flatMap((match) =>
-    match?.[1] && match[2] && Number(match[2]) >= 1 && Number(match[2]) <= 65535
-      ? [{ host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) }]
-      : [],
-  );
-  if (parsed.length !== nodes.length || parsed.length > 20) {
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        'REDIS_SENTINELS must be a comma-separated list of Sentinel addresses as host:port, such as sentinel-1:26379,sentinel-2:26379,sentinel-3:26379',
-    });
-    return z.NEVER;
-  }
-  return parsed;
-});
+const sentinelList = v.pipe(
+  optionalText,
+  v.rawTransform(({ dataset: { value }, addIssue, NEVER }): { host: string; port: number }[] | undefined => {
+    if (value === undefined) return undefined;
+    const nodes = value.split(',').map((entry) => SENTINEL_ADDRESS.exec(entry.trim()));
+    const parsed = nodes.flatMap((match) =>
+      match?.[1] && match[2] && Number(match[2]) >= 1 && Number(match[2]) <= 65535
+        ? [{ host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) }]
+        : [],
+    );
+    if (parsed.length !== nodes.length || parsed.length > 20) {
+      addIssue({
+        message:
+          'REDIS_SENTINELS must be a comma-separated list of Sentinel addresses as host:port, such as sentinel-1:26379,sentinel-2:26379,sentinel-3:26379',
+      });
+      return NEVER;
+    }
+    return parsed;
+  }),
+);
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const TRUST_PROXY_HINT =
@@ -127,103 +173,100 @@ function isProxyAddress(entry: string): boolean {
  * Express's `trust proxy`: which X-Forwarded-For hops to believe for the client address (rate
  * limits, logs). `true` is refused: it would believe any client's header.
  */
-const trustProxy = optionalText.transform((value, ctx): false | number | string[] => {
-  if (value === undefined || value === 'false' || value === '0') return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  const entries = value.split(',').map((entry) => entry.trim());
-  if (entries.every(isProxyAddress)) return entries;
-  ctx.addIssue({
-    code: 'custom',
-    message:
-      value === 'true'
-        ? `TRUST_PROXY=true would believe the X-Forwarded-For header of any client, so anyone could pick their own address and escape rate limits; ${TRUST_PROXY_HINT}`
-        : `TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; ${TRUST_PROXY_HINT}`,
-  });
-  return z.NEVER;
-});
+const trustProxy = v.pipe(
+  optionalText,
+  v.rawTransform(({ dataset: { value }, addIssue, NEVER }): false | number | string[] => {
+    if (value === undefined || value === 'false' || value === '0') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    if (entries.every(isProxyAddress)) return entries;
+    addIssue({
+      message:
+        value === 'true'
+          ? `TRUST_PROXY=true would believe the X-Forwarded-For header of any client, so anyone could pick their own address and escape rate limits; ${TRUST_PROXY_HINT}`
+          : `TRUST_PROXY must be a number of proxies or a comma-separated list of addresses; ${TRUST_PROXY_HINT}`,
+    });
+    return NEVER;
+  }),
+);
 
-const envSchema = z.object({
-  NODE_ENV: z
-    .enum(['development', 'production', 'test'], {
-      error: 'NODE_ENV must be one of development, production or test',
-    })
-    .default('development'),
-  PORT: z.coerce
-    .number({ error: 'PORT must be a port number such as 3000' })
-    .int({ error: 'PORT must be a whole number such as 3000' })
-    .min(0, { error: 'PORT must be between 0 and 65535' })
-    .max(65535, { error: 'PORT must be between 0 and 65535' })
-    .default(3000),
-  HOST: optionalText.pipe(
-    z
-      .string()
-      .regex(/^(?:[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?)$/, {
-        error:
-          'HOST must be a host name or IP address to listen on, such as 127.0.0.1 (leave it unset for every interface)',
-      })
-      .optional(),
+/** One schema per variable: each is parsed on its own (see loadConfig). */
+const envSchema = {
+  NODE_ENV: v.optional(
+    v.picklist(['development', 'production', 'test'], 'NODE_ENV must be one of development, production or test'),
+    'development',
   ),
-  BASE_URL: optionalText.pipe(httpUrl('BASE_URL', 'http://localhost:3000').optional()),
-  ISSUER_BASE_URL: optionalText.pipe(httpUrl('ISSUER_BASE_URL', 'https://YOUR_TENANT.auth0.com/').optional()),
+  PORT: wholeNumber(3000, {
+    notNumber: 'PORT must be a port number such as 3000',
+    notWhole: 'PORT must be a whole number such as 3000',
+    min: [0, 'PORT must be between 0 and 65535'],
+    max: [65535, 'PORT must be between 0 and 65535'],
+  }),
+  HOST: whenSet(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^(?:[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?)$/,
+        'HOST must be a host name or IP address to listen on, such as 127.0.0.1 (leave it unset for every interface)',
+      ),
+    ),
+  ),
+  BASE_URL: whenSet(httpUrl('BASE_URL', 'http://localhost:3000')),
+  ISSUER_BASE_URL: whenSet(httpUrl('ISSUER_BASE_URL', 'https://YOUR_TENANT.auth0.com/')),
   CLIENT_ID: optionalText,
   CLIENT_SECRET: optionalText,
   SECRET: optionalText,
-  AUDIENCE: optionalText.pipe(
-    z
-      .string()
-      .max(500, { error: 'AUDIENCE must be at most 500 characters' })
-      .regex(/^\S+$/, {
-        error:
-          'AUDIENCE must be the identifier of your API, without spaces, such as https://YOUR_TENANT.auth0.com/api/v2/ for the Management API',
-      })
-      .optional(),
+  AUDIENCE: whenSet(
+    v.pipe(
+      v.string(),
+      v.maxLength(500, 'AUDIENCE must be at most 500 characters'),
+      v.regex(
+        /^\S+$/,
+        'AUDIENCE must be the identifier of your API, without spaces, such as https://YOUR_TENANT.auth0.com/api/v2/ for the Management API',
+      ),
+    ),
   ),
   SCOPE: scopeList,
-  ROLES_CLAIM: optionalText.pipe(
-    z
-      .string()
-      .max(200, { error: 'ROLES_CLAIM must be at most 200 characters' })
-      .regex(/^\S+$/, { error: 'ROLES_CLAIM must be a claim name without spaces, such as https://example.com/roles' })
-      .default(DEFAULT_ROLES_CLAIM),
+  ROLES_CLAIM: v.pipe(
+    optionalText,
+    v.optional(
+      v.pipe(
+        v.string(),
+        v.maxLength(200, 'ROLES_CLAIM must be at most 200 characters'),
+        v.regex(/^\S+$/, 'ROLES_CLAIM must be a claim name without spaces, such as https://example.com/roles'),
+      ),
+      DEFAULT_ROLES_CLAIM,
+    ),
   ),
   DEV_PROVIDER_ACCESS_TOKEN_SECONDS: wholeSeconds('DEV_PROVIDER_ACCESS_TOKEN_SECONDS', 20, 120),
   SESSION_IDLE_TIMEOUT: wholeSeconds('SESSION_IDLE_TIMEOUT', 60, 30 * 60),
   SESSION_ABSOLUTE_TIMEOUT: wholeSeconds('SESSION_ABSOLUTE_TIMEOUT', 60, 12 * 60 * 60),
   PROVIDER_TIMEOUT_MS: milliseconds('PROVIDER_TIMEOUT_MS', 500, 30_000, 5000),
-  REDIS_URL: optionalText.pipe(
-    z
-      .string()
-      .refine((value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol), {
-        error: 'REDIS_URL must be a redis:// or rediss:// URL such as redis://localhost:6379 (rediss:// for TLS)',
-      })
-      .optional(),
+  REDIS_URL: whenSet(
+    v.pipe(
+      v.string(),
+      v.check(
+        (value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol),
+        'REDIS_URL must be a redis:// or rediss:// URL such as redis://localhost:6379 (rediss:// for TLS)',
+      ),
+    ),
   ),
   REDIS_SENTINELS: sentinelList,
-  REDIS_SENTINEL_NAME: optionalText.pipe(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,100}$/, {
-        error:
-          'REDIS_SENTINEL_NAME must be the name the Sentinels monitor the primary under (letters, digits, ".", "_" or "-"), such as mymaster',
-      })
-      .optional(),
+  REDIS_SENTINEL_NAME: whenSet(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^[A-Za-z0-9._-]{1,100}$/,
+        'REDIS_SENTINEL_NAME must be the name the Sentinels monitor the primary under (letters, digits, ".", "_" or "-"), such as mymaster',
+      ),
+    ),
   ),
   // With REDIS_URL the password and TLS are in the URL; Sentinel has no URL to carry them.
   REDIS_PASSWORD: optionalText,
   REDIS_SENTINEL_PASSWORD: optionalText,
-  REDIS_TLS: optionalText.pipe(
-    z
-      .enum(['true', 'false'], { error: 'REDIS_TLS must be true or false' })
-      .default('false')
-      .transform((value) => value === 'true'),
-  ),
+  REDIS_TLS: trueOrFalse('REDIS_TLS'),
   REDIS_TIMEOUT_MS: milliseconds('REDIS_TIMEOUT_MS', 50, 10_000, 500),
-  REQUIRE_REDIS: optionalText.pipe(
-    z
-      .enum(['true', 'false'], { error: 'REQUIRE_REDIS must be true or false' })
-      .default('false')
-      .transform((value) => value === 'true'),
-  ),
+  REQUIRE_REDIS: trueOrFalse('REQUIRE_REDIS'),
   MAX_SESSIONS_PER_USER: sessionCount('MAX_SESSIONS_PER_USER', 1, 1_000_000, 50),
   MAX_MEMORY_SESSIONS: sessionCount('MAX_MEMORY_SESSIONS', 100, 10_000_000, 100_000),
   SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 300_000, 10_000),
@@ -236,15 +279,17 @@ const envSchema = z.object({
   // A provider sends one logout token per ended session, in bursts when many end at once (an
   // administrator ending a user's sessions everywhere): generous, so that none is dropped.
   BACKCHANNEL_LOGOUT_RATE_LIMIT: requestsPerMinute('BACKCHANNEL_LOGOUT_RATE_LIMIT', 600),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
-    })
-    .default('info'),
-  LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty'], { error: 'LOG_FORMAT must be json or pretty' }).optional()),
-});
+  LOG_LEVEL: v.optional(
+    v.picklist(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
+    ),
+    'info',
+  ),
+  LOG_FORMAT: whenSet(v.picklist(['json', 'pretty'], 'LOG_FORMAT must be json or pretty')),
+} satisfies Record<string, v.GenericSchema>;
 
-type Env = z.output<typeof envSchema>;
+type Env = { [Variable in keyof typeof envSchema]: v.InferOutput<(typeof envSchema)[Variable]> };
 
 /** "A, B and C". */
 function listOf(names: readonly string[]): string {
@@ -510,13 +555,13 @@ export function loadConfig(
   const problems: string[] = [];
   const invalid = new Set<string>();
   const values: Record<string, unknown> = {};
-  for (const [variable, schema] of Object.entries(envSchema.shape)) {
-    const parsed = schema.safeParse(env[variable]);
+  for (const [variable, schema] of Object.entries(envSchema)) {
+    const parsed = v.safeParse(schema, env[variable]);
     if (parsed.success) {
-      values[variable] = parsed.data;
+      values[variable] = parsed.output;
     } else {
       invalid.add(variable);
-      problems.push(...parsed.error.issues.map((issue) => issue.message));
+      problems.push(...parsed.issues.map((issue) => issue.message));
     }
   }
   // A variable that is set but invalid still counts as set, so the cross-field rules below

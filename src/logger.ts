@@ -65,14 +65,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * A ZodError's message is its issues as JSON, written for developers (a custom message may quote
- * the value it refused): paths and issue codes say what was wrong without saying what was there.
+ * A ValiError's message is its first issue's, which quotes the value it refused ("Expected string
+ * but received ..."): the path and the kind of each issue say what was wrong without saying what
+ * was there. A wrong type, or a missing key, is `invalid_type`; a failed check is named (`min_length`).
  */
-function zodSummary(error: Record<string, unknown>): string | undefined {
-  if (error.name !== 'ZodError' || !Array.isArray(error.issues)) return undefined;
+function validationSummary(error: Record<string, unknown>): string | undefined {
+  if (error.name !== 'ValiError' || !Array.isArray(error.issues)) return undefined;
   const issues = (error.issues as unknown[]).filter(isRecord).map((issue) => {
-    const path = Array.isArray(issue.path) ? issue.path.map(String).join('.') : '';
-    return `${path || '(root)'}: ${String(issue.code)}`;
+    const path = Array.isArray(issue.path)
+      ? issue.path.map((item) => (isRecord(item) ? String(item.key) : '')).join('.')
+      : '';
+    return `${path || '(root)'}: ${issue.kind === 'schema' ? 'invalid_type' : String(issue.type)}`;
   });
   return `invalid ${issues.join('; ')}`;
 }
@@ -91,7 +94,7 @@ function safeMessage(message: string): string {
 
 /**
  * pino's serializer for `err` (and `error`): what failed, never what it carried. Keeps the type
- * (constructor name), the message (JWTs cut out, JSON excerpts dropped, ZodErrors summarised,
+ * (constructor name), the message (JWTs cut out, JSON excerpts dropped, ValiErrors summarised,
  * bounded), code, status/statusCode, errno, syscall, an OAuth `error` code, and the same for
  * `cause`, recursively to MAX_CAUSE_DEPTH, for Error and plain-object causes. Nothing else: jose's
  * claim errors carry the token's payload, openid-client's carry the response and its body,
@@ -104,7 +107,7 @@ export function serializeError(value: unknown, depth = 0, seen = new Set<unknown
   const serialized: SerializedError = {
     type: typeof value.constructor === 'function' && value.constructor.name ? value.constructor.name : 'Object',
   };
-  const message = zodSummary(value) ?? (typeof value.message === 'string' ? value.message : undefined);
+  const message = validationSummary(value) ?? (typeof value.message === 'string' ? value.message : undefined);
   if (message !== undefined) serialized.message = safeMessage(message);
   for (const field of ERROR_FIELDS) {
     const fieldValue = value[field];

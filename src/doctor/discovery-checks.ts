@@ -1,18 +1,19 @@
-import { z } from 'zod';
-import { discoverySchema, discoveryUrlOf } from '../sign-in/provider-metadata.js';
+import * as v from 'valibot';
+import { discoverySchema, discoveryUrlOf, documentUrl } from '../sign-in/provider-metadata.js';
 import type { CheckResult } from './checklist.js';
 import { probe, reasonOf, type ProbeAnswer } from './http-probe.js';
 
 /** What the doctor needs from the discovery document beyond what the app caches. */
-const doctorDiscoverySchema = discoverySchema.extend({
-  authorization_endpoint: z.url(),
-  token_endpoint: z.url(),
+const doctorDiscoverySchema = v.looseObject({
+  ...discoverySchema.entries,
+  authorization_endpoint: documentUrl,
+  token_endpoint: documentUrl,
   // Optional, and only warned about: a malformed one counts as absent rather than failing discovery.
-  scopes_supported: z.array(z.string()).optional().catch(undefined),
-  revocation_endpoint: z.url().optional().catch(undefined),
+  scopes_supported: v.fallback(v.optional(v.array(v.string())), undefined),
+  revocation_endpoint: v.fallback(v.optional(documentUrl), undefined),
 });
 
-export type ProviderEndpoints = z.infer<typeof doctorDiscoverySchema>;
+export type ProviderEndpoints = v.InferOutput<typeof doctorDiscoverySchema>;
 
 const ISSUER_FIX =
   'ISSUER_BASE_URL is https:// plus the Domain shown in Auth0 (Applications > Applications > your app > Settings), with a trailing slash, e.g. https://YOUR_TENANT.us.auth0.com/ (or your custom domain). Check that this machine can reach it (DNS, firewall, proxy).';
@@ -67,7 +68,7 @@ export async function checkDiscovery(
   } catch {
     json = undefined;
   }
-  const parsed = doctorDiscoverySchema.safeParse(json);
+  const parsed = v.safeParse(doctorDiscoverySchema, json);
   if (!parsed.success) {
     return {
       answer,
@@ -81,7 +82,7 @@ export async function checkDiscovery(
       ],
     };
   }
-  const endpoints = parsed.data;
+  const endpoints = parsed.output;
   const discovery: CheckResult = { title: 'Discovery', status: 'pass', detail: `${url.href} answered in ${took}` };
   const issuer: CheckResult = sameIssuer(endpoints.issuer, issuerBaseURL)
     ? {

@@ -1,5 +1,6 @@
 import { jwtVerify } from 'jose';
-import { z } from 'zod';
+import * as v from 'valibot';
+import { jsonObject } from './json-object.js';
 import { KeySetUnavailable, type ProviderMetadata } from './provider-metadata.js';
 import type { ProviderLogout } from '../sessions/index.js';
 
@@ -10,14 +11,18 @@ const CLOCK_TOLERANCE_SECONDS = 60;
 const MAX_TOKEN_AGE_SECONDS = 10 * 60;
 const LOGOUT_TOKEN_TYPE = 'logout+jwt';
 
-const claimsSchema = z.object({
-  sub: z.string().min(1).optional(),
-  sid: z.string().min(1).optional(),
-  jti: z.string().min(1),
-  iat: z.number(),
-  exp: z.number().optional(),
-  events: z.object({ [BACKCHANNEL_LOGOUT_EVENT]: z.object({}).loose() }).loose(),
-  nonce: z.unknown().optional(),
+const text = v.pipe(v.string(), v.minLength(1));
+/** A JSON number: `1e400` parses as Infinity, which is no time. */
+const time = v.pipe(v.number(), v.finite());
+const claimsSchema = v.object({
+  sub: v.optional(text),
+  sid: v.optional(text),
+  jti: text,
+  iat: time,
+  exp: v.optional(time),
+  // Section 2.4: the event's value is a JSON object (empty or not).
+  events: v.object({ [BACKCHANNEL_LOGOUT_EVENT]: jsonObject }),
+  nonce: v.optional(v.unknown()),
 });
 
 /** Why a logout token was refused: for the log only, never for the response. */
@@ -74,10 +79,12 @@ export async function verifyLogoutToken(
     throw new InvalidLogoutToken('logout token rejected', { cause: error });
   }
   if (!isLogoutTokenType(typ)) throw new InvalidLogoutToken('logout token has the typ of another kind of token');
-  const claims = claimsSchema.safeParse(payload);
+  const claims = v.safeParse(claimsSchema, payload);
   if (!claims.success)
-    throw new InvalidLogoutToken('logout token claims are not those of a back-channel logout', { cause: claims.error });
-  const { sub, sid, jti, iat, exp, nonce } = claims.data;
+    throw new InvalidLogoutToken('logout token claims are not those of a back-channel logout', {
+      cause: new v.ValiError(claims.issues),
+    });
+  const { sub, sid, jti, iat, exp, nonce } = claims.output;
   // Section 2.4: a nonce is forbidden, so that an ID token can never pass for a logout token.
   if (nonce !== undefined) throw new InvalidLogoutToken('logout token carries a nonce');
   if (sub === undefined && sid === undefined) throw new InvalidLogoutToken('logout token names neither sub nor sid');

@@ -1,7 +1,8 @@
 import { decodeJwt } from 'jose';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { userError } from '../errors.js';
 import type { UserSettings } from '../sessions/index.js';
+import { jsonObject } from './json-object.js';
 import { isTimeZone, PREFERRED_NAME_MAX } from './settings-rules.js';
 
 /** The largest answer read from the API: a user object with its metadata is a few kilobytes. */
@@ -10,8 +11,8 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 /** Where /account keeps each setting in `user_metadata` (Auth0 convention: snake_case keys). */
 const METADATA_KEYS = { preferredName: 'preferred_name', timeZone: 'time_zone' } as const;
 
-const userSchema = z.object({ user_metadata: z.record(z.string(), z.unknown()).optional() }).loose();
-const apiErrorSchema = z.object({ errorCode: z.string().optional(), message: z.string().optional() }).loose();
+const userSchema = v.pipe(jsonObject, v.object({ user_metadata: v.optional(jsonObject) }));
+const apiErrorSchema = v.object({ errorCode: v.optional(v.string()), message: v.optional(v.string()) });
 
 /** The scope each call needs on the user's own record (Auth0's current_user scopes). */
 const SCOPE_NEEDED = { GET: 'read:current_user', PATCH: 'update:current_user_metadata' } as const;
@@ -101,9 +102,9 @@ export function createManagementApi(base: string, timeoutMs: number): Management
     }
     const text = await readBounded(response);
     if (!response.ok) throw refusal(response.status, text, !grants(accessToken, SCOPE_NEEDED[init.method]));
-    let parsed: z.infer<typeof userSchema>;
+    let parsed: v.InferOutput<typeof userSchema>;
     try {
-      parsed = userSchema.parse(JSON.parse(text));
+      parsed = v.parse(userSchema, JSON.parse(text));
     } catch (error) {
       throw unreachable(error);
     }
@@ -160,7 +161,7 @@ async function readBounded(response: Response): Promise<string> {
 function refusal(status: number, body: string, scopeMissing: boolean): Error {
   let errorCode: string | undefined;
   try {
-    errorCode = apiErrorSchema.parse(JSON.parse(body)).errorCode;
+    errorCode = v.parse(apiErrorSchema, JSON.parse(body)).errorCode;
   } catch {
     errorCode = undefined;
   }

@@ -5,18 +5,27 @@ import {
   type FetchImplementation,
   type JWTVerifyGetKey,
 } from 'jose';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { userError } from '../errors.js';
 
-export const discoverySchema = z
-  .object({
-    issuer: z.string().min(1),
-    jwks_uri: z.url(),
-    end_session_endpoint: z.url().optional(),
-  })
-  .loose();
+/**
+ * A URL in a provider's document, kept as the URL parser reads it: trimmed, and without the tabs
+ * and newlines the parser deletes, so that the string kept is the URL that was checked.
+ */
+export const documentUrl = v.pipe(
+  v.string(),
+  v.trim(),
+  v.transform((value) => value.replace(/[\t\n\r]/g, '')),
+  v.url(),
+);
 
-export type DiscoveryDocument = z.infer<typeof discoverySchema>;
+export const discoverySchema = v.looseObject({
+  issuer: v.pipe(v.string(), v.minLength(1)),
+  jwks_uri: documentUrl,
+  end_session_endpoint: v.optional(documentUrl),
+});
+
+export type DiscoveryDocument = v.InferOutput<typeof discoverySchema>;
 
 export interface ProviderMetadata {
   /**
@@ -154,7 +163,7 @@ export function createProviderMetadata(issuerBaseURL: string, timeoutMs: number)
     });
     if (!response.ok) throw unusableAnswer(new Error(`discovery answered HTTP ${response.status}`));
     try {
-      return discoverySchema.parse(await response.json());
+      return v.parse(discoverySchema, await response.json());
     } catch (error) {
       throw unusableAnswer(error);
     }

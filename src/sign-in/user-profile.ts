@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { userinfoSchema, type Userinfo } from '../sessions/index.js';
 
 /** The signed-in user as pages show them, derived from the stored userinfo on each request. */
@@ -38,9 +39,9 @@ export function initialsOf(name: string): string {
     .join('');
 }
 
-/** Checks a userinfo response at sign-in; throws a ZodError when it has no usable `sub`. */
+/** Checks a userinfo response at sign-in; throws a ValiError when it has no usable `sub`. */
 export function parseUserinfo(userinfo: unknown): Userinfo {
-  return userinfoSchema.parse(userinfo);
+  return v.parse(userinfoSchema, userinfo);
 }
 
 /**

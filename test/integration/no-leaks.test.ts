@@ -89,7 +89,7 @@ describe('what must never leak into pages or logs', () => {
     // A userinfo answer for another subject: openid-client keeps the whole body (Bob's claims) on its error.
     userinfoPatch = (body) => ({ ...body, sub: `${String(body.sub)}-someone-else` });
     await signIn(browser(), app, bob);
-    // A userinfo answer that does not parse (a ZodError).
+    // A userinfo answer that does not parse (a ValiError).
     userinfoPatch = (body) => ({ ...body, name: 1234, email_verified: 'yes' });
     await signIn(browser(), app, bob);
     userinfoPatch = undefined;

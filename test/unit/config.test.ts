@@ -426,6 +426,33 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('reads numbers as Number() does, with one message for a value that is no whole number', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(0);
+    expect(loadConfig({ PORT: ' 4000 ' }).port).toBe(4000);
+    expect(loadConfig({ SESSION_IDLE_TIMEOUT: '1e3' }).session.idleTimeoutSeconds).toBe(1000);
+    expect(problemsOf({ SESSION_IDLE_TIMEOUT: '' })).toEqual(['SESSION_IDLE_TIMEOUT must be at least 60 seconds']);
+    expect(problemsOf({ PORT: 'Infinity' })).toEqual(['PORT must be a port number such as 3000']);
+    expect(problemsOf({ SHUTDOWN_TIMEOUT_MS: '-1.5' })).toEqual([
+      'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds',
+    ]);
+    // Beyond 2^53 a number is whole but not exact: both what is wrong with it and the bound it breaks.
+    expect(problemsOf({ PORT: '1e20' })).toEqual([
+      'PORT must be a whole number such as 3000',
+      'PORT must be between 0 and 65535',
+    ]);
+  });
+
+  it('trims every value but NODE_ENV and LOG_LEVEL, which must be spelled exactly', () => {
+    expect(loadConfig({ REQUIRE_REDIS: ' false ', LOG_FORMAT: ' json ', HOST: ' ::1 ' })).toMatchObject({
+      host: '::1',
+      logFormat: 'json',
+    });
+    expect(problemsOf({ NODE_ENV: ' test', LOG_LEVEL: 'info ' })).toEqual([
+      'NODE_ENV must be one of development, production or test',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace or silent',
+    ]);
+  });
+
   it('does not blame a missing ISSUER_BASE_URL when it is set but malformed', () => {
     const problems = problemsOf({
       ISSUER_BASE_URL: 'not a url',

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import createError from 'http-errors';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { ResponseBodyError } from 'openid-client';
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { serializeError, stackOf } from '../../src/logger.js';
 import { captureLogs } from '../support/logs.js';
 
@@ -161,14 +161,23 @@ describe('serializeError (the `err` of every log line)', () => {
     });
   });
 
-  it('summarises a ZodError by path and issue code', () => {
-    const result = z
-      .object({ sub: z.string(), name: z.string().refine(() => false, { error: 'carol@example.com is not allowed' }) })
-      .safeParse({ sub: 5, name: 'x' });
-    expect(result.success).toBe(false);
-    expect(serializeError(result.error)).toEqual({
-      type: 'ZodError',
-      message: 'invalid sub: invalid_type; name: custom',
+  it('summarises a ValiError by path and issue kind, never with the values it refused', () => {
+    const schema = v.object({
+      sub: v.string(),
+      email: v.pipe(v.string(), v.minLength(1)),
+      name: v.pipe(
+        v.string(),
+        v.check(() => false, 'carol@example.com is not allowed'),
+      ),
+      picture: v.string(),
+    });
+    const result = v.safeParse(schema, { sub: 5, email: '', name: 'carol@example.com' });
+    if (result.success) expect.unreachable();
+    const error = new v.ValiError(result.issues);
+    expect(error.message).toContain('5');
+    expect(serializeError(error)).toEqual({
+      type: 'ValiError',
+      message: 'invalid sub: invalid_type; email: min_length; name: check; picture: invalid_type',
     });
   });
 

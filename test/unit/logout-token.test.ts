@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import {
+  CompactSign,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWTPayload,
+} from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidLogoutToken, verifyLogoutToken } from '../../src/sign-in/logout-token.js';
 import type { ProviderMetadata } from '../../src/sign-in/provider-metadata.js';
@@ -172,6 +180,17 @@ describe('verifyLogoutToken', () => {
       () => sign(claims({ events: { 'http://example.com/other': {} } })),
     ],
     ['a nonce', () => sign(claims({ nonce: 'n-1' }))],
+    [
+      'a back-channel logout event that is an array, not a JSON object',
+      () => sign(claims({ events: { [EVENT]: [] } })),
+    ],
+    [
+      'an exp of 1e400 (JSON for Infinity: never expires)',
+      () =>
+        new CompactSign(new TextEncoder().encode(JSON.stringify(claims({ exp: 0 })).replace('"exp":0', '"exp":1e400')))
+          .setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt', kid: KID })
+          .sign(providerKey),
+    ],
     ['neither sub nor sid', () => sign(without(without(claims(), 'sub'), 'sid'))],
     ['no jti', () => sign(without(claims(), 'jti'))],
     ['no iat', () => sign(without(claims(), 'iat'))],
