@@ -75,6 +75,8 @@ interface StackOptions {
   /** Extra environment for the app, e.g. short session timeouts or REDIS_URL. */
   env?: Record<string, string>;
   nodeFlags?: string[];
+  /** Another build of the app's server.js (an A/B run of two builds); the production build by default. */
+  entry?: string;
 }
 
 /**
@@ -104,7 +106,7 @@ export async function startAppStack(name: string, options: StackOptions): Promis
     ...options.env,
   };
   try {
-    const app = await startChild({ name, entry: appEntry, port, nodeFlags: options.nodeFlags, env });
+    const app = await startChild({ name, entry: options.entry ?? appEntry, port, nodeFlags: options.nodeFlags, env });
     return {
       app,
       provider,

@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import express, { type Express } from 'express';
 import openid from 'express-openid-connect';
 import type { Logger } from 'pino';
@@ -30,6 +30,7 @@ import { viewLocals } from './middleware/view-locals.js';
 import { health } from './routes/health.js';
 import { routes } from './routes/index.js';
 import { ejsEngine } from './view-engine.js';
+import { projectRoot } from './project-root.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -40,8 +41,9 @@ export interface AppDeps {
   lifecycle?: Lifecycle;
 }
 
-const viewsDir = fileURLToPath(new URL('../views', import.meta.url));
-const publicDir = fileURLToPath(new URL('../public', import.meta.url));
+const root = projectRoot(import.meta.url);
+const viewsDir = join(root, 'views');
+const publicDir = join(root, 'public');
 
 /** Assembles the app. Pure wiring: no environment, no listening (that is server.ts). */
 export function createApp(config: AppConfig, deps: AppDeps): Express {

@@ -1,7 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../project-root.js';
 
-// From the project root, so that the same path holds for this file under src/ and compiled under dist/
-// (the compiler copies no views or assets): the embedded provider's own pages and files, which the
-// app's static root (public/) never serves.
-export const viewsDir = fileURLToPath(new URL('../../src/dev-provider/views', import.meta.url));
-export const assetsDir = fileURLToPath(new URL('../../src/dev-provider/assets', import.meta.url));
+// The embedded provider's own pages and files, read from the source tree whether this code runs
+// from src/ or from the build (which copies no views or assets); the app's static root (public/)
+// never serves them.
+const root = projectRoot(import.meta.url);
+export const viewsDir = join(root, 'src/dev-provider/views');
+export const assetsDir = join(root, 'src/dev-provider/assets');

@@ -7,7 +7,7 @@
 export const PREFERRED_NAME_MAX = 40;
 
 /** Letters (any script) and combining marks first, then also spaces, apostrophes, hyphens and periods. */
-const NAME_PATTERN = /^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u;
+const NAME_PATTERN = /^[\p{L}\p{M}][\p{L}\p{M} .'\u2019-]*$/u;
 const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
 
 /** The time zones the form offers (IANA names, as the browser's Intl knows them). */

@@ -23,17 +23,23 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
+interface ProcessOptions {
+  /** Modules (test/support/...) run first in the same process, under tsx. */
+  preload?: string[];
+  /** Another program than src/server.ts; a built one (`built: true`) runs on plain node, as production runs it. */
+  entry?: string;
+  built?: boolean;
+}
+
 /**
  * Starts the real server as `npm start` does (tsx src/server.ts), with exactly the given
  * environment. `preload` modules (test/support/...) run first in the same process, the way a
  * test can plant a fault without any test-only code in src/.
  */
-export function startServerProcess(
-  env: Record<string, string>,
-  options: { preload?: string[]; entry?: string } = {},
-): ServerProcess {
+export function startServerProcess(env: Record<string, string>, options: ProcessOptions = {}): ServerProcess {
   const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
-  const child = spawn(process.execPath, ['--import', 'tsx', ...preload, options.entry ?? 'src/server.ts'], {
+  const loader = options.built && preload.length === 0 ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, ...preload, options.entry ?? 'src/server.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,13 +85,13 @@ const STARTED = (output: string) => output.includes('"event":"server.started"');
  */
 export async function startServerOnFreePort(
   env: Record<string, string> | ((port: number) => Record<string, string>),
-  options: { preload?: string[]; ready?: (output: string) => boolean } = {},
+  options: ProcessOptions & { ready?: (output: string) => boolean } = {},
 ): Promise<{ server: ServerProcess; port: number }> {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
     const server = startServerProcess(
       { PORT: String(port), ...(typeof env === 'function' ? env(port) : env) },
-      { preload: options.preload },
+      options,
     );
     try {
       await waitForOutput(server, options.ready ?? STARTED);
