@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // Browser scripts served as they are (the app's and the embedded provider's) are not part of the TypeScript project.
-  { ignores: ['node_modules/', 'dist/', 'dist-*/', 'test-output/', 'bench/results/', 'public/', 'src/dev-provider/assets/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'dist-*/',
+      'test-output/',
+      'bench/results/',
+      'public/',
+      'src/dev-provider/assets/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
