@@ -10,7 +10,7 @@
 import { rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -27,10 +27,11 @@ const ENTRY_POINTS = ['src/server.ts', 'src/doctor/cli.ts', 'src/process/user-lo
  */
 const EXTERNAL = ['redis', 'oidc-provider', 'pino', 'pino-pretty', 'iconv-lite', 'mime-db'];
 
-export async function buildApp(outdir = resolve(root, 'dist')): Promise<void> {
+/** Builds into `outdir` (emptied first); the metafile says which source went into which output file. */
+export async function buildApp(outdir = resolve(root, 'dist')): Promise<Metafile> {
   if (relative(root, outdir).startsWith('..')) throw new Error(`the build goes under ${root}, not ${outdir}`);
   rmSync(outdir, { recursive: true, force: true });
-  await build({
+  const { metafile } = await build({
     absWorkingDir: root,
     entryPoints: ENTRY_POINTS,
     outbase: 'src',
@@ -58,7 +59,9 @@ export async function buildApp(outdir = resolve(root, 'dist')): Promise<void> {
     sourcemap: 'linked',
     sourcesContent: false,
     logLevel: 'warning',
+    metafile: true,
   });
+  return metafile;
 }
 
 if (import.meta.url === new URL(`file://${process.argv[1] ?? ''}`).href)

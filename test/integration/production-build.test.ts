@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Metafile } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../scripts/build.js';
 import { startDevProvider, type DevProvider } from '../../src/dev-provider/dev-provider.js';
@@ -29,7 +30,10 @@ describe('the production build (npm run build, then node dist/server.js)', () =>
   const outdir = join(root, 'test-output', `build-${process.pid}`);
   let provider: DevProvider | undefined;
   let server: ServerProcess | undefined;
-  beforeAll(() => buildApp(outdir), 60_000);
+  let metafile: Metafile = { inputs: {}, outputs: {} };
+  beforeAll(async () => {
+    metafile = await buildApp(outdir);
+  }, 60_000);
   afterEach(async () => {
     if (server?.child.exitCode === null) server.child.kill('SIGKILL');
     await provider?.close();
@@ -40,6 +44,29 @@ describe('the production build (npm run build, then node dist/server.js)', () =>
     running.child.kill('SIGTERM');
     expect(await withinTime(running.exited, 5000, 'the process to exit')).toBe(0);
   };
+
+  it('loads no module of the development provider until it asks for one: it sits behind dynamic imports only', () => {
+    // What node loads with server.js before any dynamic import: the output files its static imports reach.
+    const loaded = new Set<string>();
+    const pending = [relative(root, join(outdir, 'server.js'))];
+    const externals = new Set<string>();
+    for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+      if (loaded.has(file)) continue;
+      loaded.add(file);
+      for (const imported of metafile.outputs[file]?.imports ?? []) {
+        if (imported.kind !== 'import-statement') continue;
+        if (imported.external) externals.add(imported.path);
+        else pending.push(imported.path);
+      }
+    }
+    const sources = [...loaded].flatMap((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}));
+    expect(sources).toContain('src/app.ts');
+    expect(sources.filter((source) => source.startsWith('src/dev-provider/'))).toEqual([]);
+    expect([...externals].filter((name) => name.startsWith('oidc-provider'))).toEqual([]);
+    // The provider is in the build all the same, for development: reached through import().
+    const everything = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+    expect(everything).toContain('src/dev-provider/dev-provider.ts');
+  });
 
   it('runs with no configuration and signs a demo user in with the embedded provider, from its own chunk', async () => {
     const started = await startServerOnFreePort(
