@@ -8,8 +8,6 @@
  *   --path /profile   --rounds 8   --seconds 4   --sessions 1   --a-build dist   --b-build dist
  *   --a-env K=V,K=V   --b-env K=V,K=V
  */
-import { resolve } from 'node:path';
-import { root } from './children.js';
 import { load, type LoadResult } from './load.js';
 import { createSessions } from './logins.js';
 import { fullRun } from './settings.js';
@@ -40,7 +38,7 @@ const seconds = Math.min(Number(option('seconds', '4')), MAX_SECONDS);
 const sessions = Math.min(Number(option('sessions', '1')), 1000);
 const variants = (['a', 'b'] as const).map((name) => ({
   name: name.toUpperCase(),
-  entry: resolve(root, option(`${name}-build`, 'dist'), 'server.js'),
+  build: option(`${name}-build`, 'dist'),
   env: envOf(option(`${name}-env`, '')),
 }));
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -58,9 +56,9 @@ const describe = (result: { rps: number; cpuMicrosPerRequest: number }) =>
 const tls = await benchTls();
 const running: Variant[] = [];
 try {
-  for (const { name, entry, env } of variants) {
-    log(`${name}: ${entry} ${JSON.stringify(env)}`);
-    const stack = await startAppStack(`ab-${name}`, { tls, entry, env });
+  for (const { name, build, env } of variants) {
+    log(`${name}: ${build}/server.js ${JSON.stringify(env)}`);
+    const stack = await startAppStack(`ab-${name}`, { tls, build, env });
     const variant: Variant = { name, stack, cookies: [], results: [] };
     running.push(variant);
     if (path !== '/')

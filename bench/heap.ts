@@ -7,8 +7,7 @@
  * bench/results/heap/; open it in Chrome DevTools (Memory tab) for the retainer paths.
  */
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { resultsDir, root } from './children.js';
+import { resultsDir } from './children.js';
 import { formatHeap, summariseHeap } from './heap-summary.js';
 import { restingMemory } from './memory.js';
 import { redisForBench } from './redis.js';
@@ -22,12 +21,12 @@ async function main(): Promise<void> {
   const useRedis = process.argv.includes('--redis');
   // Another build (`-- --build dist-a`: a directory beside dist/), to compare two builds' heaps.
   const buildAt = process.argv.indexOf('--build');
-  const entry = buildAt >= 0 ? resolve(root, process.argv[buildAt + 1] ?? 'dist', 'server.js') : undefined;
+  const build = buildAt >= 0 ? process.argv[buildAt + 1] : undefined;
   const redis = useRedis ? await redisForBench(process.env) : undefined;
   if (redis && 'skipped' in redis) throw new Error(`--redis: ${redis.skipped}`);
   const tls = await benchTls();
   try {
-    const stack = await startAppStack('app-heap', { tls, entry, env: redis ? { REDIS_URL: redis.url } : {} });
+    const stack = await startAppStack('app-heap', { tls, build, env: redis ? { REDIS_URL: redis.url } : {} });
     try {
       const resting = await restingMemory(stack.app, true);
       const file = `${heapDir}/app-${redis ? 'redis' : 'memory'}-${new Date().toISOString().replace(/[:.]/g, '-')}.heapsnapshot`;

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IssuerSettings } from '../src/config.js';
 import { benchUser } from './baseline/bench-user.js';
@@ -10,7 +11,6 @@ import { childBuildDir, resultsDir, root, startChild, type Child } from './child
 import { benchCertificate, type BenchCertificate } from './tls-certificate.js';
 
 const providerEntry = fileURLToPath(new URL('./provider-child.ts', import.meta.url));
-const appEntry = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 const PROVIDER_START_TIMEOUT_MS = 30_000;
 
 /**
@@ -75,8 +75,8 @@ interface StackOptions {
   /** Extra environment for the app, e.g. short session timeouts or REDIS_URL. */
   env?: Record<string, string>;
   nodeFlags?: string[];
-  /** Another build of the app's server.js (an A/B run of two builds); the production build by default. */
-  entry?: string;
+  /** The folder (from the project root) of the build to run: `dist` (the production build) by default, another to compare two builds. */
+  build?: string;
 }
 
 /**
@@ -106,7 +106,13 @@ export async function startAppStack(name: string, options: StackOptions): Promis
     ...options.env,
   };
   try {
-    const app = await startChild({ name, entry: options.entry ?? appEntry, port, nodeFlags: options.nodeFlags, env });
+    const app = await startChild({
+      name,
+      entry: resolve(root, options.build ?? 'dist', 'server.js'),
+      port,
+      nodeFlags: options.nodeFlags,
+      env,
+    });
     return {
       app,
       provider,

@@ -2,14 +2,14 @@
  * `npm run build`: the production build in dist/, as `node dist/server.js` runs it. esbuild bundles
  * src/ with the libraries it uses into a few files: the process then holds one compacted source
  * per file instead of ~400 modules, each with its source text, its loader records and the unused
- * parts of every library (docs/performance.md says what that bought and what it costs). The
- * type check is `npm run typecheck`'s job; the build runs after it.
+ * parts of every library (docs/performance.md says what that bought and what it costs). esbuild
+ * checks no types: `npm run build` type-checks src/ (tsconfig.build.json) before running this.
  *
  *   tsx scripts/build.ts [outdir]     (default dist; anything but dist must sit under this folder)
  */
 import { rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -64,5 +64,5 @@ export async function buildApp(outdir = resolve(root, 'dist')): Promise<Metafile
   return metafile;
 }
 
-if (import.meta.url === new URL(`file://${process.argv[1] ?? ''}`).href)
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
   await buildApp(process.argv[2] ? resolve(process.argv[2]) : undefined);
