@@ -6,7 +6,7 @@
  * (`--b-env LOG_LEVEL=warn`). Prints each round, then the medians and B's ratio to A.
  *
  *   --path /profile   --rounds 8   --seconds 4   --sessions 1   --a-build dist   --b-build dist
- *   --a-env K=V,K=V   --b-env K=V,K=V
+ *   --a-env K=V,K=V   --b-env K=V,K=V   --api (both sign in with an access token, as with AUDIENCE set)
  */
 import { load, type LoadResult } from './load.js';
 import { createSessions } from './logins.js';
@@ -41,6 +41,7 @@ const variants = (['a', 'b'] as const).map((name) => ({
   build: option(`${name}-build`, 'dist'),
   env: envOf(option(`${name}-env`, '')),
 }));
+const withApi = process.argv.includes('--api');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Variant {
@@ -58,7 +59,7 @@ const running: Variant[] = [];
 try {
   for (const { name, build, env } of variants) {
     log(`${name}: ${build}/server.js ${JSON.stringify(env)}`);
-    const stack = await startAppStack(`ab-${name}`, { tls, build, env });
+    const stack = await startAppStack(`ab-${name}`, { tls, build, env, withApi });
     const variant: Variant = { name, stack, cookies: [], results: [] };
     running.push(variant);
     if (path !== '/')

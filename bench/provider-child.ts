@@ -4,8 +4,9 @@
  * demo users), served with the self-signed certificate the driver made (BENCH_TLS_KEY and
  * BENCH_TLS_CERT), so the app reaches it as deployed, over TLS, trusting it through
  * NODE_EXTRA_CA_CERTS. startDevProvider itself serves plain http only, hence this assembly of its
- * parts; its Management API and the host check are left out (the benchmark's app calls no API and
- * is reached only on 127.0.0.1). It runs as test infrastructure; the app under test runs with
+ * parts; its Management API and the host check are left out (the benchmark's apps call no API and
+ * are reached only on 127.0.0.1), its /userinfo for API access tokens is kept (an app with AUDIENCE
+ * set, the token page's, fetches the profile with one). It runs as test infrastructure; the app under test runs with
  * NODE_ENV=production and sees an ordinary external issuer. Sends its issuer settings to the parent.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,9 +16,11 @@ import express from 'express';
 import Provider from 'oidc-provider';
 import { generateSigningKey } from '../src/dev-provider/dev-provider.js';
 import { assetsDir, viewsDir } from '../src/dev-provider/files.js';
+import { apiTokenVerifier } from '../src/dev-provider/api-tokens.js';
 import { devInteractions } from '../src/dev-provider/login-interactions.js';
 import { offlineAccessWithoutConsentPrompt } from '../src/dev-provider/offline-access.js';
 import { devProviderConfiguration } from '../src/dev-provider/provider-configuration.js';
+import { userinfoForApiTokens } from '../src/dev-provider/userinfo-for-api-tokens.js';
 import { DEFAULT_ROLES_CLAIM } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 
@@ -33,13 +36,15 @@ await new Promise<void>((resolve, reject) => {
 const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const issuer = `${origin}/`;
 const client = { clientID: 'bench-client', clientSecret: randomBytes(32).toString('hex'), appBaseURL };
+const signingKey = await generateSigningKey();
 const provider = new Provider(
   issuer,
   devProviderConfiguration({
     issuer,
     client,
-    signingKey: await generateSigningKey(),
-    accessTokenTtlSeconds: 120,
+    signingKey,
+    // Longer than any run: the token page (bench/token-page/) never needs a refresh mid-run.
+    accessTokenTtlSeconds: 24 * 60 * 60,
     rolesClaim: DEFAULT_ROLES_CLAIM,
   }),
 );
@@ -51,6 +56,9 @@ app.disable('x-powered-by');
 app.set('views', viewsDir);
 app.set('view engine', 'ejs');
 app.use('/assets', express.static(assetsDir, { index: false, redirect: false }));
+app.use(
+  userinfoForApiTokens({ issuer, rolesClaim: DEFAULT_ROLES_CLAIM, verify: apiTokenVerifier(issuer, signingKey) }),
+);
 app.use(devInteractions(provider, logger));
 app.use(provider.callback());
 server.on('request', app);

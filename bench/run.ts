@@ -23,7 +23,15 @@ import {
 import { formatProfile, newestMainThreadProfile, summariseProfile } from './profile-summary.js';
 import { redisForBench, type RedisTarget } from './redis.js';
 import { formatReport, type AtRest, type BenchResults } from './report.js';
-import { alternate, anonymousScenario, pageBytes, profileScenarios, type Scenario } from './scenarios.js';
+import {
+  alternate,
+  anonymousScenario,
+  pageBytes,
+  profileScenarios,
+  tokenPageScenario,
+  type Scenario,
+} from './scenarios.js';
+import { buildTokenPageApp } from './token-page/build.js';
 import { seedSessions, type SeedFigures } from './seed-sessions.js';
 import { fullRun, quickRun, type BenchSettings } from './settings.js';
 import { benchTls, startAppStack, startBaseline, type AppStack } from './stacks.js';
@@ -140,6 +148,30 @@ async function redisLoad(
   return result;
 }
 
+/**
+ * Two more instances, both signing in with an access token for an API: the token-page build (its
+ * /profile asks for the token first) and the production build. Their difference is what a page
+ * that needs a still-valid token costs more than /profile.
+ */
+async function tokenPageStacks(tls: BenchCertificate): Promise<{ scenario: Scenario; stop(): Promise<void> }> {
+  log('Building the token page variant (bench/token-page/)...');
+  const build = await buildTokenPageApp();
+  const withToken = track(await startAppStack('app-token-page', { tls, withApi: true, build }));
+  const without = track(await startAppStack('app-with-api', { tls, withApi: true }));
+  const [withTokenCookie = ''] = await createFor(withToken, 1);
+  const [withoutCookie = ''] = await createFor(without, 1);
+  return {
+    scenario: tokenPageScenario(
+      { app: withToken.app, cookie: withTokenCookie },
+      { app: without.app, cookie: withoutCookie },
+    ),
+    async stop() {
+      await withToken.stop();
+      await without.stop();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const loadAverageBefore = os.loadavg();
   log(`Benchmark (${quick ? 'quick' : 'full'} run): logs in ${resultsDir}/logs`);
@@ -174,11 +206,13 @@ async function main(): Promise<void> {
     await pageBytes(main.app, baseline, '/', ''),
     await pageBytes(main.app, baseline, '/profile', firstCookie),
   ];
+  const tokenPage = await tokenPageStacks(tls);
   const load = await alternate(
-    [anonymousScenario(main.app, baseline), ...profileScenarios(main.app, baseline, cookies)],
+    [anonymousScenario(main.app, baseline), ...profileScenarios(main.app, baseline, cookies), tokenPage.scenario],
     settings,
     log,
   );
+  await tokenPage.stop();
 
   log(`Logins: ${settings.timedLogins} sequential round trips...`);
   const logins = await timedLogins(main.app, settings.timedLogins);

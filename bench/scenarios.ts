@@ -14,9 +14,12 @@ export interface Side {
 
 export interface Scenario {
   path: string;
-  /** Which targets apply: anonymous `/` or the signed-in `/profile`. */
-  kind: 'anonymous' | 'profile';
-  /** Loaded in turn, every round; exactly one is labelled `baseline`. */
+  /**
+   * Which targets apply: anonymous `/` or the signed-in `/profile` against the baseline, or
+   * `token`: the token page against /profile (see tokenPageScenario).
+   */
+  kind: 'anonymous' | 'profile' | 'token';
+  /** Loaded in turn, every round; exactly one is labelled `baseline`, except in a `token` scenario. */
   sides: Side[];
   /** Labels of two app sides to compare directly (same rounds): many sessions against one. */
   flatness?: { many: string; one: string };
@@ -91,6 +94,30 @@ export function profileScenarios(app: Child, baseline: Child, cookies: string[],
     scenario(`GET /profile, 1 session${suffix}`, [first]),
     scenario(`GET /profile, ${cookies.length.toLocaleString('en')} sessions${suffix}`, cookies),
   ];
+}
+
+/** Labels of the token page scenario's sides. */
+export const TOKEN_PAGE = {
+  withToken: 'GET /profile asking for its access token first',
+  without: 'GET /profile, API configured',
+} as const;
+
+/**
+ * A page that needs the user's still-valid access token (the token-page build, where /profile asks
+ * for it first) against /profile of the production build, both signed in with an API configured.
+ */
+export function tokenPageScenario(
+  withToken: { app: Child; cookie: string },
+  without: { app: Child; cookie: string },
+): Scenario {
+  return {
+    path: '/profile',
+    kind: 'token',
+    sides: [
+      { label: TOKEN_PAGE.withToken, target: withToken.app, cookies: [withToken.cookie] },
+      { label: TOKEN_PAGE.without, target: without.app, cookies: [without.cookie] },
+    ],
+  };
 }
 
 export function anonymousScenario(app: Child, baseline: Child, suffix = ''): Scenario {

@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IssuerSettings } from '../src/config.js';
+import { managementAudienceOf } from '../src/dev-provider/access-tokens.js';
 import { benchUser } from './baseline/bench-user.js';
 import { trustCertificate } from './browser.js';
 import { freePort } from './free-port.js';
@@ -75,6 +76,11 @@ interface StackOptions {
   /** Extra environment for the app, e.g. short session timeouts or REDIS_URL. */
   env?: Record<string, string>;
   nodeFlags?: string[];
+  /**
+   * Sign in with an access token for an API, as the app does with AUDIENCE set: the provider's
+   * Management API (any API would do; no page of the benchmark calls it).
+   */
+  withApi?: boolean;
   /** The folder (from the project root) of the build to run: `dist` (the production build) by default, another to compare two builds. */
   build?: string;
 }
@@ -103,6 +109,7 @@ export async function startAppStack(name: string, options: StackOptions): Promis
     SIGN_IN_RATE_LIMIT: '1000000',
     // Every benchmark session is the same demo user's; real sessions belong to many users.
     MAX_SESSIONS_PER_USER: '1000000',
+    ...(options.withApi ? { AUDIENCE: managementAudienceOf(provider.issuer.issuerBaseURL) } : {}),
     ...options.env,
   };
   try {

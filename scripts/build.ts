@@ -10,7 +10,7 @@
 import { rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -27,8 +27,14 @@ const ENTRY_POINTS = ['src/server.ts', 'src/doctor/cli.ts', 'src/process/user-lo
  */
 const EXTERNAL = ['redis', 'oidc-provider', 'pino', 'pino-pretty', 'iconv-lite', 'mime-db'];
 
-/** Builds into `outdir` (emptied first); the metafile says which source went into which output file. */
-export async function buildApp(outdir = resolve(root, 'dist')): Promise<Metafile> {
+/**
+ * Builds into `outdir` (emptied first); the metafile says which source went into which output file.
+ * `plugins` are for variants of the app that only the benchmark builds (bench/token-page/build.ts).
+ */
+export async function buildApp(
+  outdir = resolve(root, 'dist'),
+  { plugins = [] }: { plugins?: Plugin[] } = {},
+): Promise<Metafile> {
   if (relative(root, outdir).startsWith('..')) throw new Error(`the build goes under ${root}, not ${outdir}`);
   rmSync(outdir, { recursive: true, force: true });
   const { metafile } = await build({
@@ -60,6 +66,7 @@ export async function buildApp(outdir = resolve(root, 'dist')): Promise<Metafile
     sourcesContent: false,
     logLevel: 'warning',
     metafile: true,
+    plugins,
   });
   return metafile;
 }
