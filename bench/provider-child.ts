@@ -37,17 +37,16 @@ const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const issuer = `${origin}/`;
 const client = { clientID: 'bench-client', clientSecret: randomBytes(32).toString('hex'), appBaseURL };
 const signingKey = await generateSigningKey();
-const provider = new Provider(
+const configuration = devProviderConfiguration({
   issuer,
-  devProviderConfiguration({
-    issuer,
-    client,
-    signingKey,
-    // Longer than any run: the token page (bench/token-page/) never needs a refresh mid-run.
-    accessTokenTtlSeconds: 24 * 60 * 60,
-    rolesClaim: DEFAULT_ROLES_CLAIM,
-  }),
-);
+  client,
+  signingKey,
+  // Longer than any run: the token page (bench/token-page/) never needs a refresh mid-run.
+  accessTokenTtlSeconds: 24 * 60 * 60,
+  rolesClaim: DEFAULT_ROLES_CLAIM,
+});
+signInTokensExpireSoon(Number(process.env.BENCH_SIGN_IN_ACCESS_TOKEN_SECONDS ?? 0));
+const provider = new Provider(issuer, configuration);
 provider.use(offlineAccessWithoutConsentPrompt);
 provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'bench provider error'));
 
@@ -62,6 +61,22 @@ app.use(
 app.use(devInteractions(provider, logger));
 app.use(provider.callback());
 server.on('request', app);
+
+/**
+ * With BENCH_SIGN_IN_ACCESS_TOKEN_SECONDS, access tokens got at sign-in live that long and those
+ * got by a refresh a day: an app's first request after the short one expired refreshes once, and
+ * its page then reads the refreshed token from the session's token record on every request.
+ */
+function signInTokensExpireSoon(seconds: number): void {
+  const indicators = configuration.features?.resourceIndicators;
+  const serverInfo = indicators?.getResourceServerInfo;
+  if (!(seconds > 0) || !indicators || !serverInfo) return;
+  indicators.getResourceServerInfo = async (ctx, resource, forClient) => {
+    const info = await serverInfo(ctx, resource, forClient);
+    const { grant_type: grantType } = ctx.oidc.params as { grant_type?: unknown };
+    return grantType === 'refresh_token' ? info : { ...info, accessTokenTTL: seconds };
+  };
+}
 
 process.send?.({
   issuer: { issuerBaseURL: issuer, clientID: client.clientID, clientSecret: client.clientSecret },

@@ -23,15 +23,9 @@ import {
 import { formatProfile, newestMainThreadProfile, summariseProfile } from './profile-summary.js';
 import { redisForBench, type RedisTarget } from './redis.js';
 import { formatReport, type AtRest, type BenchResults } from './report.js';
-import {
-  alternate,
-  anonymousScenario,
-  pageBytes,
-  profileScenarios,
-  tokenPageScenario,
-  type Scenario,
-} from './scenarios.js';
+import { alternate, anonymousScenario, pageBytes, profileScenarios, type Scenario } from './scenarios.js';
 import { buildTokenPageApp } from './token-page/build.js';
+import { tokenPageStacks } from './token-page/stacks.js';
 import { seedSessions, type SeedFigures } from './seed-sessions.js';
 import { fullRun, quickRun, type BenchSettings } from './settings.js';
 import { benchTls, startAppStack, startBaseline, type AppStack } from './stacks.js';
@@ -53,6 +47,8 @@ const shortSessions = {
   SESSION_IDLE_TIMEOUT: String(settings.memorySessionTimeoutSeconds),
   SESSION_ABSOLUTE_TIMEOUT: String(settings.memorySessionTimeoutSeconds),
 };
+
+const signIn = async (stack: AppStack) => (await createFor(stack, 1))[0] ?? '';
 
 const createFor = (stack: AppStack, count: number) =>
   createSessions(stack.app.origin, stack.provider.origin, {
@@ -93,6 +89,7 @@ interface RedisLoad {
 async function redisLoad(
   redis: RedisTarget,
   tls: BenchCertificate,
+  tokenPageBuild: string,
   baseline: Child,
   baselineRest: AtRest['baseline'],
 ): Promise<RedisLoad> {
@@ -101,10 +98,14 @@ async function redisLoad(
   const cookies = await createFor(app, settings.distinctSessions);
   const [oneSession, manySessions] = profileScenarios(app.app, baseline, cookies, ' (Redis)');
   if (!oneSession || !manySessions) throw new Error('unreachable: two profile scenarios');
+  const tokenPage = await tokenPageStacks({ tls, build: tokenPageBuild, redisUrl: redis.separateUrl, track, signIn });
   const result: RedisLoad = {
-    scenarios: [anonymousScenario(app.app, baseline, ' (Redis)'), oneSession, manySessions],
+    scenarios: [anonymousScenario(app.app, baseline, ' (Redis)'), oneSession, manySessions, tokenPage.scenario],
     atRest,
-    stop: () => app.stop(),
+    stop: async () => {
+      await tokenPage.stop();
+      await app.stop();
+    },
   };
   if (!redis.seedUrl) {
     result.seedSkipped = 'REDIS_URL is set: the benchmark fills only a throwaway redis-server with extra sessions';
@@ -143,33 +144,10 @@ async function redisLoad(
   };
   result.stop = async () => {
     await seededApp.stop();
+    await tokenPage.stop();
     await app.stop();
   };
   return result;
-}
-
-/**
- * Two more instances, both signing in with an access token for an API: the token-page build (its
- * /profile asks for the token first) and the production build. Their difference is what a page
- * that needs a still-valid token costs more than /profile.
- */
-async function tokenPageStacks(tls: BenchCertificate): Promise<{ scenario: Scenario; stop(): Promise<void> }> {
-  log('Building the token page variant (bench/token-page/)...');
-  const build = await buildTokenPageApp();
-  const withToken = track(await startAppStack('app-token-page', { tls, withApi: true, build }));
-  const without = track(await startAppStack('app-with-api', { tls, withApi: true }));
-  const [withTokenCookie = ''] = await createFor(withToken, 1);
-  const [withoutCookie = ''] = await createFor(without, 1);
-  return {
-    scenario: tokenPageScenario(
-      { app: withToken.app, cookie: withTokenCookie },
-      { app: without.app, cookie: withoutCookie },
-    ),
-    async stop() {
-      await withToken.stop();
-      await without.stop();
-    },
-  };
 }
 
 async function main(): Promise<void> {
@@ -206,7 +184,9 @@ async function main(): Promise<void> {
     await pageBytes(main.app, baseline, '/', ''),
     await pageBytes(main.app, baseline, '/profile', firstCookie),
   ];
-  const tokenPage = await tokenPageStacks(tls);
+  log('Building the token page variant (bench/token-page/)...');
+  const tokenPageBuild = await buildTokenPageApp();
+  const tokenPage = await tokenPageStacks({ tls, build: tokenPageBuild, track, signIn });
   const load = await alternate(
     [anonymousScenario(main.app, baseline), ...profileScenarios(main.app, baseline, cookies), tokenPage.scenario],
     settings,
@@ -222,7 +202,7 @@ async function main(): Promise<void> {
   let seedSkipped: string | undefined;
   if ('stack' in redisMemory && 'url' in redis) {
     log('Load with the Redis store: app and baseline, interleaved...');
-    const redisRows = await redisLoad(redis, tls, baseline, baselineRest);
+    const redisRows = await redisLoad(redis, tls, tokenPageBuild, baseline, baselineRest);
     atRest.push(redisRows.atRest);
     ({ seeded, seedSkipped } = redisRows);
     load.push(...(await alternate(redisRows.scenarios, settings, log)));

@@ -99,24 +99,26 @@ export function profileScenarios(app: Child, baseline: Child, cookies: string[],
 /** Labels of the token page scenario's sides. */
 export const TOKEN_PAGE = {
   withToken: 'GET /profile asking for its access token first',
+  refreshed: 'the same, the token refreshed since the sign-in',
   without: 'GET /profile, API configured',
 } as const;
 
+type Signed = { app: Child; cookie: string };
+type TokenPageSides = Partial<Record<keyof typeof TOKEN_PAGE, Signed>> & { without: Signed };
+
 /**
  * A page that needs the user's still-valid access token (the token-page build, where /profile asks
- * for it first) against /profile of the production build, both signed in with an API configured.
+ * for it first), with the token from the sign-in and with one refreshed since, against /profile of
+ * the production build, all signed in with an API configured.
  */
-export function tokenPageScenario(
-  withToken: { app: Child; cookie: string },
-  without: { app: Child; cookie: string },
-): Scenario {
+export function tokenPageScenario(sides: TokenPageSides, suffix = ''): Scenario {
   return {
     path: '/profile',
     kind: 'token',
-    sides: [
-      { label: TOKEN_PAGE.withToken, target: withToken.app, cookies: [withToken.cookie] },
-      { label: TOKEN_PAGE.without, target: without.app, cookies: [without.cookie] },
-    ],
+    sides: (Object.keys(TOKEN_PAGE) as (keyof typeof TOKEN_PAGE)[]).flatMap((key) => {
+      const side = sides[key];
+      return side ? [{ label: `${TOKEN_PAGE[key]}${suffix}`, target: side.app, cookies: [side.cookie] }] : [];
+    }),
   };
 }
 

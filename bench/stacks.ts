@@ -32,12 +32,23 @@ export interface ProviderProcess {
 }
 
 /** The benchmark's OpenID Provider (bench/provider-child.ts, on https) in its own process, for one app origin. */
-export async function startProvider(name: string, appBaseURL: string, tls: BenchCertificate): Promise<ProviderProcess> {
+export async function startProvider(
+  name: string,
+  appBaseURL: string,
+  tls: BenchCertificate,
+  env: Record<string, string> = {},
+): Promise<ProviderProcess> {
   mkdirSync(`${resultsDir}/logs`, { recursive: true });
   const log = openSync(`${resultsDir}/logs/${name}.log`, 'a');
   const child = fork(providerEntry, [], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', APP_BASE_URL: appBaseURL, BENCH_TLS_KEY: tls.key, BENCH_TLS_CERT: tls.cert },
+    env: {
+      PATH: process.env.PATH ?? '',
+      APP_BASE_URL: appBaseURL,
+      BENCH_TLS_KEY: tls.key,
+      BENCH_TLS_CERT: tls.cert,
+      ...env,
+    },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', log, log, 'ipc'],
   });
@@ -81,6 +92,8 @@ interface StackOptions {
    * Management API (any API would do; no page of the benchmark calls it).
    */
   withApi?: boolean;
+  /** Extra environment for the provider (provider-child.ts). */
+  providerEnv?: Record<string, string>;
   /** The folder (from the project root) of the build to run: `dist` (the production build) by default, another to compare two builds. */
   build?: string;
 }
@@ -92,7 +105,7 @@ interface StackOptions {
 export async function startAppStack(name: string, options: StackOptions): Promise<AppStack> {
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
-  const provider = await startProvider(`${name}-provider`, baseURL, options.tls);
+  const provider = await startProvider(`${name}-provider`, baseURL, options.tls, options.providerEnv);
   const env = {
     NODE_ENV: 'production',
     PORT: String(port),
