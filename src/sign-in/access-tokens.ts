@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { SessionLimitReached, SessionStoreUnavailable, userError } from '../errors.js';
 import type { CurrentSession, SessionTokens, SessionTokenStore } from '../sessions/index.js';
+import { recentTokens, type RecentToken } from './recent-tokens.js';
 import { RefreshRefused, type TokenClient } from './token-client.js';
 
 /**
@@ -13,6 +14,8 @@ import { RefreshRefused, type TokenClient } from './token-client.js';
 export const REFRESH_MARGIN_SECONDS = 10;
 /** How often a request waiting for another one's refresh looks for its result. */
 const POLL_MS = 50;
+/** Sessions whose refreshed token this process keeps at hand (recent-tokens.ts): a few MiB at most. */
+const RECENT_SESSIONS = 2000;
 
 interface Options {
   /** Whether an API (AUDIENCE) is configured: without one, sessions hold no token to give. */
@@ -65,8 +68,9 @@ export function createAccessTokens({
   const holderWorkMs = 2 * storeTimeoutMs + Math.ceil(providerTimeoutMs / 1000) * 1000;
   const lockTtlMs = 2 * holderWorkMs + 1000;
   const refreshing = new Map<string, Promise<SessionTokens>>();
+  const recent = recentTokens(RECENT_SESSIONS);
   // Not a type guard: a token that is not fresh is still a token (with a refresh token, maybe).
-  const fresh = (tokens: SessionTokens | undefined): boolean =>
+  const fresh = (tokens: RecentToken | undefined): boolean =>
     tokens !== undefined && tokens.expiresAt - REFRESH_MARGIN_SECONDS > now() / 1000;
 
   async function refreshUnderLock(
@@ -113,9 +117,15 @@ export function createAccessTokens({
           ? { accessToken: data.access_token, expiresAt: data.expires_at, refreshToken: data.refresh_token }
           : undefined;
       if (signedIn && fresh(signedIn)) return signedIn.accessToken;
-      // Once refreshed, a session's tokens live in their own record (see SessionTokens).
+      // Once refreshed, a session's tokens live in their own record (see SessionTokens), which
+      // this process keeps at hand while its access token is fresh.
+      const kept = recent.get(id);
+      if (kept && fresh(kept)) return kept.accessToken;
       const stored = await store.readTokens(id);
-      if (stored && fresh(stored)) return stored.accessToken;
+      if (stored && fresh(stored)) {
+        recent.set(id, stored);
+        return stored.accessToken;
+      }
 
       let pending = refreshing.get(id);
       if (!pending) {
@@ -123,8 +133,11 @@ export function createAccessTokens({
         refreshing.set(id, pending);
       }
       try {
-        return (await pending).accessToken;
+        const tokens = await pending;
+        recent.set(id, tokens);
+        return tokens.accessToken;
       } catch (error) {
+        recent.delete(id);
         if (error instanceof RefreshRefused) {
           if (req.appSession) {
             logger.info(

@@ -3,7 +3,13 @@ import { refreshAtDevProvider, revokeAtDevProvider } from '../support/dev-provid
 import { alice, bob, csrfTokenIn, signedInBrowser } from '../support/sign-in.js';
 import { storedSession } from '../support/stored-session.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { currentRefreshToken, expireAccessToken, tokenEndpoint } from '../support/token-endpoint.js';
+import {
+  currentRefreshToken,
+  expireAccessToken,
+  SHORT_REFRESHED_SECONDS,
+  tokenEndpoint,
+  untilRefreshedTokenIsDue,
+} from '../support/token-endpoint.js';
 import { eventually } from '../support/wait.js';
 
 describe('access tokens that stay fresh', () => {
@@ -19,6 +25,7 @@ describe('access tokens that stay fresh', () => {
   afterAll(() => stack.close());
   beforeEach(() => {
     endpoint.fault.mode = 'none';
+    endpoint.lifetime.refreshedSeconds = undefined;
   });
 
   it('keeps the tokens in the session, sealed, and never in a page or a cookie', async () => {
@@ -54,7 +61,9 @@ describe('access tokens that stay fresh', () => {
     const before = endpoint.seen.refreshes;
 
     await expireAccessToken(stack.store, cookie);
+    endpoint.lifetime.refreshedSeconds = SHORT_REFRESHED_SECONDS;
     expect((await browser.get(`${stack.appOrigin}/account`)).status).toBe(200);
+    const refreshedAt = Date.now();
     expect(endpoint.seen.refreshes).toBe(before + 1);
     expect((await browser.get(`${stack.appOrigin}/account`)).status).toBe(200);
     expect(endpoint.seen.refreshes).toBe(before + 1);
@@ -62,7 +71,7 @@ describe('access tokens that stay fresh', () => {
     expect(second).not.toBe(first);
 
     // The provider rotated it: a second refresh with the first token would be reuse (and revoke all).
-    await expireAccessToken(stack.store, cookie);
+    await untilRefreshedTokenIsDue(refreshedAt);
     const page = await browser.get(`${stack.appOrigin}/account`);
     expect(page.status).toBe(200);
     const saved = await browser.post(`${stack.appOrigin}/account`, {

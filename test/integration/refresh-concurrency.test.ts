@@ -4,7 +4,13 @@ import { skipRedisTests, startRedisServer, type RedisServer } from '../support/r
 import { signedInBrowser } from '../support/sign-in.js';
 import { storedSession } from '../support/stored-session.js';
 import { startTestStack, type AppInstance, type TestStack } from '../support/test-stack.js';
-import { currentRefreshToken, expireAccessToken, tokenEndpoint } from '../support/token-endpoint.js';
+import {
+  currentRefreshToken,
+  expireAccessToken,
+  SHORT_REFRESHED_SECONDS,
+  tokenEndpoint,
+  untilRefreshedTokenIsDue,
+} from '../support/token-endpoint.js';
 
 const CONCURRENT_REQUESTS = 20;
 
@@ -66,14 +72,19 @@ describe.skipIf(skipRedisTests)('two instances sharing Redis, twenty requests of
   it('make exactly one refresh at the provider; every request succeeds and the user stays signed in', async () => {
     const { cookie } = await signedInBrowser(stack.appOrigin);
     const signedInWith = await currentRefreshToken(stack.store, cookie);
+    endpoint.lifetime.refreshedSeconds = SHORT_REFRESHED_SECONDS;
+    let refreshedAt = 0;
     for (let round = 1; round <= 3; round += 1) {
-      await expireAccessToken(stack.store, cookie);
+      // The sign-in's token in the session record first, then each round's refreshed one, by time.
+      if (round === 1) await expireAccessToken(stack.store, cookie);
+      else await untilRefreshedTokenIsDue(refreshedAt);
       endpoint.fault.mode = 'unhurried';
       const before = endpoint.seen.refreshes;
       const origins = Array.from({ length: CONCURRENT_REQUESTS }, (_, i) => (i % 2 === 0 ? stack.appOrigin : b.origin));
       const pages = await Promise.all(
         origins.map((origin) => new TestBrowser().get(`${origin}/account`, { cookie: `session=${cookie}` })),
       );
+      refreshedAt = Date.now();
       expect(pages.map((page) => page.status)).toEqual(Array(CONCURRENT_REQUESTS).fill(200));
       expect(endpoint.seen.refreshes).toBe(before + 1);
     }

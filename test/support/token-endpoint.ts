@@ -1,14 +1,17 @@
 import { promisify } from 'node:util';
 import type Koa from 'koa';
 import type { SessionStore } from '../../src/sessions/session-registry.js';
+import { REFRESH_MARGIN_SECONDS } from '../../src/sign-in/access-tokens.js';
 import { storedSession } from './stored-session.js';
 
 /**
  * Provider middleware (test-stack's providerMiddleware): counts the refreshes and revocations the
- * provider granted, and makes its token endpoint fail or slow down on demand.
+ * provider granted, makes its token endpoint fail or slow down on demand, and with
+ * `lifetime.refreshedSeconds` says that a refreshed access token lives only that long.
  */
 export function tokenEndpoint() {
   const seen = { refreshes: 0, revocations: 0 };
+  const lifetime: { refreshedSeconds?: number } = {};
   const fault: { mode: 'none' | 'down' | 'slow' | 'unhurried' } = { mode: 'none' };
   const middleware = async (ctx: Koa.Context, next: Koa.Next) => {
     if (ctx.path === '/oauth/token' && fault.mode !== 'none') {
@@ -25,24 +28,37 @@ export function tokenEndpoint() {
     }
     await next();
     const params = (ctx as unknown as { oidc?: { params?: Record<string, unknown> } }).oidc?.params;
-    if (ctx.path === '/oauth/token' && params?.grant_type === 'refresh_token' && ctx.status === 200)
+    if (ctx.path === '/oauth/token' && params?.grant_type === 'refresh_token' && ctx.status === 200) {
       seen.refreshes += 1;
+      if (lifetime.refreshedSeconds !== undefined)
+        (ctx.body as { expires_in: number }).expires_in = lifetime.refreshedSeconds;
+    }
     if (ctx.path === '/oauth/revoke' && ctx.status === 200) seen.revocations += 1;
   };
-  return { seen, fault, middleware };
+  return { seen, fault, lifetime, middleware };
+}
+
+/** A refreshed token's lifetime (tokenEndpoint's `lifetime.refreshedSeconds`) that leaves it fresh this long. */
+export const SHORT_REFRESHED_SECONDS = REFRESH_MARGIN_SECONDS + 3;
+
+/**
+ * Waits until a token refreshed at `refreshedAt` (Date.now()) with SHORT_REFRESHED_SECONDS is due
+ * for its next refresh. Time has to pass for real: the app keeps a refreshed token at hand while it
+ * is fresh (sign-in/recent-tokens.ts), so changing its record in the store would not be seen.
+ */
+export async function untilRefreshedTokenIsDue(refreshedAt: number): Promise<void> {
+  const dueAt = refreshedAt + (SHORT_REFRESHED_SECONDS - REFRESH_MARGIN_SECONDS) * 1000 + 100;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueAt - Date.now())));
 }
 
 /**
- * Makes the session's access token look expired, as time passing would: in the token record once
- * the session has one, otherwise in the session record written at sign-in.
+ * Makes the session's access token from the sign-in look expired, as time passing would, in the
+ * session record. Not for a token refreshed since: the app keeps that one at hand while it is
+ * fresh, whatever its record says (use SHORT_REFRESHED_SECONDS and untilRefreshedTokenIsDue).
  */
 export async function expireAccessToken(store: SessionStore, cookie: string): Promise<void> {
+  if (await store.readTokens(cookie)) throw new Error('the token was refreshed: wait with untilRefreshedTokenIsDue');
   const past = Math.floor(Date.now() / 1000) - 1;
-  const refreshed = await store.readTokens(cookie);
-  if (refreshed) {
-    await store.writeTokens(cookie, { ...refreshed, expiresAt: past });
-    return;
-  }
   const record = await storedSession(store, cookie);
   if (!record) throw new Error('no session to age');
   await promisify(store.set.bind(store))(cookie, { ...record, data: { ...record.data, expires_at: past } });
