@@ -121,6 +121,7 @@ export function createAccessTokens({
       // this process keeps at hand while its access token is fresh.
       const kept = recent.get(id);
       if (kept && fresh(kept)) return kept.accessToken;
+      if (kept) recent.delete(id);
       const stored = await store.readTokens(id);
       if (stored && fresh(stored)) {
         recent.set(id, stored);

@@ -15,10 +15,13 @@ export interface RecentTokens {
  * reading that record on every page that needs the token costs a store read each time (on Redis
  * a round trip, about a sixth of a signed-in page's CPU; docs/performance.md). The caller gives one
  * only to a request whose session it has just loaded from the store, so an ended session gets
- * none, and only while it is fresh. At most `max` sessions, the least recently used dropped first.
- * Refresh tokens are not kept here: they stay in the store alone, sealed.
+ * none, and only while it is fresh. At most `max` sessions, the least recently used dropped first;
+ * an entry also goes when its session asks again after it is due (the caller deletes it), and an
+ * expired one when it is the least recently used as another is stored, so ended sessions' tokens
+ * do not wait for `max` newer sessions. Refresh tokens are not kept here: they stay in the store
+ * alone, sealed.
  */
-export function recentTokens(max: number): RecentTokens {
+export function recentTokens(max: number, now: () => number = Date.now): RecentTokens {
   const entries = new Map<string, RecentToken>();
   return {
     get(sessionId) {
@@ -31,10 +34,12 @@ export function recentTokens(max: number): RecentTokens {
     },
     set(sessionId, { accessToken, expiresAt }) {
       entries.delete(sessionId);
-      entries.set(sessionId, { accessToken, expiresAt });
-      if (entries.size > max) {
-        const oldest = entries.keys().next();
-        if (!oldest.done) entries.delete(oldest.value);
+      // A copy of the id: it is usually a slice of the whole Cookie header (up to 16 KiB, padded
+      // at will), which V8 would keep alive with it (as session-id.ts explains).
+      entries.set(Buffer.from(sessionId, 'latin1').toString('latin1'), { accessToken, expiresAt });
+      for (const [oldestId, oldest] of entries) {
+        if (entries.size <= max && oldest.expiresAt * 1000 > now()) break;
+        entries.delete(oldestId);
       }
     },
     delete(sessionId) {

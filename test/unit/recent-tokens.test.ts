@@ -13,7 +13,7 @@ describe('recentTokens', () => {
     );
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 6 }), fc.array(operation, { maxLength: 60 }), (max, operations) => {
-        const recent = recentTokens(max);
+        const recent = recentTokens(max, () => 0);
         // What a store without a bound would give, in order of last use.
         const model = new Map<string, { accessToken: string; expiresAt: number }>();
         for (const op of operations) {
@@ -45,7 +45,7 @@ describe('recentTokens', () => {
   });
 
   it('drops the least recently used session first, and never keeps the refresh token', () => {
-    const recent = recentTokens(2);
+    const recent = recentTokens(2, () => 0);
     recent.set('a', token(1));
     recent.set('b', token(2));
     recent.get('a');
@@ -53,5 +53,21 @@ describe('recentTokens', () => {
     expect(recent.get('b')).toBeUndefined();
     expect(recent.get('a')).toEqual({ accessToken: 'access-1', expiresAt: 1 });
     expect(recent.get('c')).toEqual({ accessToken: 'access-3', expiresAt: 3 });
+  });
+});
+
+describe('recentTokens and time', () => {
+  it('drops expired entries from the least recently used end as others are stored, before the bound is reached', () => {
+    let clock = 1_000_000;
+    const recent = recentTokens(100, () => clock);
+    recent.set('ended-a', { accessToken: 'a', expiresAt: 1_000 + 10 });
+    recent.set('ended-b', { accessToken: 'b', expiresAt: 1_000 + 20 });
+    recent.set('live', { accessToken: 'c', expiresAt: 1_000 + 3600 });
+    clock += 30_000;
+    recent.set('new', { accessToken: 'd', expiresAt: 1_030 + 3600 });
+    expect(recent.get('ended-a')).toBeUndefined();
+    expect(recent.get('ended-b')).toBeUndefined();
+    expect(recent.get('live')?.accessToken).toBe('c');
+    expect(recent.get('new')?.accessToken).toBe('d');
   });
 });
