@@ -6,7 +6,8 @@
  * (`--b-env LOG_LEVEL=warn`). Prints each round, then the medians and B's ratio to A.
  *
  *   --path /profile   --rounds 8   --seconds 4   --sessions 1   --a-build dist   --b-build dist
- *   --a-env K=V,K=V   --b-env K=V,K=V   --api (both sign in with an access token, as with AUDIENCE set)
+ *   --a-env K=V,K=V   --b-env K=V,K=V   --a-flags F,F   --b-flags F,F (node flags, e.g. --b-flags=--optimize-for-size)
+ *   --api (both sign in with an access token, as with AUDIENCE set)
  */
 import { load, type LoadResult } from './load.js';
 import { createSessions } from './logins.js';
@@ -32,6 +33,12 @@ function envOf(list: string): Record<string, string> {
   return env;
 }
 
+/** `--b-flags=--x,--y`: written with `=`, since the flags themselves start with dashes. */
+function flagsOf(prefix: string): string[] {
+  const given = process.argv.find((arg) => arg.startsWith(prefix));
+  return given ? given.slice(prefix.length).split(',').filter(Boolean) : [];
+}
+
 const path = option('path', '/profile');
 const rounds = Math.min(Number(option('rounds', '8')), MAX_ROUNDS);
 const seconds = Math.min(Number(option('seconds', '4')), MAX_SECONDS);
@@ -40,6 +47,7 @@ const variants = (['a', 'b'] as const).map((name) => ({
   name: name.toUpperCase(),
   build: option(`${name}-build`, 'dist'),
   env: envOf(option(`${name}-env`, '')),
+  nodeFlags: flagsOf(`--${name}-flags=`),
 }));
 const withApi = process.argv.includes('--api');
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -57,9 +65,9 @@ const describe = (result: { rps: number; cpuMicrosPerRequest: number }) =>
 const tls = await benchTls();
 const running: Variant[] = [];
 try {
-  for (const { name, build, env } of variants) {
-    log(`${name}: ${build}/server.js ${JSON.stringify(env)}`);
-    const stack = await startAppStack(`ab-${name}`, { tls, build, env, withApi });
+  for (const { name, build, env, nodeFlags } of variants) {
+    log(`${name}: node ${nodeFlags.join(' ')} ${build}/server.js ${JSON.stringify(env)}`);
+    const stack = await startAppStack(`ab-${name}`, { tls, build, env, withApi, nodeFlags });
     const variant: Variant = { name, stack, cookies: [], results: [] };
     running.push(variant);
     if (path !== '/')
