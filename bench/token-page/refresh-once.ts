@@ -21,8 +21,8 @@ function logSince(path: string, offset: number): string {
 
 /**
  * Makes the session behind `cookie` one whose token was refreshed: waits until its sign-in token is
- * due, loads the token page once, and checks in the app's log that this request refreshed it. Every
- * later request reads the refreshed token from the session's token record.
+ * due, loads the token page once, and checks in the app's log that this request refreshed it. Later
+ * requests use the refreshed token (the process's copy of the session's token record).
  */
 export async function refreshOnce(app: Child, cookie: string): Promise<void> {
   const log = `${resultsDir}/logs/${app.name}.log`;

@@ -12,8 +12,8 @@ export interface RecentTokens {
 /**
  * The access tokens this process last refreshed or read from the store, per session: once a
  * session's token has been refreshed it lives in a record of its own (see SessionTokens), and
- * reading that record on every page that needs the token costs a store read each time (on Redis
- * a round trip, about a sixth of a signed-in page's CPU; docs/performance.md). The caller gives one
+ * reading that record on every page that needs the token would cost a store read each time (on
+ * Redis a round trip; docs/performance.md has the figures). The caller gives one
  * only to a request whose session it has just loaded from the store, so an ended session gets
  * none, and only while it is fresh. At most `max` sessions, the least recently used dropped first;
  * an entry also goes when its session asks again after it is due (the caller deletes it), and an
