@@ -16,6 +16,8 @@ export interface Child {
   name: string;
   origin: string;
   process: ChildProcess;
+  /** Where its stdout and stderr go (bench/results/logs/<name>.log, appended to). */
+  logPath: string;
   /** Heap and RSS after a full GC. */
   memory(): Promise<MemoryReading>;
   /** Heap and RSS as they are, without a GC (for curves during load). */
@@ -90,6 +92,7 @@ export async function startChild(options: StartOptions): Promise<Child> {
     name: options.name,
     origin,
     process: child,
+    logPath,
     async memory() {
       const reply = await ask({ probe: 'memory' });
       if (!('memory' in reply)) throw unexpected('memory');

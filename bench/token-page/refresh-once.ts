@@ -1,6 +1,6 @@
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resultsDir, type Child } from '../children.js';
+import type { Child } from '../children.js';
 
 /** Access tokens got at sign-in live this long on the refreshed side's provider (provider-child.ts)... */
 export const SIGN_IN_TOKEN_SECONDS = 12;
@@ -25,7 +25,7 @@ function logSince(path: string, offset: number): string {
  * requests use the refreshed token (the process's copy of the session's token record).
  */
 export async function refreshOnce(app: Child, cookie: string): Promise<void> {
-  const log = `${resultsDir}/logs/${app.name}.log`;
+  const log = app.logPath;
   await sleep(DUE_AFTER_MS);
   const offset = statSync(log).size;
   const response = await fetch(`${app.origin}/profile`, { headers: { cookie }, redirect: 'manual' });
