@@ -18,3 +18,15 @@ export function withinTime<T>(promise: Promise<T>, ms: number, what = 'an answer
     clearTimeout(timer);
   });
 }
+
+/**
+ * Whether a failed outbound call ran out of time (or was cut short): fetch rejects with a
+ * TimeoutError when its `AbortSignal.timeout` fires and an AbortError when aborted otherwise, and
+ * openid-client wraps both in an error whose code is OAUTH_TIMEOUT or OAUTH_ABORT.
+ */
+export function ranOutOfTime(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
+  const code = (error as { code?: unknown }).code;
+  return code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT';
+}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { SessionLimitReached, SessionStoreUnavailable, userError } from '../errors.js';
+import { ranOutOfTime } from '../time-limit.js';
 import type { CurrentSession, SessionTokens, SessionTokenStore } from '../sessions/index.js';
 import { recentTokens, type RecentToken } from './recent-tokens.js';
 import { RefreshRefused, type TokenClient } from './token-client.js';
@@ -159,12 +160,7 @@ export function createAccessTokens({
 function providerFailure(error: unknown): Error {
   if (error instanceof Error && 'status' in error && 'publicError' in error) return error;
   if (error instanceof SessionStoreUnavailable || error instanceof SessionLimitReached) return error;
-  // openid-client wraps the fetch's TimeoutError as a ClientError with code OAUTH_TIMEOUT.
-  const code = error instanceof Error && 'code' in error ? error.code : undefined;
-  const timedOut =
-    code === 'OAUTH_TIMEOUT' ||
-    (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
-  return timedOut
+  return ranOutOfTime(error)
     ? userError(
         504,
         'Sign-in service too slow',

@@ -115,8 +115,9 @@ export function completeSignIn({
     }
 
     const checked = parseUserinfo(userinfo);
+    // managementApi is set only when AUDIENCE is the Management API, so the tokens are kept too.
     const settings =
-      keepTokens && managementApi && session.access_token
+      managementApi && session.access_token
         ? await managementApi.readSettings(session.access_token, checked.sub).catch((error: unknown) => {
             // The settings are a nicety of the header: a sign-in does not fail for them.
             log.warn({ event: 'account.settings_unread', err: error }, 'could not read the settings at sign-in');

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import * as v from 'valibot';
 import { userError } from '../errors.js';
 import type { UserSettings } from '../sessions/index.js';
+import { ranOutOfTime } from '../time-limit.js';
 import { jsonObject } from './json-object.js';
 import { isTimeZone, PREFERRED_NAME_MAX } from './settings-rules.js';
 
@@ -193,8 +194,7 @@ function refusal(status: number, body: string, scopeMissing: boolean): Error {
 }
 
 function unreachable(cause: unknown): Error {
-  const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
-  return timedOut
+  return ranOutOfTime(cause)
     ? userError(504, 'Account service too slow', 'The account service took too long to answer. Please try again.', {
         cause,
       })

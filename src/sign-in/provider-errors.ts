@@ -1,5 +1,6 @@
 import type { HttpError } from 'http-errors';
 import type { PublicError } from '../errors.js';
+import { ranOutOfTime } from '../time-limit.js';
 
 /**
  * What went wrong between us and the OpenID Provider, in words for the person signing in. The
@@ -160,11 +161,11 @@ export function describeCallbackError(error: HttpError): PublicError | undefined
  */
 export function describeProviderFailure(error: unknown): PublicError | undefined {
   if (!(error instanceof Error)) return undefined;
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return unreachable;
+  if (ranOutOfTime(error)) return unreachable;
   if (error instanceof TypeError && error.message.startsWith('fetch failed')) return unreachable;
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return undefined;
-  if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT' || code.startsWith('ECONN')) return unreachable;
+  if (code.startsWith('ECONN')) return unreachable;
   if (code.startsWith('OAUTH_')) return badAnswer;
   return undefined;
 }
