@@ -3,10 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, type Page } from '../support/browser.js';
 import { leaksIn, setCookies } from '../support/page-checks.js';
-import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { skipRedisTests, type RedisServer } from '../support/redis-server.js';
+import { startRedisTestStack, type RedisTestStack } from '../support/redis-test-stack.js';
 import { logOutAtProvider, reachCallback, signedInBrowser, signIn } from '../support/sign-in.js';
 import { storeAnswers } from '../../src/sessions/create-session-store.js';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
+import type { TestStack } from '../support/test-stack.js';
 import { openedRecords, redisRecords, storageKeyOf } from '../support/stored-session.js';
 
 const REDIS_TIMEOUT_MS = 500;
@@ -47,17 +48,17 @@ function expectOutagePage(page: Page): void {
 describe.skipIf(skipRedisTests)('when Redis fails', () => {
   let redis: RedisServer | undefined;
   let stack: TestStack;
+  let running: RedisTestStack | undefined;
   let origin: string;
   const figures: Record<string, number> = {};
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    stack = await startTestStack({ env: { REDIS_URL: redis.url, REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS) } });
+    running = await startRedisTestStack({ env: { REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS) } });
+    ({ redis, stack } = running);
     origin = stack.appOrigin;
   });
   afterAll(async () => {
-    await stack.close();
-    await redis?.close();
+    await running?.close();
     console.info(`Redis outage figures (ms): ${JSON.stringify(figures)}`);
   });
 

@@ -1,20 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { skipRedisTests, type RedisServer } from '../support/redis-server.js';
+import { startRedisTestStack, type RedisTestStack } from '../support/redis-test-stack.js';
 import { signedInBrowser } from '../support/sign-in.js';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
+import type { TestStack } from '../support/test-stack.js';
 import { openedRecords, redisKeyOf, redisRecords, storageKeyOf } from '../support/stored-session.js';
 
 describe.skipIf(skipRedisTests)('session writes with Redis', () => {
   let redis: RedisServer | undefined;
   let stack: TestStack;
+  let running: RedisTestStack | undefined;
   beforeAll(async () => {
-    redis = await startRedisServer();
-    stack = await startTestStack({ env: { REDIS_URL: redis.url } });
+    running = await startRedisTestStack();
+    ({ redis, stack } = running);
   });
-  afterAll(async () => {
-    await stack.close();
-    await redis?.close();
-  });
+  afterAll(() => running?.close());
 
   const records = () => {
     if (!redis) throw new Error('no Redis');

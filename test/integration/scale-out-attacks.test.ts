@@ -6,6 +6,7 @@ import { createSessionStore, storeAnswers } from '../../src/sessions/create-sess
 import { TestBrowser } from '../support/browser.js';
 import { captureLogs } from '../support/logs.js';
 import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startRedisTestStack, type RedisTestStack } from '../support/redis-test-stack.js';
 import { startLoneSentinel, startRedisSentinel, type SentinelSetup } from '../support/redis-sentinel.js';
 import { reachCallback, signedInBrowser } from '../support/sign-in.js';
 import { startSilentLink, type SilentLink } from '../support/silent-link.js';
@@ -34,21 +35,19 @@ async function pidOf(command: (args: string[]) => Promise<unknown>): Promise<num
 describe.skipIf(skipRedisTests)('rate limits counted in Redis, after Redis lost their scripts', () => {
   let redis: RedisServer | undefined;
   let stack: TestStack;
+  let running: RedisTestStack | undefined;
   const command = (args: string[]) => {
     if (!redis) throw new Error('redis-server did not start');
     return redis.command(args);
   };
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    stack = await startTestStack({
-      env: { REDIS_URL: redis.url, REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS), SIGN_IN_RATE_LIMIT: String(LIMIT) },
+    running = await startRedisTestStack({
+      env: { REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS), SIGN_IN_RATE_LIMIT: String(LIMIT) },
     });
+    ({ redis, stack } = running);
   });
-  afterAll(async () => {
-    await stack.close();
-    await redis?.close();
-  });
+  afterAll(() => running?.close());
 
   // A Redis restart, or a Sentinel failover (a replica never holds the primary's scripts), empties
   // the script cache: the next count gets NOSCRIPT and loads the script again. That reload failing

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { skipRedisTests, type RedisServer } from '../support/redis-server.js';
+import { startRedisTestStack, type RedisTestStack } from '../support/redis-test-stack.js';
 import { signedInBrowser } from '../support/sign-in.js';
 import { redisKeyOf } from '../support/stored-session.js';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
+import type { TestStack } from '../support/test-stack.js';
 
 /**
  * A record that is truncated or otherwise changed in storage does not open and reads as no
@@ -13,14 +14,12 @@ import { startTestStack, type TestStack } from '../support/test-stack.js';
 describe.skipIf(skipRedisTests)('a session record changed in Redis so that it is no longer JSON', () => {
   let redis: RedisServer | undefined;
   let stack: TestStack;
+  let running: RedisTestStack | undefined;
   beforeAll(async () => {
-    redis = await startRedisServer();
-    stack = await startTestStack({ env: { REDIS_URL: redis.url } });
+    running = await startRedisTestStack();
+    ({ redis, stack } = running);
   });
-  afterAll(async () => {
-    await stack.close();
-    await redis?.close();
-  });
+  afterAll(() => running?.close());
 
   /** Cuts the stored record in half, keeping its TTL, as a truncated copy or a partial restore would. */
   async function truncate(cookie: string): Promise<void> {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser.js';
 import { demoUsers } from '../../src/dev-provider/demo-users.js';
-import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { skipRedisTests, type RedisServer } from '../support/redis-server.js';
+import { startRedisTestStack, type RedisTestStack } from '../support/redis-test-stack.js';
 import { signedInBrowser } from '../support/sign-in.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
@@ -23,18 +24,16 @@ async function everythingIn(redis: RedisServer): Promise<string[]> {
 describe.skipIf(skipRedisTests)('what Redis holds after a sign-in', () => {
   let redis: RedisServer | undefined;
   let stack: TestStack;
+  let running: RedisTestStack | undefined;
   let cookie: string;
   beforeAll(async () => {
-    redis = await startRedisServer();
-    stack = await startTestStack({ env: { REDIS_URL: redis.url } });
+    running = await startRedisTestStack();
+    ({ redis, stack } = running);
     const signedIn = await signedInBrowser(stack.appOrigin);
     cookie = signedIn.cookie;
     expect((await signedIn.browser.get(`${stack.appOrigin}/profile`)).status).toBe(200);
   });
-  afterAll(async () => {
-    await stack.close();
-    await redis?.close();
-  });
+  afterAll(() => running?.close());
 
   it('is enough to find nothing usable or personal: no cookie, no session id, no token, no claim', async () => {
     const alice = demoUsers[0];

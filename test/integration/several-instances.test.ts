@@ -1,26 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser.js';
-import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { skipRedisTests, type RedisServer } from '../support/redis-server.js';
+import { startRedisTestStack, type RedisTestStack } from '../support/redis-test-stack.js';
 import { logOutAtProvider, signedInBrowser } from '../support/sign-in.js';
-import { startTestStack, type AppInstance, type TestStack } from '../support/test-stack.js';
+import type { AppInstance, TestStack } from '../support/test-stack.js';
 import { redisKeyOf, storedSession } from '../support/stored-session.js';
 
 describe.skipIf(skipRedisTests)('two app instances sharing one Redis', () => {
   let redis: RedisServer | undefined;
   let stack: TestStack;
+  let running: RedisTestStack | undefined;
   let a: string;
   let b: AppInstance;
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    stack = await startTestStack({ env: { REDIS_URL: redis.url } });
+    running = await startRedisTestStack();
+    ({ redis, stack } = running);
     a = stack.appOrigin;
     b = await stack.startInstance();
   });
-  afterAll(async () => {
-    await stack.close();
-    await redis?.close();
-  });
+  afterAll(() => running?.close());
 
   it('keeps the session in Redis under a hash of its id, sealed, expiring with the idle timeout', async () => {
     const { cookie } = await signedInBrowser(a);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TestBrowser, type Page } from '../support/browser.js';
-import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { skipRedisTests, type RedisServer } from '../support/redis-server.js';
+import { startRedisTestStack, type RedisTestStack } from '../support/redis-test-stack.js';
 import { signedInBrowser } from '../support/sign-in.js';
 import { storeAnswers } from '../../src/sessions/create-session-store.js';
 import { startTestStack, type AppInstance, type TestStack } from '../support/test-stack.js';
@@ -31,6 +32,7 @@ const storeUnavailableWarnings = (logs: TestStack['logs']) =>
 describe.skipIf(skipRedisTests)('rate limits with REDIS_URL: counted in Redis, shared by every instance', () => {
   let redis: RedisServer | undefined;
   let stack: TestStack;
+  let running: RedisTestStack | undefined;
   let second: AppInstance;
   let a: string;
   let b: string;
@@ -46,23 +48,19 @@ describe.skipIf(skipRedisTests)('rate limits with REDIS_URL: counted in Redis, s
   };
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    stack = await startTestStack({
+    running = await startRedisTestStack({
       env: {
-        REDIS_URL: redis.url,
         REDIS_TIMEOUT_MS: '500',
         SIGN_IN_RATE_LIMIT: String(LIMIT),
         BACKCHANNEL_LOGOUT_RATE_LIMIT: String(LIMIT),
       },
     });
+    ({ redis, stack } = running);
     second = await stack.startInstance();
     a = stack.appOrigin;
     b = second.origin;
   });
-  afterAll(async () => {
-    await stack.close();
-    await redis?.close();
-  });
+  afterAll(() => running?.close());
   // Every test starts with no counts (they would otherwise last a minute), and both instances connected.
   beforeEach(async () => {
     await server().command(['FLUSHALL']);

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser.js';
 import { providerLogoutToken } from '../support/provider-tokens.js';
-import { skipRedisTests, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { skipRedisTests } from '../support/redis-server.js';
+import { startRedisTestStack, type RedisTestStack } from '../support/redis-test-stack.js';
 import { alice, bob, csrfTokenIn, signedInBrowser } from '../support/sign-in.js';
 import { storedSession } from '../support/stored-session.js';
-import { startTestStack, type AppInstance, type TestStack } from '../support/test-stack.js';
+import type { AppInstance, TestStack } from '../support/test-stack.js';
 import { expireAccessToken, tokenEndpoint } from '../support/token-endpoint.js';
 
 /*
@@ -18,22 +19,19 @@ const BOB_SUB = 'auth0|64f1c0ffee00000000000b0b';
 
 describe.skipIf(skipRedisTests)('tokens kept at hand by one instance, sessions ended on another', () => {
   const endpoint = tokenEndpoint();
-  let redis: RedisServer | undefined;
   let stack: TestStack;
+  let running: RedisTestStack | undefined;
   let b: AppInstance;
   beforeAll(async () => {
-    redis = await startRedisServer();
-    stack = await startTestStack({
+    running = await startRedisTestStack({
       api: true,
-      env: { REDIS_URL: redis.url, MAX_SESSIONS_PER_USER: '3' },
+      env: { MAX_SESSIONS_PER_USER: '3' },
       providerMiddleware: [endpoint.middleware],
     });
+    ({ stack } = running);
     b = await stack.startInstance();
   });
-  afterAll(async () => {
-    await stack.close();
-    await redis?.close();
-  });
+  afterAll(() => running?.close());
 
   const account = (origin: string, cookie: string) =>
     new TestBrowser().get(`${origin}/account`, { cookie: `session=${cookie}` });

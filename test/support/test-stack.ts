@@ -58,7 +58,7 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-interface Options {
+export interface TestStackOptions {
   env?: Record<string, string>;
   providerMiddleware?: DevProviderOptions['middleware'];
   /** The first instance's store, instead of the one the production factory would make. */
@@ -148,7 +148,7 @@ async function replaceableServer(certificate?: { key: string; cert: string }) {
  * server.ts wires them. The app is reached as localhost and the provider as 127.0.0.1, so their
  * cookies never mix (cookies ignore ports).
  */
-export async function startTestStack(options: Options = {}): Promise<TestStack> {
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const logs = captureLogs();
   const certificate = options.https ? await localhostCertificate() : undefined;
   const first = await replaceableServer(certificate);
