@@ -7,6 +7,7 @@ import { buildApp } from '../../scripts/build.js';
 import { startDevProvider, type DevProvider } from '../../src/dev-provider/dev-provider.js';
 import { TestBrowser } from '../support/browser.js';
 import { captureLogs } from '../support/logs.js';
+import { compiledRefusal } from '../support/preload/compiled-refusal.js';
 import { REFUSED_MODULE } from '../support/preload/refuse-dev-provider-hooks.js';
 import {
   freePort,
@@ -19,7 +20,6 @@ import { alice, openLoginPage, signIn } from '../support/sign-in.js';
 import { withinTime } from '../support/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const refuseDevProvider = new URL('../support/preload/refuse-dev-provider.ts', import.meta.url).href;
 
 /**
  * The build (scripts/build.ts: one bundle per program, libraries included) run as production runs
@@ -31,8 +31,10 @@ describe('the production build (npm run build, then node dist/server.js)', () =>
   let provider: DevProvider | undefined;
   let server: ServerProcess | undefined;
   let metafile: Metafile = { inputs: {}, outputs: {} };
+  let refuseDevProvider = '';
   beforeAll(async () => {
     metafile = await buildApp(outdir);
+    refuseDevProvider = await compiledRefusal(join(outdir, 'preload'));
   }, 60_000);
   afterEach(async () => {
     if (server?.child.exitCode === null) server.child.kill('SIGKILL');

@@ -24,7 +24,7 @@ export interface ServerProcess {
 }
 
 interface ProcessOptions {
-  /** Modules (test/support/...) run first in the same process, under tsx. */
+  /** Modules (test/support/...) run first in the same process: under tsx, or compiled for a built program. */
   preload?: string[];
   /** Another program than src/server.ts; a built one (`built: true`) runs on plain node, as production runs it. */
   entry?: string;
@@ -38,7 +38,7 @@ interface ProcessOptions {
  */
 export function startServerProcess(env: Record<string, string>, options: ProcessOptions = {}): ServerProcess {
   const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
-  const loader = options.built && preload.length === 0 ? [] : ['--import', 'tsx'];
+  const loader = options.built ? [] : ['--import', 'tsx'];
   const child = spawn(process.execPath, [...loader, ...preload, options.entry ?? 'src/server.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },

@@ -6,4 +6,6 @@
  */
 import { register } from 'node:module';
 
-register(new URL('./refuse-dev-provider-hooks.ts', import.meta.url));
+// Run from its source under tsx, or compiled beside its hooks (compiled-refusal.ts) on plain node.
+const compiled = import.meta.url.endsWith('.js');
+register(new URL(compiled ? './refuse-dev-provider-hooks.js' : './refuse-dev-provider-hooks.ts', import.meta.url));
