@@ -1,4 +1,4 @@
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import type { Config } from '../config.js';
 import { withinTime } from '../time-limit.js';
 import type { CheckResult } from './checklist.js';

@@ -7,6 +7,7 @@ import { buildApp } from '../../scripts/build.js';
 import { startDevProvider, type DevProvider } from '../../src/dev-provider/dev-provider.js';
 import { TestBrowser } from '../support/browser.js';
 import { captureLogs } from '../support/logs.js';
+import { skipRedisTests, startRedisServer } from '../support/redis-server.js';
 import { compiledRefusal } from '../support/preload/compiled-refusal.js';
 import { REFUSED_MODULE } from '../support/preload/refuse-dev-provider-hooks.js';
 import {
@@ -117,6 +118,38 @@ describe('the production build (npm run build, then node dist/server.js)', () =>
     await stop(server);
     expect(server.output()).not.toContain(REFUSED_MODULE);
   });
+
+  it.skipIf(skipRedisTests)(
+    'keeps its sessions in Redis, with node-redis loaded from node_modules (left out of the bundle)',
+    async () => {
+      const redis = await startRedisServer();
+      try {
+        const port = await freePort();
+        const origin = `http://localhost:${port}`;
+        provider = await startDevProvider({ appBaseURL: origin, nodeEnv: 'test', logger: captureLogs().logger });
+        server = startServerProcess(
+          {
+            NODE_ENV: 'production',
+            PORT: String(port),
+            BASE_URL: origin,
+            ISSUER_BASE_URL: provider.issuer.issuerBaseURL,
+            CLIENT_ID: provider.issuer.clientID,
+            CLIENT_SECRET: provider.issuer.clientSecret,
+            SECRET: 'production-build-test-secret-0123456789',
+            REDIS_URL: redis.url,
+          },
+          { entry: join(outdir, 'server.js'), built: true, preload: [refuseDevProvider] },
+        );
+        await waitForOutput(server, (output) => output.includes('"event":"server.started"'));
+        const { landing } = await signIn(new TestBrowser(), origin, alice, '/profile');
+        expect(landing.text).toContain('<h1>Alice Liddell</h1>');
+        expect(await redis.command(['KEYS', 'session:*'])).toHaveLength(1);
+        await stop(server);
+      } finally {
+        await redis.close();
+      }
+    },
+  );
 
   it('would refuse the embedded provider chunk under the same guard', async () => {
     server = startServerProcess(

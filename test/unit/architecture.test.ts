@@ -104,7 +104,7 @@ describe('the architecture of src/', () => {
       (file) =>
         file !== 'src/sessions/stores/redis-module.ts' &&
         !file.startsWith('src/doctor/') &&
-        /^import [^t][^;]*from 'redis';/m.test(readFileSync(join(root, file), 'utf8')),
+        /^import [^t][^;]*from '(?:redis|@redis\/client)';/m.test(readFileSync(join(root, file), 'utf8')),
     );
     expect(eager).toEqual([]);
   });
