@@ -35,7 +35,7 @@ export async function seedSessions(
   cookie: string,
   { count, concurrency, deadline }: SeedOptions,
 ): Promise<SeedFigures> {
-  const store = createSessionStore(loadConfig(appEnv), createLogger({ level: 'warn' }));
+  const store = await createSessionStore(loadConfig(appEnv), createLogger({ level: 'warn' }));
   try {
     if (!(await storeAnswers(store, 5000))) throw new Error('the session store did not answer within 5 s');
     const real = await read(store, cookie.slice(cookie.indexOf('=') + 1));

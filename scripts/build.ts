@@ -19,13 +19,12 @@ const ENTRY_POINTS = ['src/server.ts', 'src/doctor/cli.ts', 'src/process/user-lo
 
 /**
  * Left out of the bundle, loaded from node_modules when needed:
- * - @redis/client: only with REDIS_URL or Sentinel (sessions/stores/redis-module.ts loads it then);
  * - oidc-provider, pino-pretty: development only (the embedded provider, readable logs);
  * - pino: its transports (pino-pretty's) run its own files in a worker thread;
  * - iconv-lite, mime-db: character set and media type tables, loaded lazily or as JSON; bundled,
  *   their whole text would also stay in memory as JavaScript source.
  */
-const EXTERNAL = ['@redis/client', 'oidc-provider', 'pino', 'pino-pretty', 'iconv-lite', 'mime-db'];
+const EXTERNAL = ['oidc-provider', 'pino', 'pino-pretty', 'iconv-lite', 'mime-db'];
 
 /**
  * Builds into `outdir` (emptied first); the metafile says which source went into which output file.

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const devProvider = development?.provider;
   const issuer = config.issuer ?? devProvider?.issuer;
   if (!issuer) throw new Error('unreachable: no issuer and no development provider');
-  const sessionStore = createSessionStore(config, logger);
+  const sessionStore = await createSessionStore(config, logger);
   if (!(await storeAnswers(sessionStore, STORE_STARTUP_WAIT_MS))) {
     logger.warn(
       { event: 'sessions.store_not_ready' },

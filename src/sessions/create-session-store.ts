@@ -8,6 +8,7 @@ import { MemoryRecordStore } from './stores/memory-record-store.js';
 import { createRedisClient, reconnectRedis, type RedisClient } from './stores/redis-client.js';
 import { RedisSessionIndex } from './stores/redis-session-index.js';
 import { createRedisSentinel, type RedisSentinel } from './stores/redis-sentinel-client.js';
+import { loadNodeRedis } from './stores/redis-module.js';
 import { waitForReplica } from './stores/replica-wait.js';
 import type { RecordStore } from './session-data.js';
 import type { SessionIndex } from './stores/session-index.js';
@@ -34,12 +35,13 @@ export interface StoreBackends {
  * session on restart, hence the warning in production (REQUIRE_REDIS=true turns it into a
  * configuration error, see config.ts).
  */
-export function createSessionStore(config: StoreConfig, logger: Logger): SessionStore {
-  return assembleSessionStore(createStoreBackends(config, logger), config, logger);
+export async function createSessionStore(config: StoreConfig, logger: Logger): Promise<SessionStore> {
+  return assembleSessionStore(await createStoreBackends(config, logger), config, logger);
 }
 
-export function createStoreBackends(config: StoreConfig, logger: Logger): StoreBackends {
+export async function createStoreBackends(config: StoreConfig, logger: Logger): Promise<StoreBackends> {
   const { redisUrl, sentinel, redisTimeoutMs, maxMemorySessions } = config.sessionStore;
+  if (sentinel !== undefined || redisUrl !== undefined) await loadNodeRedis();
   if (sentinel !== undefined) {
     const { client, stopConnecting } = createRedisSentinel({ sentinel, timeoutMs: redisTimeoutMs, logger });
     const sendCommand = (args: string[]) => client.sendCommand(false, args);

@@ -40,7 +40,7 @@ describe.each([
   let store: SessionStore;
   beforeAll(async () => {
     if (where === 'in Redis') redis = await startRedisServer();
-    store = createSessionStore(
+    store = await createSessionStore(
       loadConfig({ NODE_ENV: 'test', SECRET: 'marks-secret-'.padEnd(40, 'x'), ...env() }),
       pino({ level: 'silent' }),
     );

@@ -77,9 +77,9 @@ const LIBRARY_ENV = {
 const now = () => Math.floor(Date.now() / 1000);
 
 /** The production store, with every get, set and destroy logged (set with the record it was given). */
-function watchedStore(): { store: SessionStore; writes: { id: string; record: StoredSession }[] } {
+async function watchedStore(): Promise<{ store: SessionStore; writes: { id: string; record: StoredSession }[] }> {
   const config = loadConfig({ NODE_ENV: 'test', ...ENV });
-  const store = createSessionStore(config, captureLogs().logger);
+  const store = await createSessionStore(config, captureLogs().logger);
   const writes: { id: string; record: StoredSession }[] = [];
   const [get, set, destroy] = [store.get.bind(store), store.set.bind(store), store.destroy.bind(store)];
   store.get = (id, callback) => {
@@ -132,9 +132,10 @@ function lastCall(): AfterCallbackCall {
   return call;
 }
 
+const { store, writes } = await watchedStore();
+
 describe('express-openid-connect, as the app relies on it', () => {
   const saved = Object.fromEntries(Object.keys(LIBRARY_ENV).map((name) => [name, process.env[name]]));
-  const { store, writes } = watchedStore();
   const provider = watchedProvider();
   let stack: TestStack;
 

@@ -17,15 +17,16 @@ const CYCLES = 1000;
  * cap) cannot grow memory without bound: once the marks fill it, new sign-ins are refused until
  * they expire.
  */
+const store = await createSessionStore(
+  loadConfig({
+    NODE_ENV: 'test',
+    SECRET: 'memory-bounds-secret-'.padEnd(40, 'm'),
+    MAX_MEMORY_SESSIONS: String(MAX_SESSIONS),
+  }),
+  pino({ level: 'silent' }),
+);
+
 describe('the in-memory store under a stream of sign-ins that each end', () => {
-  const store = createSessionStore(
-    loadConfig({
-      NODE_ENV: 'test',
-      SECRET: 'memory-bounds-secret-'.padEnd(40, 'm'),
-      MAX_MEMORY_SESSIONS: String(MAX_SESSIONS),
-    }),
-    pino({ level: 'silent' }),
-  );
   afterAll(() => store.close());
 
   it('keeps what ended sessions leave behind within MAX_MEMORY_SESSIONS, refusing new sessions once it is reached', async () => {

@@ -38,8 +38,8 @@ describe.skipIf(skipRedisTests)('an app started while its Sentinels name no prim
     });
     const waiting = captureLogs();
     const closed = captureLogs();
-    const waitingStore = createSessionStore(config, waiting.logger);
-    const closedStore = createSessionStore(config, closed.logger);
+    const waitingStore = await createSessionStore(config, waiting.logger);
+    const closedStore = await createSessionStore(config, closed.logger);
     const retries = (logs: ReturnType<typeof captureLogs>) =>
       logs.lines().filter((line) => line.event === 'redis.sentinel_retry');
     try {

@@ -231,7 +231,7 @@ describe.skipIf(skipRedisTests)('Redis with Sentinel, when one part misbehaves',
       const [hung] = sentinel.sentinels.split(',');
       const pid = await pidOf((args) => sentinel.command(Number(hung?.split(':')[1]), args));
       process.kill(pid, 'SIGSTOP');
-      const store = createSessionStore(storeConfig(sentinel.sentinels), captureLogs().logger);
+      const store = await createSessionStore(storeConfig(sentinel.sentinels), captureLogs().logger);
       try {
         expect(await storeAnswers(store, 5000)).toBe(true);
       } finally {
@@ -252,7 +252,7 @@ describe.skipIf(skipRedisTests)('Redis with Sentinel, when one part misbehaves',
       const [hung] = sentinel.sentinels.split(',');
       const pid = await pidOf((args) => sentinel.command(Number(hung?.split(':')[1]), args));
       process.kill(pid, 'SIGSTOP');
-      const store = createSessionStore(storeConfig(sentinel.sentinels), captureLogs().logger);
+      const store = await createSessionStore(storeConfig(sentinel.sentinels), captureLogs().logger);
       let closing: Promise<void> | undefined;
       try {
         await sleep(1000);

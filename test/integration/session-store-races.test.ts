@@ -52,7 +52,7 @@ describe.skipIf(skipRedisTests)('the Redis session store, shared by instances th
       REDIS_TIMEOUT_MS: String(TIMEOUT_MS),
       ...env,
     });
-    const store = createSessionStore(config, pino({ level: 'silent' }));
+    const store = await createSessionStore(config, pino({ level: 'silent' }));
     stores.push(store);
     expect(await storeAnswers(store, 5000)).toBe(true);
     return store;

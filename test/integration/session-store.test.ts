@@ -98,7 +98,7 @@ function recorded(backends: StoreBackends, into: Recorded): StoreBackends {
 }
 
 /** The same behaviour is required of both stores: the app cannot tell which one it was given. */
-function describeStore(name: string, makeBackends: () => StoreBackends) {
+function describeStore(name: string, makeBackends: () => StoreBackends | Promise<StoreBackends>) {
   describe(name, () => {
     const seen: Recorded = { texts: [], marks: [] };
     let shared: StoreBackends;
@@ -109,7 +109,7 @@ function describeStore(name: string, makeBackends: () => StoreBackends) {
     const storeWith = (secrets: string, env?: Record<string, string>) =>
       assembleSessionStore(recorded(shared, seen), configFor(secrets, env), pino({ level: 'silent' }));
     beforeAll(async () => {
-      shared = makeBackends();
+      shared = await makeBackends();
       store = storeWith(SECRET_A, { MAX_SESSIONS_PER_USER: '3' });
       expect(await storeAnswers(store, 5000)).toBe(true);
     });

@@ -109,7 +109,7 @@ async function startInstance({
   store: given,
 }: InstanceSetup): Promise<AppInstance> {
   // The production factory: REDIS_URL in the test's env selects Redis, as it does in server.ts.
-  const store = given ?? createSessionStore(config, logs.logger);
+  const store = given ?? (await createSessionStore(config, logs.logger));
   if (!(await storeAnswers(store, 5000))) throw new Error('the session store did not answer within 5 s');
   const lifecycle = createLifecycle();
   const restartApp = () => mount(createApp(config, { logger: logs.logger, sessionStore: store, lifecycle }));

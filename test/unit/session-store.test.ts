@@ -14,7 +14,7 @@ const auth0 = {
 describe('createSessionStore without REDIS_URL', () => {
   it('warns in production that sessions stay in this process, and says how to fix it', async () => {
     const logs = captureLogs();
-    const store = createSessionStore(loadConfig({ ...auth0, NODE_ENV: 'production' }), logs.logger);
+    const store = await createSessionStore(loadConfig({ ...auth0, NODE_ENV: 'production' }), logs.logger);
     await store.close();
     const warning = logs.lines().find((line) => line.event === 'sessions.in_memory');
     expect(warning?.level).toBe(40);
@@ -23,7 +23,7 @@ describe('createSessionStore without REDIS_URL', () => {
 
   it('stays quiet in development', async () => {
     const logs = captureLogs();
-    const store = createSessionStore(loadConfig({}), logs.logger);
+    const store = await createSessionStore(loadConfig({}), logs.logger);
     await store.close();
     expect(logs.lines()).toEqual([]);
   });

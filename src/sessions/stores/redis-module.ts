@@ -1,16 +1,22 @@
-import { createRequire } from 'node:module';
-
 type NodeRedis = typeof import('@redis/client');
 
-const require = createRequire(import.meta.url);
+let loaded: NodeRedis | undefined;
 
 /**
- * node-redis's core client, loaded the first time a Redis client is made: about 4 MiB of heap
- * that an app keeping its sessions in memory never uses. It ships CommonJS, so loading it stays
- * synchronous. `@redis/client`, not the `redis` package: that one adds the commands of the
- * RedisBloom, RedisJSON, RediSearch and RedisTimeSeries modules to every client, which the
- * app never sends (about 1 MiB more heap).
+ * Loads node-redis's core client: about 3 MiB of heap that an app keeping its sessions in memory
+ * never uses, so it is imported only when a Redis store is made (a chunk of its own in the build).
+ * `@redis/client`, not the `redis` package: that one adds the commands of the RedisBloom,
+ * RedisJSON, RediSearch and RedisTimeSeries modules to every client, which the app never sends.
  */
+export async function loadNodeRedis(): Promise<void> {
+  // A CommonJS package: its module.exports is the namespace's default under node's import() and
+  // in the bundle (whose namespace lacks some named exports); a CommonJS caller gets it as is.
+  const imported: Partial<{ default: NodeRedis }> & NodeRedis = await import('@redis/client');
+  loaded ??= imported.default ?? imported;
+}
+
+/** node-redis, once loadNodeRedis() has loaded it (createStoreBackends does, before any client is made). */
 export function nodeRedis(): NodeRedis {
-  return require('@redis/client') as NodeRedis;
+  if (!loaded) throw new Error('node-redis is not loaded yet: await loadNodeRedis() first');
+  return loaded;
 }
