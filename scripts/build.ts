@@ -44,7 +44,8 @@ export async function buildApp(
     entryNames: '[dir]/[name]',
     chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
-    // The development provider, imported only when no issuer is configured, is a chunk of its own.
+    // Chunks of their own: the development provider, imported only when no issuer is configured,
+    // and node-redis, imported only when sessions live in Redis.
     splitting: true,
     platform: 'node',
     format: 'esm',

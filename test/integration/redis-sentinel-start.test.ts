@@ -39,7 +39,10 @@ describe.skipIf(skipRedisTests)('an app started while its Sentinels name no prim
     const waiting = captureLogs();
     const closed = captureLogs();
     const waitingStore = await createSessionStore(config, waiting.logger);
-    const closedStore = await createSessionStore(config, closed.logger);
+    const closedStore = await createSessionStore(config, closed.logger).catch(async (error: unknown) => {
+      await waitingStore.close();
+      throw error;
+    });
     const retries = (logs: ReturnType<typeof captureLogs>) =>
       logs.lines().filter((line) => line.event === 'redis.sentinel_retry');
     try {

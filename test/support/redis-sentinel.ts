@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { NOT_INSTALLED, redisServerArgs } from './redis-server.js';
 import { startReplicationLink, type ReplicationLink } from './replication-link.js';
 import { freePort } from './server-process.js';

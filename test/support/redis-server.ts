@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { freePort } from './server-process.js';
 
 /** Set SKIP_REDIS_TESTS=1 to skip the Redis tests on a machine without redis-server. CI never does. */

@@ -99,10 +99,9 @@ describe('the architecture of src/', () => {
     expect(loaders.every((file) => layerOf(file) === 0)).toBe(true);
   });
 
-  it('loads node-redis only when a Redis client is made (about 4 MiB of heap an in-memory app never uses)', () => {
+  it('loads node-redis only when a Redis store is made (about 3 MiB of heap an in-memory app never uses)', () => {
     const eager = files.filter(
       (file) =>
-        file !== 'src/sessions/stores/redis-module.ts' &&
         !file.startsWith('src/doctor/') &&
         /^import [^t][^;]*from '(?:redis|@redis\/client)';/m.test(readFileSync(join(root, file), 'utf8')),
     );

@@ -10,7 +10,8 @@ let loaded: NodeRedis | undefined;
  */
 export async function loadNodeRedis(): Promise<void> {
   // A CommonJS package: its module.exports is the namespace's default under node's import() and
-  // in the bundle (whose namespace lacks some named exports); a CommonJS caller gets it as is.
+  // in the bundle, where esbuild's code splitting gives a dynamically imported CommonJS module no
+  // named exports at all (evanw/esbuild#2047); a CommonJS caller gets module.exports as is.
   const imported: Partial<{ default: NodeRedis }> & NodeRedis = await import('@redis/client');
   loaded ??= imported.default ?? imported;
 }
