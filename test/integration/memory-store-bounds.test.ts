@@ -10,13 +10,6 @@ import { SessionLimitReached } from '../../src/errors.js';
 const MAX_SESSIONS = 100;
 const CYCLES = 1000;
 
-/**
- * The in-memory store is bounded as a whole, not only in live sessions: every ended session leaves
- * an "ended" mark (for as long as the session could have come back), and those count against
- * MAX_MEMORY_SESSIONS too. A stream of sign-ins that each end (logouts, sign-ins past the per-user
- * cap) cannot grow memory without bound: once the marks fill it, new sign-ins are refused until
- * they expire.
- */
 const store = await createSessionStore(
   loadConfig({
     NODE_ENV: 'test',
@@ -26,6 +19,13 @@ const store = await createSessionStore(
   pino({ level: 'silent' }),
 );
 
+/**
+ * The in-memory store is bounded as a whole, not only in live sessions: every ended session leaves
+ * an "ended" mark (for as long as the session could have come back), and those count against
+ * MAX_MEMORY_SESSIONS too. A stream of sign-ins that each end (logouts, sign-ins past the per-user
+ * cap) cannot grow memory without bound: once the marks fill it, new sign-ins are refused until
+ * they expire.
+ */
 describe('the in-memory store under a stream of sign-ins that each end', () => {
   afterAll(() => store.close());
 

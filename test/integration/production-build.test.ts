@@ -97,11 +97,14 @@ describe('the production build (npm run build, then node dist/server.js)', () =>
     await stop(server);
   });
 
-  it('signs in with a real issuer in production without loading the embedded provider or its chunks', async () => {
+  /** The build in production with the embedded provider as a real issuer, started and refusing its chunks. */
+  const startWithRealIssuer = async (
+    env: Record<string, string> = {},
+  ): Promise<{ origin: string; running: ServerProcess }> => {
     const port = await freePort();
     const origin = `http://localhost:${port}`;
     provider = await startDevProvider({ appBaseURL: origin, nodeEnv: 'test', logger: captureLogs().logger });
-    server = startServerProcess(
+    const running = startServerProcess(
       {
         NODE_ENV: 'production',
         PORT: String(port),
@@ -110,41 +113,32 @@ describe('the production build (npm run build, then node dist/server.js)', () =>
         CLIENT_ID: provider.issuer.clientID,
         CLIENT_SECRET: provider.issuer.clientSecret,
         SECRET: 'production-build-test-secret-0123456789',
+        ...env,
       },
       { entry: join(outdir, 'server.js'), built: true, preload: [refuseDevProvider] },
     );
-    await waitForOutput(server, (output) => output.includes('"event":"server.started"'));
+    server = running;
+    await waitForOutput(running, (output) => output.includes('"event":"server.started"'));
+    return { origin, running };
+  };
+
+  it('signs in with a real issuer in production without loading the embedded provider or its chunks', async () => {
+    const { origin, running } = await startWithRealIssuer();
     const { landing } = await signIn(new TestBrowser(), origin, alice, '/profile');
     expect(landing.url).toBe(`${origin}/profile`);
     expect(landing.text).toContain('<h1>Alice Liddell</h1>');
-    await stop(server);
-    expect(server.output()).not.toContain(REFUSED_MODULE);
+    await stop(running);
+    expect(running.output()).not.toContain(REFUSED_MODULE);
   });
 
   it.skipIf(skipRedisTests)('keeps its sessions in Redis, with node-redis imported from its own chunk', async () => {
     const redis = await startRedisServer();
     try {
-      const port = await freePort();
-      const origin = `http://localhost:${port}`;
-      provider = await startDevProvider({ appBaseURL: origin, nodeEnv: 'test', logger: captureLogs().logger });
-      server = startServerProcess(
-        {
-          NODE_ENV: 'production',
-          PORT: String(port),
-          BASE_URL: origin,
-          ISSUER_BASE_URL: provider.issuer.issuerBaseURL,
-          CLIENT_ID: provider.issuer.clientID,
-          CLIENT_SECRET: provider.issuer.clientSecret,
-          SECRET: 'production-build-test-secret-0123456789',
-          REDIS_URL: redis.url,
-        },
-        { entry: join(outdir, 'server.js'), built: true, preload: [refuseDevProvider] },
-      );
-      await waitForOutput(server, (output) => output.includes('"event":"server.started"'));
+      const { origin, running } = await startWithRealIssuer({ REDIS_URL: redis.url });
       const { landing } = await signIn(new TestBrowser(), origin, alice, '/profile');
       expect(landing.text).toContain('<h1>Alice Liddell</h1>');
       expect(await redis.command(['KEYS', 'session:*'])).toHaveLength(1);
-      await stop(server);
+      await stop(running);
     } finally {
       await redis.close();
     }
